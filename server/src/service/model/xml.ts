@@ -1,0 +1,341 @@
+import * as sax from 'sax';
+import { LineIndex, TextSpan } from './text';
+
+/**
+ * An XML element tree built on sax with exact source ranges.
+ *
+ * sax reports only where tags end, so the ranges of attribute names and values are recovered by scanning the raw
+ * start-tag text, and the range of an element's text by trimming the source between its start and end tags. Comments
+ * are kept as nodes (suppression comments live there; fixes must preserve them) but rules never look inside them,
+ * which is what keeps the sample passwords of commented-out blocks out of the findings.
+ */
+
+export interface XmlAttribute {
+  /** Qualified name as written, e.g. `svns:secretAlias`. */
+  readonly name: string;
+  readonly localName: string;
+  readonly prefix: string;
+  /** Value with entities decoded. */
+  readonly value: string;
+  readonly nameSpan: TextSpan;
+  /** The value between the quotes. */
+  readonly valueSpan: TextSpan;
+}
+
+export interface XmlElement {
+  readonly type: 'element';
+  readonly name: string;
+  readonly localName: string;
+  readonly prefix: string;
+  readonly attributes: XmlAttribute[];
+  readonly parent: XmlElement | undefined;
+  /** Child elements and comments in document order. */
+  readonly children: XmlChild[];
+  /** From `<` of the start tag to the end of the end tag (or of the start tag when self-closing). */
+  span: TextSpan;
+  /** The element name inside the start tag. */
+  readonly nameSpan: TextSpan;
+  /** Offset just after the start tag's `>`. */
+  readonly startTagEnd: number;
+  /** Source between the start and end tag; undefined for `<x/>`. */
+  contentSpan: TextSpan | undefined;
+  /** Decoded text and CDATA of a leaf element; '' for elements that have child elements. */
+  text: string;
+  hasChildElements: boolean;
+  hasCData: boolean;
+  readonly selfClosing: boolean;
+  /** False when the document ended (or broke) before the end tag. */
+  closed: boolean;
+}
+
+export interface XmlComment {
+  readonly type: 'comment';
+  /** From `<!--` to `-->` inclusive. */
+  readonly span: TextSpan;
+  readonly value: string;
+}
+
+export type XmlChild = XmlElement | XmlComment;
+
+export interface XmlSyntaxError {
+  /** sax's message without its position suffix and without the offending character (it may belong to a secret). */
+  readonly message: string;
+  readonly span: TextSpan;
+}
+
+export interface XmlDocument {
+  readonly text: string;
+  readonly root: XmlElement | undefined;
+  /** Every comment, in document order, including those inside elements. */
+  readonly comments: XmlComment[];
+  /** The first well-formedness fault; parsing continues past it so rules can still run on what parsed. */
+  readonly syntaxError: XmlSyntaxError | undefined;
+  readonly lines: LineIndex;
+}
+
+const MAX_RECOVERED_ERRORS = 1000;
+
+export function parseXml(text: string): XmlDocument {
+  const parser = sax.parser(true, { position: true, trim: false, normalize: false, xmlns: false });
+  const comments: XmlComment[] = [];
+  const stack: XmlElement[] = [];
+  let root: XmlElement | undefined;
+  let syntaxError: XmlSyntaxError | undefined;
+  let errorCount = 0;
+  let abandoned = false;
+
+  parser.onerror = (error: Error) => {
+    errorCount++;
+    if (!syntaxError) {
+      const at = Math.max(0, Math.min(parser.position - 1, text.length));
+      syntaxError = { message: cleanSaxMessage(error.message), span: { start: at, end: Math.min(at + 1, text.length) } };
+    }
+    // sax keeps going after a strict-mode error once it is cleared; past a point the rest is noise.
+    (parser as unknown as { error: Error | null }).error = null;
+    if (errorCount > MAX_RECOVERED_ERRORS) abandoned = true;
+  };
+
+  parser.onopentag = (tag: sax.Tag) => {
+    if (abandoned) return;
+    const tagEnd = parser.position;
+    const tagStart = parser.startTagPosition - 1;
+    const parent = stack[stack.length - 1];
+    const { prefix, localName } = splitName(tag.name);
+    const element: XmlElement = {
+      type: 'element',
+      name: tag.name,
+      localName,
+      prefix,
+      attributes: scanAttributes(text, tagStart, tagEnd, tag),
+      parent,
+      children: [],
+      span: { start: tagStart, end: tagEnd },
+      nameSpan: { start: tagStart + 1, end: tagStart + 1 + tag.name.length },
+      startTagEnd: tagEnd,
+      contentSpan: undefined,
+      text: '',
+      hasChildElements: false,
+      hasCData: false,
+      selfClosing: tag.isSelfClosing,
+      closed: tag.isSelfClosing,
+    };
+    if (parent) {
+      parent.children.push(element);
+      parent.hasChildElements = true;
+      parent.text = '';
+    } else if (!root) {
+      root = element;
+    }
+    // A second root is a syntax error sax reports; it is still parsed so its content is not silently dropped.
+    if (!tag.isSelfClosing) stack.push(element);
+  };
+
+  parser.onclosetag = (name: string) => {
+    if (abandoned) return;
+    const top = stack[stack.length - 1];
+    if (!top || top.name !== name) return; // self-closing (never pushed) or an unmatched end tag sax reported
+    stack.pop();
+    const end = parser.position;
+    const closeStart = Math.max(top.startTagEnd, text.lastIndexOf('</', end - 1));
+    top.contentSpan = { start: top.startTagEnd, end: closeStart };
+    top.span = { start: top.span.start, end };
+    top.closed = true;
+  };
+
+  parser.ontext = (value: string) => {
+    const top = stack[stack.length - 1];
+    if (top && !top.hasChildElements) top.text += value;
+  };
+
+  parser.oncdata = (value: string) => {
+    const top = stack[stack.length - 1];
+    if (top) {
+      top.hasCData = true;
+      if (!top.hasChildElements) top.text += value;
+    }
+  };
+
+  parser.oncomment = (value: string) => {
+    if (abandoned) return;
+    const end = parser.position;
+    let start = end - value.length - 7;
+    if (start < 0 || !text.startsWith('<!--', start)) start = Math.max(0, text.lastIndexOf('<!--', end - 3));
+    const comment: XmlComment = { type: 'comment', span: { start, end }, value };
+    comments.push(comment);
+    const top = stack[stack.length - 1];
+    if (top) top.children.push(comment);
+  };
+
+  try {
+    parser.write(text).close();
+  } catch (error) {
+    // sax throws only for misuse; keep whatever parsed and report the document as broken.
+    if (!syntaxError) syntaxError = { message: cleanSaxMessage(String((error as Error).message)), span: { start: 0, end: 0 } };
+  }
+
+  // Elements left open at the end of a broken document extend to its end, so their content stays analysable.
+  for (const open of stack) {
+    open.contentSpan = { start: open.startTagEnd, end: text.length };
+    open.span = { start: open.span.start, end: text.length };
+  }
+
+  return { text, root, comments, syntaxError, lines: new LineIndex(text) };
+}
+
+function cleanSaxMessage(message: string): string {
+  // sax appends "\nLine: n\nColumn: n\nChar: c"; the character may be part of a password, and the position is ours.
+  const firstLine = message.split('\n')[0].trim();
+  return firstLine.length > 0 ? firstLine : 'XML syntax error';
+}
+
+export function splitName(name: string): { prefix: string; localName: string } {
+  const colon = name.indexOf(':');
+  return colon < 0 ? { prefix: '', localName: name } : { prefix: name.slice(0, colon), localName: name.slice(colon + 1) };
+}
+
+const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+function isNameEnd(code: number): boolean {
+  return WHITESPACE.has(code) || code === 0x3d /* = */ || code === 0x3e /* > */ || code === 0x2f /* / */;
+}
+
+/** Recovers attribute name and value ranges from the raw start tag `text[start, end)`. */
+function scanAttributes(text: string, start: number, end: number, tag: sax.Tag): XmlAttribute[] {
+  const decoded = tag.attributes as Record<string, string>;
+  const attributes: XmlAttribute[] = [];
+  let i = start + 1 + tag.name.length;
+  while (i < end) {
+    while (i < end && WHITESPACE.has(text.charCodeAt(i))) i++;
+    const code = text.charCodeAt(i);
+    if (i >= end || code === 0x3e || code === 0x2f) break;
+    const nameStart = i;
+    while (i < end && !isNameEnd(text.charCodeAt(i))) i++;
+    const nameEnd = i;
+    if (nameEnd === nameStart) {
+      i++;
+      continue;
+    }
+    while (i < end && WHITESPACE.has(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) !== 0x3d) continue; // attribute without value: sax reported it
+    i++;
+    while (i < end && WHITESPACE.has(text.charCodeAt(i))) i++;
+    const quote = text[i];
+    if (quote !== '"' && quote !== "'") continue;
+    const valueStart = i + 1;
+    const closing = text.indexOf(quote, valueStart);
+    const valueEnd = closing < 0 || closing > end ? end : closing;
+    i = valueEnd + 1;
+    const name = text.slice(nameStart, nameEnd);
+    const { prefix, localName } = splitName(name);
+    const value = Object.prototype.hasOwnProperty.call(decoded, name) ? decoded[name] : text.slice(valueStart, valueEnd);
+    attributes.push({
+      name,
+      localName,
+      prefix,
+      value,
+      nameSpan: { start: nameStart, end: nameEnd },
+      valueSpan: { start: valueStart, end: valueEnd },
+    });
+  }
+  return attributes;
+}
+
+// ---- navigation helpers used by rules -------------------------------------------------------------------------
+
+export function childElements(element: XmlElement): XmlElement[] {
+  const result: XmlElement[] = [];
+  for (const child of element.children) if (child.type === 'element') result.push(child);
+  return result;
+}
+
+export function firstChild(element: XmlElement, localName: string): XmlElement | undefined {
+  for (const child of element.children) if (child.type === 'element' && child.localName === localName) return child;
+  return undefined;
+}
+
+/** Follows a `/`-separated path of local names below `element`. */
+export function childAt(element: XmlElement | undefined, path: string): XmlElement | undefined {
+  let current = element;
+  for (const step of path.split('/')) {
+    if (!current) return undefined;
+    current = firstChild(current, step);
+  }
+  return current;
+}
+
+export function attribute(element: XmlElement, name: string): XmlAttribute | undefined {
+  for (const attr of element.attributes) if (attr.name === name) return attr;
+  return undefined;
+}
+
+/** Case-insensitive lookup: Tomcat accepts `sslEnabledProtocols` and `SSLEnabledProtocols` alike. */
+export function attributeIgnoreCase(element: XmlElement, name: string): XmlAttribute | undefined {
+  const wanted = name.toLowerCase();
+  for (const attr of element.attributes) if (attr.name.toLowerCase() === wanted) return attr;
+  return undefined;
+}
+
+/** Local names from the root down to `element`, e.g. `['Server', 'Security', 'KeyStore', 'Password']`. */
+export function elementPath(element: XmlElement): string[] {
+  const path: string[] = [];
+  for (let current: XmlElement | undefined = element; current; current = current.parent) path.push(current.localName);
+  return path.reverse();
+}
+
+export function* walkElements(root: XmlElement | undefined): Generator<XmlElement> {
+  if (!root) return;
+  const pending: XmlElement[] = [root];
+  while (pending.length > 0) {
+    const element = pending.pop()!;
+    yield element;
+    for (let i = element.children.length - 1; i >= 0; i--) {
+      const child = element.children[i];
+      if (child.type === 'element') pending.push(child);
+    }
+  }
+}
+
+/**
+ * The source range of a leaf element's text, trimmed of surrounding whitespace and CDATA markers: exactly what a
+ * fix replaces. Undefined for self-closing, empty and mixed-content elements.
+ */
+export function textSpan(doc: XmlDocument, element: XmlElement): TextSpan | undefined {
+  const content = element.contentSpan;
+  if (!content || element.hasChildElements) return undefined;
+  let start = content.start;
+  let end = content.end;
+  const source = doc.text;
+  while (start < end && WHITESPACE.has(source.charCodeAt(start))) start++;
+  while (end > start && WHITESPACE.has(source.charCodeAt(end - 1))) end--;
+  if (source.startsWith('<![CDATA[', start) && source.startsWith(']]>', end - 3) && end - start >= 12) {
+    start += 9;
+    end -= 3;
+  }
+  return end > start ? { start, end } : undefined;
+}
+
+/** The namespace URI bound to `prefix` where `element` stands ('' prefix = default namespace). */
+export function namespaceOf(element: XmlElement, prefix: string): string | undefined {
+  const attrName = prefix ? `xmlns:${prefix}` : 'xmlns';
+  for (let current: XmlElement | undefined = element; current; current = current.parent) {
+    const binding = attribute(current, attrName);
+    if (binding) return binding.value;
+  }
+  return undefined;
+}
+
+/** Spans of the comma-separated tokens of an attribute value or element text, trimmed; empty tokens skipped. */
+export function splitList(source: string, span: TextSpan, separators = /[,\s]/): { token: string; span: TextSpan }[] {
+  const tokens: { token: string; span: TextSpan }[] = [];
+  let tokenStart = -1;
+  for (let i = span.start; i <= span.end; i++) {
+    const atEnd = i === span.end || separators.test(source[i]);
+    if (atEnd) {
+      if (tokenStart >= 0) tokens.push({ token: source.slice(tokenStart, i), span: { start: tokenStart, end: i } });
+      tokenStart = -1;
+    } else if (tokenStart < 0) {
+      tokenStart = i;
+    }
+  }
+  return tokens;
+}

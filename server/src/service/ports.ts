@@ -1,0 +1,176 @@
+import portTable from '../../../schemas/ports.json';
+import { TextSpan } from './model/text';
+import { XmlDocument, XmlElement, attribute, childAt, childElements, elementPath, textSpan, walkElements } from './model/xml';
+import { ConfigFileKind } from './workspace/files';
+
+/**
+ * Which values of a product's files are ports, and what they become once the offset is added. The knowledge lives in
+ * schemas/ports.json; this module only walks documents with it.
+ */
+
+export interface PortFact {
+  /** Path of the file the port is written in. */
+  readonly path: string;
+  readonly confRelativePath: string;
+  /** The number as written. */
+  readonly span: TextSpan;
+  /** What the port is, e.g. "Tomcat connector (https)". */
+  readonly label: string;
+  /** The configured value, undefined when it is not a plain integer (e.g. a `${…}` placeholder). */
+  readonly configured: number | undefined;
+  readonly offsetApplies: boolean;
+  /** True for ports the server opens, which are what two products on one host can collide on. */
+  readonly listening: boolean;
+  /** Why no offset applies, for hovers and messages. */
+  readonly noOffsetReason?: string;
+}
+
+export interface OffsetValue {
+  readonly raw: string;
+  readonly span: TextSpan | undefined;
+  /** The integer Carbon would parse, undefined when `Integer.parseInt` would fail. */
+  readonly value: number | undefined;
+}
+
+const INT32_MAX = 2147483647;
+export const MAX_PORT = 65535;
+export const PRIVILEGED_PORT_LIMIT = 1024;
+
+/** Parses like Java's Integer.parseInt after the trim Carbon's configuration reader does. */
+export function parseJavaInt(raw: string): number | undefined {
+  const trimmed = raw.trim();
+  if (!/^[+-]?\d+$/.test(trimmed)) return undefined;
+  const value = Number(trimmed);
+  return value > INT32_MAX || value < -INT32_MAX - 1 ? undefined : value;
+}
+
+function parsePort(raw: string): number | undefined {
+  const trimmed = raw.trim();
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : undefined;
+}
+
+export function readOffset(doc: XmlDocument): OffsetValue | undefined {
+  const element = childAt(doc.root, portTable.carbon.offset);
+  if (!element) return undefined;
+  const span = textSpan(doc, element) ?? element.contentSpan;
+  return { raw: element.text, span, value: parseJavaInt(element.text) };
+}
+
+export function effectivePort(port: PortFact, offset: number): number | undefined {
+  if (port.configured === undefined) return undefined;
+  return port.offsetApplies ? port.configured + offset : port.configured;
+}
+
+export function portsOf(kind: ConfigFileKind, doc: XmlDocument, path: string, confRelativePath: string): PortFact[] {
+  switch (kind) {
+    case 'carbon':
+      return carbonPorts(doc, path, confRelativePath);
+    case 'catalina-server':
+      return catalinaPorts(doc, path, confRelativePath);
+    case 'axis2':
+      return axis2Ports(doc, path, confRelativePath);
+    default:
+      return [];
+  }
+}
+
+function carbonPorts(doc: XmlDocument, path: string, confRelativePath: string): PortFact[] {
+  const ports: PortFact[] = [];
+  const container = childAt(doc.root, portTable.carbon.otherPortsUnder);
+  if (!container) return ports;
+  const offsetElement = childAt(doc.root, portTable.carbon.offset);
+  const known = new Map(portTable.carbon.ports.map((p) => [p.path, p]));
+  for (const element of walkElements(container)) {
+    if (element === container || element === offsetElement || element.hasChildElements) continue;
+    const relative = elementPath(element).slice(1).join('/');
+    const entry = known.get(relative);
+    const span = textSpan(doc, element);
+    if (!span) continue;
+    const configured = parsePort(element.text);
+    if (!entry && configured === undefined) continue;
+    ports.push({
+      path,
+      confRelativePath,
+      span,
+      label: entry?.label ?? relative.replace(/^Ports\//, '').replace(/\//g, ' '),
+      configured,
+      offsetApplies: entry?.offset ?? portTable.carbon.otherPortsOffset,
+      listening: entry?.listening ?? true,
+    });
+  }
+  return ports;
+}
+
+function catalinaPorts(doc: XmlDocument, path: string, confRelativePath: string): PortFact[] {
+  const ports: PortFact[] = [];
+  const root = doc.root;
+  if (!root) return ports;
+  const shutdown = attribute(root, 'port');
+  const shutdownInfo = portTable['catalina-server'].serverShutdownPort;
+  if (shutdown) {
+    ports.push({
+      path,
+      confRelativePath,
+      span: shutdown.valueSpan,
+      label: shutdownInfo.label,
+      configured: parsePort(shutdown.value),
+      offsetApplies: shutdownInfo.offset,
+      listening: shutdownInfo.listening,
+      noOffsetReason: shutdownInfo.why,
+    });
+  }
+  const connectorInfo = portTable['catalina-server'].connector;
+  for (const element of walkElements(root)) {
+    if (element.localName !== 'Connector') continue;
+    const scheme = attribute(element, 'scheme')?.value ?? (isSslConnector(element) ? 'https' : 'http');
+    for (const [name, info] of Object.entries(connectorInfo) as [string, { label: string; offset: boolean; listening: boolean; why?: string }][]) {
+      const attr = attribute(element, name);
+      if (!attr) continue;
+      ports.push({
+        path,
+        confRelativePath,
+        span: attr.valueSpan,
+        label: name === 'port' ? `${info.label} (${scheme})` : `${info.label} of the ${scheme} connector`,
+        configured: parsePort(attr.value),
+        offsetApplies: info.offset,
+        listening: info.listening,
+        noOffsetReason: info.why,
+      });
+    }
+  }
+  return ports;
+}
+
+export function isSslConnector(connector: XmlElement): boolean {
+  const sslEnabled = attribute(connector, 'SSLEnabled')?.value.trim().toLowerCase();
+  const scheme = attribute(connector, 'scheme')?.value.trim().toLowerCase();
+  return sslEnabled === 'true' || scheme === 'https';
+}
+
+function axis2Ports(doc: XmlDocument, path: string, confRelativePath: string): PortFact[] {
+  const ports: PortFact[] = [];
+  const root = doc.root;
+  if (!root) return ports;
+  const table = portTable.axis2;
+  for (const receiver of childElements(root)) {
+    if (receiver.localName !== 'transportReceiver') continue;
+    const className = attribute(receiver, 'class')?.value.trim() ?? '';
+    const transport = attribute(receiver, 'name')?.value ?? '';
+    const portParameter = childElements(receiver).find((p) => p.localName === 'parameter' && attribute(p, 'name')?.value === 'port');
+    const span = portParameter && textSpan(doc, portParameter);
+    if (!portParameter || !span) continue;
+    const servlet = table.servletListeners.includes(className);
+    ports.push({
+      path,
+      confRelativePath,
+      span,
+      label: `${transport} transport receiver`,
+      configured: parsePort(portParameter.text),
+      // Unknown listener classes are assumed to behave like Synapse's, which add the offset.
+      offsetApplies: !servlet,
+      listening: !servlet,
+      noOffsetReason: servlet ? table.servletWhy : undefined,
+    });
+  }
+  return ports;
+}

@@ -1,0 +1,10 @@
+import { Rule } from '../types';
+
+// PLACEHOLDER: to be implemented.
+export const weakTlsProtocol: Rule = {
+  id: 'weak-tls-protocol',
+  defaultSeverity: 'warning',
+  description: 'TODO',
+  appliesTo: ['catalina-server', 'axis2'],
+  check() {},
+};

@@ -1,0 +1,193 @@
+import { TextSpan } from '../model/text';
+import { XmlDocument, XmlElement, childAt, childElements, textSpan } from '../model/xml';
+import { OffsetValue, PortFact, portsOf, readOffset } from '../ports';
+import { DecodedText, decodeBytes, checkText, DEFAULT_MAX_FILE_BYTES } from './decode';
+import { parseXml } from '../model/xml';
+import { ConfigFileKind, HOME_FILES, ProductHome, confPathOf, joinPath, matchesRoot } from './files';
+
+/**
+ * Cross-file facts of product homes: the offset (from carbon.xml or the -DportOffset setting), every port, the JNDI
+ * datasources, and whether the XML is generated from deployment.toml. They come from a FileSource, which the LSP
+ * backs with open documents first and the disk otherwise, the CLI with the disk, and tests with memory.
+ */
+
+export interface FileSource {
+  /** The file's bytes or, for an open document, its text; undefined when it does not exist or cannot be read. */
+  read(path: string): Promise<FileContent | undefined>;
+  exists(path: string): Promise<boolean>;
+  /** Names of the entries of a folder; [] when it does not exist. */
+  list(dir: string): Promise<string[]>;
+}
+
+export type FileContent =
+  | { readonly kind: 'text'; readonly text: string; readonly version: string }
+  | { readonly kind: 'bytes'; readonly bytes: Uint8Array; readonly version: string };
+
+export interface DatasourceFact {
+  readonly name: string;
+  readonly jndiName: string | undefined;
+  readonly path: string;
+  readonly nameSpan: TextSpan | undefined;
+  /** H2 is detected by a `jdbc:h2:` URL or the `org.h2.Driver` class (wso2-facts d). */
+  readonly isH2: boolean;
+  readonly urlSpan: TextSpan | undefined;
+  readonly driverSpan: TextSpan | undefined;
+  readonly h2ByUrl: boolean;
+  readonly h2ByDriver: boolean;
+}
+
+export interface OffsetFact {
+  /** The offset the server would run with; undefined when carbon.xml's value would not parse and no override is set. */
+  readonly value: number | undefined;
+  readonly source: 'setting' | 'carbon.xml' | 'default';
+  /** carbon.xml's `<Offset>` as written, when there is one. */
+  readonly carbonXml: (OffsetValue & { path: string }) | undefined;
+}
+
+export interface HomeFacts {
+  readonly home: ProductHome;
+  readonly offset: OffsetFact;
+  /** Ports of carbon.xml, catalina-server.xml and axis2.xml. */
+  readonly ports: PortFact[];
+  readonly datasources: DatasourceFact[];
+  /** deployment.toml or the templates folder, when the home is Carbon 4.5+ and regenerates its XML at startup. */
+  readonly generatedBy: string | undefined;
+}
+
+export interface WorkspaceFacts {
+  readonly homes: HomeFacts[];
+}
+
+export interface ParsedFile {
+  readonly path: string;
+  readonly version: string;
+  readonly decoded: DecodedText;
+  readonly doc: XmlDocument | undefined;
+}
+
+/** Parses each file once per version. */
+export class ParseCache {
+  private readonly entries = new Map<string, ParsedFile>();
+
+  constructor(private readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES) {}
+
+  get(path: string, content: FileContent): ParsedFile {
+    const cached = this.entries.get(path);
+    if (cached && cached.version === content.version) return cached;
+    const decoded = content.kind === 'text' ? checkText(content.text, this.maxFileBytes) : decodeBytes(content.bytes, this.maxFileBytes);
+    const parsed: ParsedFile = { path, version: content.version, decoded, doc: decoded.ok ? parseXml(decoded.text) : undefined };
+    this.entries.set(path, parsed);
+    return parsed;
+  }
+
+  delete(path: string): void {
+    this.entries.delete(path);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+export class FactsProvider {
+  constructor(
+    private readonly files: FileSource,
+    private readonly cache: ParseCache,
+  ) {}
+
+  /** A parsed configuration file of a home, if it exists and has the expected root element. */
+  async parsed(path: string, kind: ConfigFileKind): Promise<XmlDocument | undefined> {
+    const content = await this.files.read(path);
+    if (!content) return undefined;
+    const parsed = this.cache.get(path, content);
+    return parsed.doc && matchesRoot(kind, parsed.doc.root) ? parsed.doc : undefined;
+  }
+
+  async homeFacts(home: ProductHome, portOffsetOverride: number | null): Promise<HomeFacts> {
+    const carbonPath = confPathOf(home, HOME_FILES.carbon);
+    const catalinaPath = confPathOf(home, HOME_FILES.catalina);
+    const axis2Path = confPathOf(home, HOME_FILES.axis2);
+    const [carbon, catalina, axis2, datasources, generatedBy] = await Promise.all([
+      this.parsed(carbonPath, 'carbon'),
+      this.parsed(catalinaPath, 'catalina-server'),
+      this.parsed(axis2Path, 'axis2'),
+      this.datasourcesOf(home),
+      this.generatedBy(home),
+    ]);
+    const carbonOffset = carbon ? readOffset(carbon) : undefined;
+    const offset: OffsetFact =
+      portOffsetOverride !== null
+        ? { value: portOffsetOverride, source: 'setting', carbonXml: carbonOffset && { ...carbonOffset, path: carbonPath } }
+        : carbonOffset
+          ? { value: carbonOffset.value, source: 'carbon.xml', carbonXml: { ...carbonOffset, path: carbonPath } }
+          : { value: 0, source: 'default', carbonXml: undefined };
+    const ports = [
+      ...(carbon ? portsOf('carbon', carbon, carbonPath, HOME_FILES.carbon) : []),
+      ...(catalina ? portsOf('catalina-server', catalina, catalinaPath, HOME_FILES.catalina) : []),
+      ...(axis2 ? portsOf('axis2', axis2, axis2Path, HOME_FILES.axis2) : []),
+    ];
+    return { home, offset, ports, datasources, generatedBy };
+  }
+
+  private async datasourcesOf(home: ProductHome): Promise<DatasourceFact[]> {
+    const dir = joinPath(home.confDir, 'datasources');
+    const names = (await this.files.list(dir)).filter((n) => n.endsWith('-datasources.xml')).sort(masterFirst);
+    const result: DatasourceFact[] = [];
+    for (const name of names) {
+      const path = joinPath(dir, name);
+      const doc = await this.parsed(path, 'datasources');
+      if (doc) result.push(...datasourcesIn(doc, path));
+    }
+    return result;
+  }
+
+  private async generatedBy(home: ProductHome): Promise<string | undefined> {
+    const toml = confPathOf(home, HOME_FILES.deploymentToml);
+    if (await this.files.exists(toml)) return toml;
+    const templates = joinPath(home.homeDir, 'repository/resources/conf/templates');
+    if (await this.files.exists(templates)) return templates;
+    return undefined;
+  }
+}
+
+function masterFirst(a: string, b: string): number {
+  if (a === 'master-datasources.xml') return -1;
+  if (b === 'master-datasources.xml') return 1;
+  return a.localeCompare(b);
+}
+
+/** Active `<datasource>` entries of a *-datasources.xml document. */
+export function datasourcesIn(doc: XmlDocument, path: string): DatasourceFact[] {
+  const container = childAt(doc.root, 'datasources');
+  if (!container) return [];
+  return childElements(container)
+    .filter((e) => e.localName === 'datasource')
+    .map((element) => datasourceFact(doc, element, path));
+}
+
+export function datasourceFact(doc: XmlDocument, element: XmlElement, path: string): DatasourceFact {
+  const nameElement = childAt(element, 'name');
+  const jndiElement = childAt(element, 'jndiConfig/name');
+  const configuration = childAt(element, 'definition/configuration');
+  const url = configuration && childAt(configuration, 'url');
+  const driver = configuration && childAt(configuration, 'driverClassName');
+  const h2ByUrl = !!url && /^jdbc:h2:/i.test(url.text.trim());
+  const h2ByDriver = !!driver && driver.text.trim() === 'org.h2.Driver';
+  return {
+    name: nameElement?.text.trim() ?? '',
+    jndiName: jndiElement?.text.trim() || undefined,
+    path,
+    nameSpan: nameElement && textSpan(doc, nameElement),
+    isH2: h2ByUrl || h2ByDriver,
+    urlSpan: url && textSpan(doc, url),
+    driverSpan: driver && textSpan(doc, driver),
+    h2ByUrl,
+    h2ByDriver,
+  };
+}
+
+/** Carbon looks JNDI names up as written; `java:comp/env/` is the only prefix it tolerates. */
+export function findDatasourceByJndi(datasources: DatasourceFact[], jndiName: string): DatasourceFact | undefined {
+  const wanted = jndiName.trim().replace(/^java:comp\/env\//, '');
+  return datasources.find((d) => d.jndiName !== undefined && d.jndiName.replace(/^java:comp\/env\//, '') === wanted);
+}
