@@ -112,10 +112,11 @@ export function only(findings: TestFinding[], ruleId: string): TestFinding[] {
 
 /** `../shared/corpus` beside the clone, or undefined (tests then skip and say so). */
 export function corpusDir(): string | undefined {
-  const candidate = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus');
+  const candidate = path.resolve(projectRoot(), '..', 'shared', 'corpus');
   return fs.existsSync(candidate) ? candidate : undefined;
 }
 
+/** Tests run from the project root (npm test); compiled output may live elsewhere. */
 export function projectRoot(): string {
-  return path.resolve(__dirname, '..', '..');
+  return process.env.WSO2_CONFIG_ROOT ?? process.cwd();
 }
