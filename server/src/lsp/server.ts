@@ -1,0 +1,384 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  Connection,
+  Diagnostic,
+  DiagnosticSeverity,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  InitializeParams,
+  InitializeResult,
+  TextDocumentSyncKind,
+  TextDocuments,
+  WatchKind,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Analyzer } from '../service/analyzer';
+import { isIncluded } from '../service/include';
+import { ruleDocsUrl } from '../service/rules/registry';
+import { PartialSettings, SETTINGS_FILE_NAME, Settings, mergeSettings, readEditorSettings, readSettingsFile } from '../service/settings';
+import { Finding, Severity } from '../service/types';
+import { FileContent, FileSource } from '../service/workspace/facts';
+import { ProductHome, basename, dirname, locateConfigFile, normalizePath } from '../service/workspace/files';
+import { DiskFileSource } from '../node/disk-source';
+import { findProductHomes } from '../node/home-scan';
+
+/**
+ * LSP wiring only: documents in, diagnostics out. Analysis lives in service/; this file caches, debounces, resolves
+ * settings and cross-file sources, and keeps every handler from taking the server down.
+ */
+
+export const SOURCE = 'wso2-config';
+const CHANGE_DEBOUNCE_MS = 200;
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+const WATCHED_GLOBS = [
+  '**/carbon.xml',
+  '**/user-mgt.xml',
+  '**/registry.xml',
+  '**/catalina-server.xml',
+  '**/axis2.xml',
+  '**/*-datasources.xml',
+  '**/deployment.toml',
+  `**/${SETTINGS_FILE_NAME}`,
+];
+
+export function uriToPath(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return normalizePath(fileURLToPath(uri));
+  } catch {
+    return undefined;
+  }
+}
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const disk = new DiskFileSource();
+  /** Path -> open document, so cross-file facts prefer what the user is editing over what is saved. */
+  const openByPath = new Map<string, TextDocument>();
+
+  const files: FileSource = {
+    async read(path: string): Promise<FileContent | undefined> {
+      const open = openByPath.get(path);
+      if (open) return { kind: 'text', text: open.getText(), version: `open:${open.uri}:${open.version}` };
+      return disk.read(path);
+    },
+    exists: (path) => (openByPath.has(path) ? Promise.resolve(true) : disk.exists(path)),
+    list: async (dir) => {
+      const names = new Set(await disk.list(dir));
+      for (const path of openByPath.keys()) if (dirname(path) === dir) names.add(basename(path));
+      return [...names];
+    },
+  };
+
+  let roots: string[] = [];
+  let scannedHomes: ProductHome[] = [];
+  let editorSettings: PartialSettings = {};
+  let initializationSettings: PartialSettings = {};
+  const fileSettings = new Map<string, PartialSettings>(); // root -> .wso2config.json
+  let supportsConfigurationRequest = false;
+  let supportsWatchedFilesRegistration = false;
+  const timers = new Map<string, NodeJS.Timeout>();
+  const published = new Set<string>();
+  const seen = new Set<string>();
+
+  const log = (message: string) => connection.console.error(message);
+
+  const analyzer = new Analyzer({
+    files,
+    knownHomes: () => {
+      const homes = new Map(scannedHomes.map((h) => [h.homeDir, h]));
+      for (const path of openByPath.keys()) {
+        const home = locateConfigFile(path)?.home;
+        if (home && !homes.has(home.homeDir)) homes.set(home.homeDir, home);
+      }
+      return [...homes.values()];
+    },
+    log,
+  });
+
+  function rootOf(path: string): string | undefined {
+    return roots.filter((r) => path === r || path.startsWith(`${r}/`)).sort((a, b) => b.length - a.length)[0];
+  }
+
+  function settingsFor(path: string): Settings {
+    const root = rootOf(path);
+    return mergeSettings(initializationSettings, editorSettings, root ? fileSettings.get(root) : undefined);
+  }
+
+  /** Wraps a handler: an exception is logged (class and message only: never document text) and answered empty. */
+  function safe<A extends unknown[], R>(name: string, handler: (...args: A) => R | Promise<R>, empty: R): (...args: A) => Promise<R> {
+    return async (...args: A) => {
+      try {
+        return await handler(...args);
+      } catch (error) {
+        log(`${name} failed: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`);
+        return empty;
+      }
+    };
+  }
+
+  function toDiagnostic(document: TextDocument, finding: Finding): Diagnostic {
+    return {
+      range: { start: document.positionAt(finding.span.start), end: document.positionAt(finding.span.end) },
+      severity: SEVERITY[finding.severity],
+      source: SOURCE,
+      code: finding.ruleId,
+      codeDescription: { href: ruleDocsUrl(finding.ruleId) },
+      message: finding.message,
+      ...(finding.data ? { data: finding.data } : {}),
+    };
+  }
+
+  async function validate(document: TextDocument): Promise<void> {
+    const path = uriToPath(document.uri);
+    if (!path) return;
+    if (basename(path) === SETTINGS_FILE_NAME) return; // settings files get their own diagnostics
+    const settings = settingsFor(path);
+    const version = document.version;
+    let diagnostics: Diagnostic[] = [];
+    if (isIncluded(path, roots, settings)) {
+      const result = await analyzer.analyze(path, { kind: 'text', text: document.getText(), version: `open:${document.uri}:${version}` }, settings);
+      // The user typed on while we worked: a newer validation is already scheduled.
+      if (documents.get(document.uri)?.version !== version) return;
+      diagnostics = result.findings.map((f) => toDiagnostic(document, f));
+    }
+    if (diagnostics.length === 0 && !published.has(document.uri)) return;
+    published.add(document.uri);
+    await connection.sendDiagnostics({ uri: document.uri, version, diagnostics });
+  }
+
+  const validateSafely = safe('validation', validate, undefined);
+
+  function schedule(document: TextDocument, delay: number): void {
+    const pending = timers.get(document.uri);
+    if (pending) clearTimeout(pending);
+    timers.set(
+      document.uri,
+      setTimeout(() => {
+        timers.delete(document.uri);
+        const current = documents.get(document.uri);
+        if (current) void validateSafely(current);
+      }, delay),
+    );
+  }
+
+  /** Revalidates open documents whose findings can depend on `changedPath` (its home, or every home for ports). */
+  function scheduleDependents(changedPath: string | undefined, delay: number, except?: string): void {
+    const changed = changedPath ? locateConfigFile(changedPath) : undefined;
+    for (const document of documents.all()) {
+      if (document.uri === except) continue;
+      const path = uriToPath(document.uri);
+      const location = path ? locateConfigFile(path) : undefined;
+      if (!location) continue;
+      const sameHome = !!changed?.home && location.home?.homeDir === changed.home.homeDir;
+      const portsMayCollide = location.kind === 'carbon' && (!changed || ['carbon', 'catalina-server', 'axis2'].includes(changed.kind));
+      if (!changedPath || sameHome || portsMayCollide) schedule(document, delay);
+    }
+  }
+
+  async function loadSettingsFiles(): Promise<void> {
+    fileSettings.clear();
+    for (const root of roots) {
+      const path = `${root}/${SETTINGS_FILE_NAME}`;
+      const uri = pathToFileURL(path).toString();
+      const open = openByPath.get(path);
+      let text: string | undefined = open?.getText();
+      if (text === undefined) {
+        const content = await disk.read(path);
+        text = content?.kind === 'bytes' ? Buffer.from(content.bytes).toString('utf8') : content?.text;
+      }
+      if (text === undefined) {
+        if (published.delete(uri)) await connection.sendDiagnostics({ uri, diagnostics: [] });
+        continue;
+      }
+      const { settings, problems } = readSettingsFile(text);
+      fileSettings.set(root, settings);
+      const document = open ?? TextDocument.create(uri, 'json', 0, text);
+      const diagnostics: Diagnostic[] = problems.map((p) => ({
+        range: p.span ? { start: document.positionAt(p.span.start), end: document.positionAt(p.span.end) } : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: DiagnosticSeverity.Error,
+        source: SOURCE,
+        code: 'settings',
+        message: p.message,
+      }));
+      if (diagnostics.length > 0 || published.has(uri)) {
+        published.add(uri);
+        await connection.sendDiagnostics({ uri, diagnostics });
+      }
+    }
+  }
+
+  async function pullEditorSettings(): Promise<void> {
+    if (!supportsConfigurationRequest) return;
+    const value = (await connection.workspace.getConfiguration({ section: 'wso2Config' })) as unknown;
+    applyEditorSettings(value);
+  }
+
+  function applyEditorSettings(value: unknown): void {
+    const { settings, problems } = readEditorSettings(value);
+    editorSettings = settings;
+    for (const problem of problems) connection.console.warn(`Ignoring invalid setting: ${problem.message}`);
+  }
+
+  async function rescanHomes(): Promise<void> {
+    scannedHomes = await findProductHomes(roots);
+  }
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    roots = folders.map(uriToPath).filter((p): p is string => !!p);
+    supportsConfigurationRequest = !!params.capabilities.workspace?.configuration;
+    supportsWatchedFilesRegistration = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    const options = params.initializationOptions as { settings?: unknown } | undefined;
+    if (options?.settings !== undefined) {
+      const { settings, problems } = readEditorSettings(options.settings);
+      initializationSettings = settings;
+      for (const problem of problems) connection.console.warn(`Ignoring invalid initialization setting: ${problem.message}`);
+    }
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'wso2-config-language-server', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(
+    safe(
+      'initialized',
+      async () => {
+        if (supportsWatchedFilesRegistration) {
+          await connection.client.register(DidChangeWatchedFilesNotification.type, {
+            watchers: WATCHED_GLOBS.map((globPattern) => ({ globPattern, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete })),
+          });
+        }
+        if (supportsConfigurationRequest) {
+          connection.workspace.onDidChangeWorkspaceFolders(
+            safe('workspaceFolders', async (event) => {
+              const removed = new Set(event.removed.map((f) => uriToPath(f.uri)));
+              roots = [...roots.filter((r) => !removed.has(r)), ...event.added.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p)];
+              await Promise.all([rescanHomes(), loadSettingsFiles()]);
+              scheduleDependents(undefined, 0);
+            }, undefined),
+          );
+        }
+        await Promise.all([pullEditorSettings(), loadSettingsFiles(), rescanHomes()]);
+        scheduleDependents(undefined, 0);
+      },
+      undefined,
+    ),
+  );
+
+  connection.onDidChangeConfiguration(
+    safe(
+      'didChangeConfiguration',
+      async (change) => {
+        if (supportsConfigurationRequest) await pullEditorSettings();
+        else applyEditorSettings((change.settings as { wso2Config?: unknown } | undefined)?.wso2Config);
+        analyzer.cache.clear();
+        scheduleDependents(undefined, 0);
+      },
+      undefined,
+    ),
+  );
+
+  connection.onDidChangeWatchedFiles(
+    safe(
+      'didChangeWatchedFiles',
+      async (params) => {
+        let settingsChanged = false;
+        let homesChanged = false;
+        const changedPaths: string[] = [];
+        for (const change of params.changes) {
+          const path = uriToPath(change.uri);
+          if (!path) continue;
+          analyzer.invalidate(path);
+          changedPaths.push(path);
+          if (basename(path) === SETTINGS_FILE_NAME) settingsChanged = true;
+          if (basename(path) === 'carbon.xml' && change.type !== FileChangeType.Changed) homesChanged = true;
+          if (basename(path) === 'deployment.toml') homesChanged = true;
+        }
+        if (settingsChanged) await loadSettingsFiles();
+        if (homesChanged) await rescanHomes();
+        if (settingsChanged || homesChanged) scheduleDependents(undefined, 0);
+        else for (const path of changedPaths) scheduleDependents(path, 0);
+      },
+      undefined,
+    ),
+  );
+
+  documents.onDidOpen(
+    safe(
+      'didOpen',
+      (event) => {
+        const path = uriToPath(event.document.uri);
+        if (path) openByPath.set(path, event.document);
+        if (path && basename(path) === SETTINGS_FILE_NAME) {
+          void loadSettingsFiles().then(() => scheduleDependents(undefined, 0));
+          return;
+        }
+        // The first onDidChangeContent, which TextDocuments fires right after this, validates it.
+      },
+      undefined,
+    ),
+  );
+
+  documents.onDidChangeContent(
+    safe(
+      'didChange',
+      (event) => {
+        const path = uriToPath(event.document.uri);
+        if (path && basename(path) === SETTINGS_FILE_NAME) {
+          void loadSettingsFiles().then(() => scheduleDependents(undefined, CHANGE_DEBOUNCE_MS));
+          return;
+        }
+        // Validate a newly opened document at once; debounce while the user types.
+        const firstSeen = !seen.has(event.document.uri);
+        seen.add(event.document.uri);
+        schedule(event.document, firstSeen ? 0 : CHANGE_DEBOUNCE_MS);
+        // Other open files may depend on this one's unsaved state.
+        if (path) scheduleDependents(path, CHANGE_DEBOUNCE_MS, event.document.uri);
+      },
+      undefined,
+    ),
+  );
+
+  documents.onDidClose(
+    safe(
+      'didClose',
+      async (event) => {
+        const uri = event.document.uri;
+        const path = uriToPath(uri);
+        const pending = timers.get(uri);
+        if (pending) clearTimeout(pending);
+        timers.delete(uri);
+        seen.delete(uri);
+        if (path) {
+          openByPath.delete(path);
+          analyzer.invalidate(path);
+          // Dependents fall back to the saved file.
+          scheduleDependents(path, 0);
+          if (basename(path) === SETTINGS_FILE_NAME) void loadSettingsFiles().then(() => scheduleDependents(undefined, 0));
+        }
+        if (published.delete(uri)) await connection.sendDiagnostics({ uri, diagnostics: [] });
+      },
+      undefined,
+    ),
+  );
+
+  connection.onShutdown(() => {
+    for (const timer of timers.values()) clearTimeout(timer);
+    timers.clear();
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
