@@ -157,7 +157,9 @@ export function parseXml(text: string): XmlDocument {
 
   parser.oncomment = (value: string) => {
     if (abandoned) return;
-    const end = parser.position;
+    // sax emits the comment before it counts the final '>', so find the terminator near its position.
+    const terminator = text.indexOf('-->', Math.max(0, parser.position - 3));
+    const end = terminator < 0 ? parser.position : terminator + 3;
     let start = end - value.length - 7;
     if (start < 0 || !text.startsWith('<!--', start)) start = Math.max(0, text.lastIndexOf('<!--', end - 3));
     const comment: XmlComment = { type: 'comment', span: { start, end }, value };
