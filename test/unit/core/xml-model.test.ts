@@ -1,0 +1,113 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { attribute, childAt, elementPath, parseXml, splitList, textSpan, walkElements } from '../../../server/src/service/model/xml';
+
+const slice = (text: string, span: { start: number; end: number } | undefined) => (span ? text.slice(span.start, span.end) : undefined);
+
+test('attribute names and values get exact ranges, whatever the quoting and spacing', () => {
+  const text = `<?xml version="1.0"?>\n<Server>\n  <Connector port="9443"\n     keystorePass = 'wso2carbon' SSLEnabled="true"/>\n</Server>\n`;
+  const doc = parseXml(text);
+  const connector = childAt(doc.root, 'Connector')!;
+  assert.deepEqual(connector.attributes.map((a) => a.name), ['port', 'keystorePass', 'SSLEnabled']);
+  const pass = attribute(connector, 'keystorePass')!;
+  assert.equal(slice(text, pass.nameSpan), 'keystorePass');
+  assert.equal(slice(text, pass.valueSpan), 'wso2carbon');
+  assert.equal(pass.value, 'wso2carbon');
+  assert.equal(doc.lines.positionAt(pass.valueSpan.start).line, 3);
+  assert.equal(slice(text, attribute(connector, 'SSLEnabled')!.valueSpan), 'true');
+  assert.equal(doc.syntaxError, undefined);
+});
+
+test('entity-encoded values are decoded while the range covers the source text', () => {
+  const text = '<a><Password>a&amp;b&lt;c</Password><b x="1&quot;2"/></a>';
+  const doc = parseXml(text);
+  const password = childAt(doc.root, 'Password')!;
+  assert.equal(password.text, 'a&b<c');
+  assert.equal(slice(text, textSpan(doc, password)), 'a&amp;b&lt;c');
+  const b = childAt(doc.root, 'b')!;
+  assert.equal(attribute(b, 'x')!.value, '1"2');
+  assert.equal(slice(text, attribute(b, 'x')!.valueSpan), '1&quot;2');
+});
+
+test('element text ranges are trimmed, and CDATA markers are excluded', () => {
+  const text = '<a>\n  <P>\n     secret \n  </P>\n  <Q><![CDATA[s<e]]></Q>\n  <E></E><S/>\n</a>';
+  const doc = parseXml(text);
+  assert.equal(slice(text, textSpan(doc, childAt(doc.root, 'P')!)), 'secret');
+  const q = childAt(doc.root, 'Q')!;
+  assert.equal(q.text, 's<e');
+  assert.equal(slice(text, textSpan(doc, q)), 's<e');
+  assert.equal(textSpan(doc, childAt(doc.root, 'E')!), undefined);
+  assert.equal(textSpan(doc, childAt(doc.root, 'S')!), undefined);
+  assert.equal(textSpan(doc, doc.root!), undefined, 'an element with children has no text span');
+});
+
+test('commented-out elements are comments, not elements', () => {
+  const text = '<a>\n<!-- <Password>admin</Password> -->\n<b/>\n</a>';
+  const doc = parseXml(text);
+  const names = [...walkElements(doc.root)].map((e) => e.localName);
+  assert.deepEqual(names, ['a', 'b']);
+  assert.equal(doc.comments.length, 1);
+  assert.equal(slice(text, doc.comments[0].span), '<!-- <Password>admin</Password> -->');
+});
+
+test('namespaced names split into prefix and local name; paths use local names', () => {
+  const doc = parseXml('<Server xmlns="urn:x" xmlns:svns="urn:sv"><Security><KeyStore><Password svns:secretAlias="A">password</Password></KeyStore></Security></Server>');
+  const password = childAt(doc.root, 'Security/KeyStore/Password')!;
+  assert.deepEqual(elementPath(password), ['Server', 'Security', 'KeyStore', 'Password']);
+  const alias = password.attributes[0];
+  assert.equal(alias.prefix, 'svns');
+  assert.equal(alias.localName, 'secretAlias');
+});
+
+test('a malformed document reports its first fault and keeps what parsed', () => {
+  const text = '<Server>\n  <Ports><Offset>1</Offset></Ports>\n  <Broken>\n  <Password>x</Password>\n</Server>\n';
+  const doc = parseXml(text);
+  assert.ok(doc.syntaxError, 'a syntax error is reported');
+  assert.doesNotMatch(doc.syntaxError!.message, /Line:|Column:|Char:/, 'sax position suffix and offending character are stripped');
+  assert.equal(childAt(doc.root, 'Ports/Offset')?.text, '1');
+  assert.ok(doc.syntaxError!.span.start <= text.length);
+});
+
+test('the offending character of a syntax error never reaches the message', () => {
+  const doc = parseXml('<a><Password>Zq9<x</Password></a>');
+  assert.ok(doc.syntaxError);
+  assert.doesNotMatch(doc.syntaxError!.message, /Zq9/);
+});
+
+test('offsets are UTF-16 code units, as LSP positions are, with CRLF and astral characters', () => {
+  const text = '<a>\r\n  <b x="\u{1F600}">\u00e9t\u00e9</b>\r\n  <c>z</c>\r\n</a>';
+  const doc = parseXml(text);
+  const c = childAt(doc.root, 'c')!;
+  const span = textSpan(doc, c)!;
+  assert.equal(text.slice(span.start, span.end), 'z');
+  assert.deepEqual(doc.lines.positionAt(span.start), { line: 2, character: 5 });
+  const b = childAt(doc.root, 'b')!;
+  assert.equal(slice(text, attribute(b, 'x')!.valueSpan), '\u{1F600}');
+  assert.equal(slice(text, textSpan(doc, b)), '\u00e9t\u00e9');
+});
+
+test('entities declared in a DOCTYPE are never expanded (no billion laughs)', () => {
+  const lol = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>';
+  const doc = parseXml(`${lol}<a><b>&lol2;</b></a>`);
+  const b = childAt(doc.root, 'b')!;
+  assert.ok(b.text.length < 100, 'the entity is not expanded');
+});
+
+test('an unclosed document keeps its open elements up to the end', () => {
+  const text = '<a><b><Password>x</Password>';
+  const doc = parseXml(text);
+  assert.ok(doc.syntaxError);
+  const password = childAt(doc.root, 'b/Password')!;
+  assert.equal(slice(text, textSpan(doc, password)), 'x');
+  assert.equal(doc.root!.span.end, text.length);
+});
+
+test('splitList gives each token its range', () => {
+  const text = 'TLSv1, TLSv1.1 ,TLSv1.2';
+  const tokens = splitList(text, { start: 0, end: text.length });
+  assert.deepEqual(tokens.map((t) => [t.token, text.slice(t.span.start, t.span.end)]), [
+    ['TLSv1', 'TLSv1'],
+    ['TLSv1.1', 'TLSv1.1'],
+    ['TLSv1.2', 'TLSv1.2'],
+  ]);
+});
