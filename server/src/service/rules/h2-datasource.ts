@@ -1,10 +1,134 @@
-import { Rule } from '../types';
+import h2Knowledge from '../../../../schemas/h2.json';
+import { XmlElement, attribute, childAt, childElements, textSpan, walkElements } from '../model/xml';
+import { Rule, RuleContext } from '../types';
+import { DatasourceFact, datasourcesIn, findDatasourceByJndi } from '../workspace/facts';
 
-// PLACEHOLDER: to be implemented.
+/**
+ * Embedded H2 in a product home (wso2-facts d): datasources whose URL or driver is H2, the user-mgt.xml and
+ * registry.xml JNDI references that resolve to one, and the H2 servers carbon.xml can start. A JDBC URL may carry
+ * credentials, so messages name the datasource and never quote the URL.
+ */
+
+const WHY_H2 =
+  'Embedded H2 is meant for evaluation only: it is prone to corruption, is not supported in production and cannot be shared by a cluster. Move the data to a production RDBMS (MySQL, PostgreSQL, Oracle, MS SQL Server, DB2) and point the datasource at it.';
+
+const H2_SERVERS: Record<string, { label: string; portProperty: string; defaultPort: number; allowOthers: string }> = h2Knowledge.servers;
+
 export const h2Datasource: Rule = {
   id: 'h2-datasource',
   defaultSeverity: 'warning',
-  description: 'TODO',
+  description: 'An active datasource, user store or registry uses embedded H2 (evaluation only, corruption-prone), or carbon.xml starts an H2 server.',
   appliesTo: ['carbon', 'user-mgt', 'datasources', 'registry'],
-  check() {},
+  check(context) {
+    switch (context.file.kind) {
+      case 'datasources':
+        return checkDatasources(context);
+      case 'user-mgt':
+        return checkUserMgt(context);
+      case 'registry':
+        return checkRegistry(context);
+      case 'carbon':
+        return checkCarbon(context);
+    }
+  },
 };
+
+function checkDatasources({ doc, file, report }: RuleContext): void {
+  for (const datasource of datasourcesIn(doc, file.path)) {
+    if (!datasource.isH2) continue;
+    const span = (datasource.h2ByUrl ? datasource.urlSpan : undefined) ?? datasource.driverSpan ?? datasource.urlSpan ?? datasource.nameSpan;
+    if (!span) continue;
+    const detectedBy = datasource.h2ByUrl ? 'url' : 'driver';
+    const evidence = detectedBy === 'url' ? 'its JDBC URL is a jdbc:h2: URL' : 'its driver is org.h2.Driver';
+    report({
+      span,
+      message: `Datasource ${describeDatasource(datasource)} uses an embedded H2 database (${evidence}). ${WHY_H2}`,
+      data: { datasource: datasource.name, jndiName: datasource.jndiName ?? null, detectedBy },
+    });
+  }
+}
+
+function checkUserMgt(context: RuleContext): void {
+  const realm = childAt(context.doc.root, 'Realm');
+  if (!realm) return;
+  for (const element of walkElements(realm)) {
+    if (element.localName !== 'Property' || attribute(element, 'name')?.value !== 'dataSource') continue;
+    const owner = element.parent;
+    if (!owner) continue;
+    // Carbon reads the realm's dataSource from Realm/Configuration and a user store's own from its manager element
+    // (UserStoreManager, or the ISUserStoreManager token some products activate).
+    const inRealmConfiguration = owner.localName === 'Configuration' && owner.parent === realm;
+    const inUserStore = /UserStoreManager$/.test(owner.localName);
+    if (!inRealmConfiguration && !inUserStore) continue;
+    const who = inRealmConfiguration
+      ? 'The realm (users, roles, permissions and claims)'
+      : `The user store ${attribute(owner, 'class')?.value.trim() || owner.localName}`;
+    reportReference(context, element, `${who} uses dataSource`, { referencedFrom: inRealmConfiguration ? 'Realm/Configuration' : owner.localName });
+  }
+}
+
+function checkRegistry(context: RuleContext): void {
+  const root = context.doc.root;
+  if (!root) return;
+  const current = childAt(root, 'currentDBConfig')?.text.trim();
+  for (const dbConfig of childElements(root)) {
+    if (dbConfig.localName !== 'dbConfig') continue;
+    const dataSource = childAt(dbConfig, 'dataSource');
+    if (!dataSource) continue;
+    const name = attribute(dbConfig, 'name')?.value.trim() ?? '';
+    const isCurrent = name !== '' && name === current;
+    const which = isCurrent
+      ? `The registry database in use (dbConfig "${name}", the currentDBConfig)`
+      : `Registry dbConfig "${name}" (not the currentDBConfig, but mounts and remote instances can still use it)`;
+    reportReference(context, dataSource, `${which} uses dataSource`, { dbConfig: name, isCurrentDBConfig: isCurrent });
+  }
+}
+
+/** A JNDI reference that resolves to an H2 datasource of the home; one that resolves nowhere is not this rule's concern. */
+function reportReference({ doc, home, report }: RuleContext, element: XmlElement, subject: string, extra: Record<string, unknown>): void {
+  const span = textSpan(doc, element);
+  if (!span || !home) return;
+  const jndiName = element.text.trim();
+  const datasource = findDatasourceByJndi(home.datasources, jndiName);
+  if (!datasource?.isH2) return;
+  const definedIn = relativeTo(home.home.confDir, datasource.path);
+  report({
+    span,
+    message: `${subject} ${jndiName}, which is datasource ${datasource.name} (defined in ${definedIn}), an embedded H2 database. ${WHY_H2}`,
+    data: { jndiName, datasource: datasource.name, definedIn: datasource.path, ...extra },
+  });
+}
+
+function checkCarbon({ doc, report }: RuleContext): void {
+  const root = doc.root;
+  if (!root) return;
+  for (const configuration of childElements(root)) {
+    if (configuration.localName !== 'H2DatabaseConfiguration') continue;
+    const properties = childElements(configuration).filter((p) => p.localName === 'property');
+    const named = (name: string) => properties.find((p) => attribute(p, 'name')?.value.trim() === name);
+    for (const [flag, server] of Object.entries(H2_SERVERS)) {
+      const property = named(flag);
+      const nameAttribute = property && attribute(property, 'name');
+      if (!nameAttribute) continue;
+      const portProperty = named(server.portProperty);
+      const port = portProperty?.text.trim() || String(server.defaultPort);
+      const reach = named(server.allowOthers)
+        ? `${server.allowOthers} is set, so any host that reaches port ${port} can connect`
+        : `it listens on port ${port}`;
+      report({
+        span: nameAttribute.valueSpan,
+        message: `H2DatabaseConfiguration starts ${server.label}: ${reach}. Remove the "${flag}" property (or the whole H2DatabaseConfiguration) outside of local evaluation.`,
+        data: { h2Server: flag, port },
+      });
+    }
+  }
+}
+
+function describeDatasource(datasource: DatasourceFact): string {
+  const name = datasource.name || '(unnamed)';
+  return datasource.jndiName ? `${name} (JNDI name ${datasource.jndiName})` : `${name} (no JNDI name)`;
+}
+
+function relativeTo(dir: string, path: string): string {
+  return path.startsWith(`${dir}/`) ? path.slice(dir.length + 1) : path;
+}

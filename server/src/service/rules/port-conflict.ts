@@ -1,10 +1,82 @@
+import { MAX_PORT, PortFact } from '../ports';
 import { Rule } from '../types';
+import { HomeFacts } from '../workspace/facts';
+import { describeOffset, offsetAnchor } from './port-offset';
 
-// PLACEHOLDER: to be implemented.
+/**
+ * Two product homes that would open the same port on one host: the second to start fails to bind. This is what the
+ * offset is for (wso2-facts b); EI's profiles ship offsets 0/2/3 precisely so that they do not collide. Every pair is
+ * compared, profiles of one distribution included: they run side by side on one host just the same.
+ */
+
 export const portConflict: Rule = {
   id: 'port-conflict',
   defaultSeverity: 'warning',
-  description: 'TODO',
+  description: 'Another product home of the workspace opens the same ports once offsets are applied.',
   appliesTo: ['carbon'],
-  check() {},
+  check({ doc, home, workspace, report }) {
+    if (!home || home.offset.value === undefined) return;
+    const anchor = offsetAnchor(doc);
+    if (!anchor) return;
+    const others = workspace.homes.filter((h) => h.home.homeDir !== home.home.homeDir && h.offset.value !== undefined);
+    if (others.length === 0) return;
+    const mine = listeningPorts(home, home.offset.value);
+    let lowestFree: number | null | undefined; // computed once, and only when there is a conflict
+    for (const other of others) {
+      const theirs = listeningPorts(other, other.offset.value!);
+      const shared = [...mine.keys()].filter((port) => theirs.has(port)).sort((a, b) => a - b);
+      if (shared.length === 0) continue;
+      if (lowestFree === undefined) lowestFree = lowestFreeOffset(home, others);
+      const ports = shared.map((port) => ({ port, here: labels(mine.get(port)!), there: labels(theirs.get(port)!) }));
+      const listed = ports.map((p) => (p.here === p.there ? `${p.port} (${p.here})` : `${p.port} (${p.here} here, ${p.there} there)`)).join(', ');
+      const advice =
+        lowestFree === null
+          ? 'No offset for this home avoids every other home of the workspace.'
+          : `Offset ${lowestFree} is the lowest that collides with no other home of the workspace.`;
+      report({
+        span: anchor,
+        message: `This home (${describeOffset(home.offset.value, home.offset.source)}) and the product home ${other.home.homeDir} (${describeOffset(other.offset.value!, other.offset.source)}) open the same ${shared.length === 1 ? 'port' : 'ports'}: ${listed}. Whichever starts second fails to bind. ${advice}`,
+        data: { otherHome: other.home.homeDir, ports, lowestFreeOffset: lowestFree },
+      });
+    }
+  },
 };
+
+/** Effective listening ports of a home at an offset, each with what opens it. */
+function listeningPorts(home: HomeFacts, offset: number): Map<number, PortFact[]> {
+  const result = new Map<number, PortFact[]>();
+  for (const port of home.ports) {
+    if (!port.listening || port.configured === undefined) continue;
+    const effective = port.offsetApplies ? port.configured + offset : port.configured;
+    const list = result.get(effective);
+    if (list) list.push(port);
+    else result.set(effective, [port]);
+  }
+  return result;
+}
+
+function labels(ports: PortFact[]): string {
+  return [...new Set(ports.map((p) => `${p.label} in ${p.confRelativePath}`))].join(' and ');
+}
+
+/**
+ * The smallest offset ≥ 0 at which this home collides with no other home and keeps every port within range; null
+ * when there is none.
+ */
+function lowestFreeOffset(home: HomeFacts, others: HomeFacts[]): number | null {
+  const taken = new Set<number>();
+  for (const other of others) for (const port of listeningPorts(other, other.offset.value!).keys()) taken.add(port);
+  const fixed: number[] = [];
+  const shifted: number[] = [];
+  for (const port of home.ports) {
+    if (!port.listening || port.configured === undefined) continue;
+    (port.offsetApplies ? shifted : fixed).push(port.configured);
+  }
+  // Ports the offset does not move collide at every offset.
+  if (fixed.some((p) => taken.has(p))) return null;
+  const highest = Math.max(0, ...shifted);
+  for (let offset = 0; highest + offset <= MAX_PORT; offset++) {
+    if (!shifted.some((p) => taken.has(p + offset))) return offset;
+  }
+  return null;
+}

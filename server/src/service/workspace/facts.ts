@@ -1,3 +1,4 @@
+import h2Knowledge from '../../../../schemas/h2.json';
 import { TextSpan } from '../model/text';
 import { XmlDocument, XmlElement, childAt, childElements, textSpan } from '../model/xml';
 import { OffsetValue, PortFact, portsOf, readOffset } from '../ports';
@@ -171,8 +172,8 @@ export function datasourceFact(doc: XmlDocument, element: XmlElement, path: stri
   const configuration = childAt(element, 'definition/configuration');
   const url = configuration && childAt(configuration, 'url');
   const driver = configuration && childAt(configuration, 'driverClassName');
-  const h2ByUrl = !!url && /^jdbc:h2:/i.test(url.text.trim());
-  const h2ByDriver = !!driver && driver.text.trim() === 'org.h2.Driver';
+  const h2ByUrl = !!url && url.text.trim().toLowerCase().startsWith(h2Knowledge.urlPrefix);
+  const h2ByDriver = !!driver && driver.text.trim() === h2Knowledge.driverClass;
   return {
     name: nameElement?.text.trim() ?? '',
     jndiName: jndiElement?.text.trim() || undefined,
