@@ -1,10 +1,414 @@
-import { Rule } from '../types';
+import { TextSpan } from '../model/text';
+import { XmlAttribute, XmlElement, elementPath, firstChild, textSpan, walkElements } from '../model/xml';
+import { Rule, RuleContext } from '../types';
+import { ConfigFileKind } from '../workspace/files';
+import locationsData from '../../../../schemas/password-locations.json';
 
-// PLACEHOLDER: to be implemented.
+/**
+ * Reports every secret of a configuration file that Secure Vault does not protect.
+ *
+ * A secret sits in one of three places: the text of a leaf element named like a password (`<Password>`), an attribute
+ * named like one (`keystorePass="…"`), or the text of a `Property`/`parameter` whose `name` is a password name. Known
+ * locations (schemas/password-locations.json) give the message a human description; a name heuristic from the same
+ * file catches the rest. Every finding carries what the Secure Vault fix needs, above all the alias the Carbon runtime
+ * looks up, and never the value itself.
+ */
+
+interface KnownElement {
+  path: string;
+  description: string;
+  alias?: string;
+}
+interface KnownAttribute {
+  element: string;
+  name: string;
+  description: string;
+}
+interface KnownProperty {
+  name: string;
+  parent?: string;
+  description: string;
+}
+interface KindLocations {
+  aliasFreeForm: boolean;
+  elements: KnownElement[];
+  attributes: KnownAttribute[];
+  properties: KnownProperty[];
+}
+interface PasswordLocations {
+  shippedDefaults: { values: string[] };
+  namedElements: { elements: string[]; nameAttribute: string };
+  heuristic: { label: string; namePatterns: string[]; exclusions: string[]; notSecretValues: string[] };
+  protection: {
+    aliasAttribute: string;
+    encryptedAttribute: string;
+    encryptedValue: string;
+    secretTokenOpen: string;
+    secretTokenClose: string;
+    aliasValuePrefix: string;
+    placeholders: { open: string; close: string }[];
+  };
+  where: { labelAttributes: string[]; labelChildElements: string[] };
+  aliases: {
+    carbonPrefix: string;
+    userMgtPropertyPrefixes: { parent: string; prefix: string }[];
+    datasourcesPrefix: string;
+    datasourceElement: string;
+    datasourceNameElement: string;
+    datasourceConfigurationElement: string;
+    datasourceConfigurationSegment: string;
+    axis2Prefix: string;
+    axis2TransportRoles: Record<string, string>;
+    axis2ParameterSegment: string;
+    propertySegment: string;
+  };
+  kinds: Record<ConfigFileKind, KindLocations>;
+}
+
+const LOCATIONS = locationsData as PasswordLocations;
+const PROTECTION = LOCATIONS.protection;
+const ALIASES = LOCATIONS.aliases;
+const NAME_PATTERNS = LOCATIONS.heuristic.namePatterns.map((p) => new RegExp(p, 'i'));
+const NAME_EXCLUSIONS = LOCATIONS.heuristic.exclusions.map((p) => new RegExp(p, 'i'));
+const NOT_SECRET_VALUES = new Set(LOCATIONS.heuristic.notSecretValues.map((v) => v.toLowerCase()));
+const SHIPPED_DEFAULTS = new Set(LOCATIONS.shippedDefaults.values);
+const NAMED_ELEMENTS = new Set(LOCATIONS.namedElements.elements);
+
+/** The data `plaintext-password` findings carry for the Secure Vault quick fix. Never holds the secret. */
+export interface PlaintextPasswordData {
+  target: 'element' | 'attribute';
+  /** Local names from the root down to the element holding the secret (or carrying the attribute). */
+  elementPath: string[];
+  attributeName?: string;
+  /** The `name` of a Property/parameter element whose text is the secret. */
+  propertyName?: string;
+  /** The Secure Vault alias the Carbon runtime looks up for this secret. */
+  alias: string;
+  /** Set when the element holds more than one secret: it can carry only one alias attribute. */
+  aliasConflict?: true;
+}
+
+/** True when a name (element, attribute or property) denotes a password rather than a policy about passwords. */
+export function isPasswordName(name: string): boolean {
+  return NAME_PATTERNS.some((p) => p.test(name)) && !NAME_EXCLUSIONS.some((p) => p.test(name));
+}
+
+/** One place of an element that may hold a secret: its text or one of its attributes. */
+interface Candidate {
+  readonly element: XmlElement;
+  readonly attribute?: XmlAttribute;
+  readonly propertyName?: string;
+  /** The name Secure Vault's alias would end with: attribute, property or element name. */
+  readonly slotName: string;
+  readonly value: string;
+  readonly span: TextSpan;
+  /** Description of a known location; undefined when only the name heuristic matched. */
+  readonly known: { description: string; alias?: string } | undefined;
+}
+
 export const plaintextPassword: Rule = {
   id: 'plaintext-password',
   defaultSeverity: 'warning',
-  description: 'TODO',
+  description: 'A password stored in plain text instead of being encrypted with Secure Vault (an error when it is a default password WSO2 ships).',
   appliesTo: ['carbon', 'user-mgt', 'catalina-server', 'axis2', 'datasources', 'registry'],
-  check() {},
+  check(context) {
+    const locations = LOCATIONS.kinds[context.file.kind];
+    if (!locations || !context.doc.root) return;
+    const pending: { candidate: Candidate; all: Candidate[] }[] = [];
+    // Aliases already in the file: a new free-form alias must not reuse one that names another secret.
+    const usedAliases = new Set<string>();
+    for (const element of walkElements(context.doc.root)) {
+      const aliasAttr = aliasAttributeOf(element);
+      if (aliasAttr) usedAliases.add(aliasAttr.value.trim());
+      const candidates = candidatesOf(context, element, locations).filter(needsProtection);
+      if (candidates.length === 0) continue;
+      for (const candidate of unprotectedOf(context, element, candidates)) pending.push({ candidate, all: candidates });
+    }
+    for (const { candidate, all } of pending) report(context, candidate, all, usedAliases, locations.aliasFreeForm);
+  },
 };
+
+/** The Secure Vault alias attribute (`svns:secretAlias`, whatever the prefix) of an element. */
+function aliasAttributeOf(element: XmlElement): XmlAttribute | undefined {
+  return element.attributes.find((a) => a.localName === PROTECTION.aliasAttribute && a.prefix !== '' && a.prefix !== 'xmlns');
+}
+
+function candidatesOf(context: RuleContext, element: XmlElement, locations: KindLocations): Candidate[] {
+  const candidates: Candidate[] = [];
+  const text = textCandidate(context, element, locations);
+  if (text) candidates.push(text);
+  for (const attr of element.attributes) {
+    if (attr.name === 'xmlns' || attr.prefix === 'xmlns') continue;
+    const known = locations.attributes.find((a) => a.name === attr.localName && a.element === element.localName);
+    if (!known && !isPasswordName(attr.localName)) continue;
+    candidates.push({
+      element,
+      attribute: attr,
+      slotName: attr.localName,
+      value: attr.value.trim(),
+      span: attr.valueSpan,
+      known: known ? { description: known.description } : undefined,
+    });
+  }
+  return candidates;
+}
+
+function textCandidate(context: RuleContext, element: XmlElement, locations: KindLocations): Candidate | undefined {
+  if (element.hasChildElements) return undefined;
+  // Names first, ranges and paths only for the few elements that qualify: this runs on every element of the file.
+  let propertyName: string | undefined;
+  let known: Candidate['known'];
+  if (NAMED_ELEMENTS.has(element.localName)) {
+    propertyName = element.attributes.find((a) => a.name === LOCATIONS.namedElements.nameAttribute)?.value;
+    if (propertyName === undefined) return undefined;
+    const parentName = element.parent?.localName;
+    const property = locations.properties.find((p) => p.name === propertyName && (!p.parent || p.parent === parentName));
+    if (!property && !isPasswordName(propertyName)) return undefined;
+    known = property ? { description: property.description } : undefined;
+  } else {
+    const isKnownName = knownElementNames(locations).has(element.localName);
+    if (!isKnownName && !isPasswordName(element.localName)) return undefined;
+    const path = isKnownName ? elementPath(element) : undefined;
+    const entry = path ? locations.elements.find((e) => pathMatches(path, e.path)) : undefined;
+    known = entry ? { description: entry.description, alias: entry.alias } : undefined;
+  }
+  const span = textSpan(context.doc, element);
+  if (!span) return undefined;
+  return { element, propertyName, slotName: propertyName ?? element.localName, value: element.text.trim(), span, known };
+}
+
+const KNOWN_ELEMENT_NAMES = new Map<KindLocations, Set<string>>();
+
+/** Last steps of the known element paths of a kind, so most elements are dismissed by one set lookup. */
+function knownElementNames(locations: KindLocations): Set<string> {
+  let names = KNOWN_ELEMENT_NAMES.get(locations);
+  if (!names) {
+    names = new Set(locations.elements.map((e) => e.path.slice(e.path.lastIndexOf('/') + 1)));
+    KNOWN_ELEMENT_NAMES.set(locations, names);
+  }
+  return names;
+}
+
+function pathMatches(path: string[], pattern: string): boolean {
+  const steps = pattern.split('/');
+  return steps.length === path.length && steps.every((step, i) => step === '*' || step === path[i]);
+}
+
+/** False for values that hold no secret: empty, a template placeholder, a Secure Vault reference, a heuristic flag. */
+function needsProtection(candidate: Candidate): boolean {
+  const value = candidate.value;
+  if (value.length === 0) return false;
+  if (PROTECTION.placeholders.some((p) => isWrapped(value, p.open, p.close))) return false;
+  if (isOnlySecretTokens(value)) return false;
+  if (value.startsWith(PROTECTION.aliasValuePrefix) && value.length > PROTECTION.aliasValuePrefix.length) return false;
+  if (!candidate.known && NOT_SECRET_VALUES.has(value.toLowerCase())) return false;
+  return true;
+}
+
+/** `${…}` / `{{…}}` as the whole value, with no second placeholder inside (`${a}x${b}` is not one placeholder). */
+function isWrapped(value: string, open: string, close: string): boolean {
+  if (!value.startsWith(open) || !value.endsWith(close) || value.length < open.length + close.length) return false;
+  const inner = value.slice(open.length, value.length - close.length);
+  return !inner.includes(close) && !inner.includes(open);
+}
+
+/** The value is one or more `$secret{alias}` tokens and nothing else (Carbon 4.5+ resolves them inline). */
+function isOnlySecretTokens(value: string): boolean {
+  let rest = value;
+  let tokens = 0;
+  for (;;) {
+    rest = rest.trimStart();
+    if (rest.length === 0) return tokens > 0;
+    if (!rest.startsWith(PROTECTION.secretTokenOpen)) return false;
+    const close = rest.indexOf(PROTECTION.secretTokenClose, PROTECTION.secretTokenOpen.length);
+    if (close < 0) return false;
+    rest = rest.slice(close + PROTECTION.secretTokenClose.length);
+    tokens++;
+  }
+}
+
+/**
+ * Which candidates of one element Secure Vault leaves in plain text. An element carries at most one alias attribute:
+ * with a single secret on the element, the alias protects it; with several, it protects the one it names (the
+ * runtime matches the alias against `<path>.<attribute>`), and the others stay plain.
+ */
+function unprotectedOf(context: RuleContext, element: XmlElement, candidates: Candidate[]): Candidate[] {
+  const encrypted = element.attributes.some((a) => a.localName === PROTECTION.encryptedAttribute && a.prefix === '' && a.value.trim().toLowerCase() === PROTECTION.encryptedValue);
+  // Carbon's CryptoUtil decrypts the element text of an encrypted="true" datasource element; attributes are untouched.
+  let remaining = encrypted ? candidates.filter((c) => c.attribute) : candidates;
+  const aliasAttr = aliasAttributeOf(element);
+  if (!aliasAttr) return remaining;
+  const alias = aliasAttr.value.trim();
+  if (candidates.length === 1) return [];
+  const lastSegment = alias.slice(alias.lastIndexOf('.') + 1);
+  remaining = remaining.filter((c) => !(c.slotName === lastSegment || aliasOf(context, c, undefined) === alias));
+  return remaining;
+}
+
+function report(context: RuleContext, candidate: Candidate, all: Candidate[], usedAliases: Set<string>, freeForm: boolean): void {
+  const secret = candidate.value;
+  const conflict = all.length > 1;
+  let alias = aliasOf(context, candidate, secret);
+  if (freeForm) {
+    // Free-form aliases must still be unique in the file, or two secrets would share one cipher-text entry.
+    let unique = alias;
+    for (let n = 2; usedAliases.has(unique); n++) unique = `${alias}.${n}`;
+    alias = unique;
+  }
+  usedAliases.add(alias);
+
+  const where = whereOf(candidate, secret);
+  const description = candidate.known?.description ?? LOCATIONS.heuristic.label;
+  const isDefault = SHIPPED_DEFAULTS.has(secret);
+  let message = isDefault
+    ? `Plaintext password in ${where} (${description}), and it is a default password shipped with every WSO2 product: change it and encrypt it with Secure Vault.`
+    : `Plaintext password in ${where} (${description}): encrypt it with Secure Vault.`;
+  if (conflict) {
+    const names = all.map((c) => (c.attribute ? c.attribute.name : 'its text')).join(', ');
+    message += ` Secure Vault can protect only one of the ${all.length} passwords on this element (${names}): one alias attribute per element.`;
+  }
+
+  const data: PlaintextPasswordData = {
+    target: candidate.attribute ? 'attribute' : 'element',
+    elementPath: elementPath(candidate.element),
+    ...(candidate.attribute ? { attributeName: candidate.attribute.name } : {}),
+    ...(candidate.propertyName !== undefined ? { propertyName: candidate.propertyName } : {}),
+    alias,
+    ...(conflict ? { aliasConflict: true as const } : {}),
+  };
+  context.report({ span: candidate.span, message, severity: isDefault ? 'error' : undefined, data: data as unknown as Record<string, unknown> });
+}
+
+// ---- where: the element path below the root, steps labelled by their name -------------------------------------
+
+function whereOf(candidate: Candidate, secret: string): string {
+  const chain: XmlElement[] = [];
+  for (let e: XmlElement | undefined = candidate.element; e?.parent; e = e.parent) chain.unshift(e);
+  if (chain.length === 0) chain.push(candidate.element);
+  const steps = chain.map((e) => e.localName + labelOf(e, secret));
+  return steps.join('/') + (candidate.attribute ? `@${candidate.attribute.name}` : '');
+}
+
+function labelOf(element: XmlElement, secret: string): string {
+  let label: string | undefined;
+  for (const name of LOCATIONS.where.labelAttributes) {
+    const attr = element.attributes.find((a) => a.name === name);
+    if (attr && attr.value.trim()) {
+      label = name === LOCATIONS.namedElements.nameAttribute ? attr.value.trim() : `${name}=${attr.value.trim()}`;
+      break;
+    }
+  }
+  if (label === undefined) label = labelChildText(element);
+  // A label is a name, never a secret; should a name happen to contain the password, leave it out.
+  return label && !label.includes(secret) ? `[${label}]` : '';
+}
+
+function labelChildText(element: XmlElement): string | undefined {
+  for (const name of LOCATIONS.where.labelChildElements) {
+    const child = firstChild(element, name);
+    const text = child && !child.hasChildElements ? child.text.trim() : '';
+    if (text) return text;
+  }
+  return undefined;
+}
+
+// ---- aliases: what the Carbon runtime looks up (wso2-facts a.1) --------------------------------------------------
+
+/** The alias for a candidate; `secret` (when given) keeps free-form name parts that contain it out of the alias. */
+function aliasOf(context: RuleContext, candidate: Candidate, secret: string | undefined): string {
+  if (candidate.known?.alias) return candidate.known.alias;
+  const path = elementPath(candidate.element);
+  const attrSuffix = candidate.attribute ? [candidate.attribute.localName] : [];
+  switch (context.file.kind) {
+    case 'carbon':
+      // ServerConfiguration: "Carbon." + dotted element path below <Server>.
+      return [ALIASES.carbonPrefix, ...path.slice(1), ...attrSuffix].join('.');
+    case 'catalina-server':
+      // ServerManager.resolveSecuredConfig: element names from the root joined by '.', then the attribute name.
+      return [...path, ...attrSuffix].join('.');
+    case 'user-mgt': {
+      if (candidate.propertyName !== undefined && !candidate.attribute) {
+        const parent = candidate.element.parent?.localName;
+        const rule = ALIASES.userMgtPropertyPrefixes.find((p) => p.parent === parent);
+        if (rule) return rule.prefix + candidate.propertyName;
+      }
+      break;
+    }
+    case 'datasources': {
+      const alias = datasourceAlias(candidate, secret);
+      if (alias) return alias;
+      break;
+    }
+    case 'axis2': {
+      const alias = axis2Alias(candidate);
+      if (alias) return alias;
+      break;
+    }
+    default:
+      break;
+  }
+  return [...path, ...(candidate.propertyName !== undefined && !candidate.attribute ? [candidate.propertyName] : []), ...attrSuffix].join('.');
+}
+
+/** `Datasources.<name>.Configuration.Password`; any alias works here, this is the one the cipher tool's list uses. */
+function datasourceAlias(candidate: Candidate, secret: string | undefined): string | undefined {
+  const chain = ancestorsAndSelf(candidate.element);
+  const datasourceAt = chain.findIndex((e) => e.localName === ALIASES.datasourceElement);
+  const configurationAt = chain.findIndex((e, i) => i > datasourceAt && e.localName === ALIASES.datasourceConfigurationElement);
+  if (datasourceAt < 0 || configurationAt < 0) return undefined;
+  const nameElement = firstChild(chain[datasourceAt], ALIASES.datasourceNameElement);
+  const rawName = nameElement && !nameElement.hasChildElements ? nameElement.text.trim() : '';
+  const name = rawName && (secret === undefined || !rawName.includes(secret)) ? sanitizeAliasPart(rawName) : '';
+  const below = chain.slice(configurationAt + 1).map((e) => capitalize(e.localName));
+  return [
+    ALIASES.datasourcesPrefix,
+    ...(name ? [name] : []),
+    ALIASES.datasourceConfigurationSegment,
+    ...below,
+    ...(candidate.propertyName !== undefined && !candidate.attribute ? [candidate.propertyName] : []),
+    ...(candidate.attribute ? [candidate.attribute.localName] : []),
+  ].join('.');
+}
+
+/**
+ * `Axis2.<Transport>.<Listener|Sender>.<path below the parameter>` (e.g. `Axis2.Https.Listener.KeyStore.Password`);
+ * a secret parameter of a transport itself becomes `Axis2.<Transport>.Parameter.<Last name part>` as in the
+ * cipher-tool list (`Axis2.Mailto.Parameter.Password` for mail.smtp.password).
+ */
+function axis2Alias(candidate: Candidate): string | undefined {
+  const chain = ancestorsAndSelf(candidate.element);
+  const transportAt = chain.findIndex((e) => Object.prototype.hasOwnProperty.call(ALIASES.axis2TransportRoles, e.localName));
+  if (transportAt < 0) return undefined;
+  const transport = chain[transportAt];
+  const transportName = transport.attributes.find((a) => a.name === LOCATIONS.namedElements.nameAttribute)?.value.trim();
+  if (!transportName) return undefined;
+  const transportPart = capitalize(sanitizeAliasPart(transportName));
+  const isProperty = candidate.propertyName !== undefined && !candidate.attribute;
+  if (isProperty && transportAt === chain.length - 2) {
+    const lastPart = candidate.propertyName!.slice(candidate.propertyName!.lastIndexOf('.') + 1);
+    return [ALIASES.axis2Prefix, transportPart, ALIASES.axis2ParameterSegment, capitalize(sanitizeAliasPart(lastPart))].join('.');
+  }
+  const role = ALIASES.axis2TransportRoles[transport.localName];
+  // The transport's <parameter name="keystore"> wrapper is not part of the alias: KeyStore/Password is.
+  const firstBelow = chain[transportAt + 1];
+  const skip = firstBelow && NAMED_ELEMENTS.has(firstBelow.localName) && firstBelow !== candidate.element ? 2 : 1;
+  const below = chain.slice(transportAt + skip).map((e) => e.localName);
+  if (isProperty) below.push(candidate.propertyName!);
+  if (candidate.attribute) below.push(candidate.attribute.localName);
+  return [ALIASES.axis2Prefix, transportPart, role, ...below].join('.');
+}
+
+function ancestorsAndSelf(element: XmlElement): XmlElement[] {
+  const chain: XmlElement[] = [];
+  for (let e: XmlElement | undefined = element; e; e = e.parent) chain.unshift(e);
+  return chain;
+}
+
+function capitalize(s: string): string {
+  return s.length === 0 ? s : s[0].toUpperCase() + s.slice(1);
+}
+
+/** Properties-file keys cannot hold whitespace, `=`, `:` or `#`: replace them so the alias is usable as written. */
+function sanitizeAliasPart(s: string): string {
+  return s.replace(/[\s=:#!\\]+/g, '_');
+}
