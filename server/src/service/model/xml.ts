@@ -100,10 +100,13 @@ export function parseXml(text: string): XmlDocument {
     const tagEnd = parser.position;
     const tagStart = parser.startTagPosition - 1;
     const parent = stack[stack.length - 1];
-    const { prefix, localName } = splitName(tag.name);
+    // Strings sax builds character by character are ropes; keeping them would keep thousands of fragments alive
+    // for the GC to trace. Slices of the source are flat and cheap, so every string kept is taken from the source.
+    const name = text.slice(tagStart + 1, tagStart + 1 + tag.name.length);
+    const { prefix, localName } = splitName(name);
     const element: XmlElement = {
       type: 'element',
-      name: tag.name,
+      name,
       localName,
       prefix,
       attributes: scanAttributes(text, tagStart, tagEnd, tag),
@@ -162,7 +165,7 @@ export function parseXml(text: string): XmlDocument {
     const end = terminator < 0 ? parser.position : terminator + 3;
     let start = end - value.length - 7;
     if (start < 0 || !text.startsWith('<!--', start)) start = Math.max(0, text.lastIndexOf('<!--', end - 3));
-    const comment: XmlComment = { type: 'comment', span: { start, end }, value };
+    const comment: XmlComment = { type: 'comment', span: { start, end }, value: text.slice(start + 4, Math.max(start + 4, end - 3)) };
     comments.push(comment);
     const top = stack[stack.length - 1];
     if (top) top.children.push(comment);
@@ -181,7 +184,17 @@ export function parseXml(text: string): XmlDocument {
     open.span = { start: open.span.start, end: text.length };
   }
 
-  return { text, root, comments, syntaxError, lines: new LineIndex(text) };
+  let lines: LineIndex | undefined;
+  return {
+    text,
+    root,
+    comments,
+    syntaxError,
+    // Built on first use: the language server maps positions with its own TextDocument.
+    get lines() {
+      return (lines ??= new LineIndex(text));
+    },
+  };
 }
 
 function cleanSaxMessage(message: string): string {
@@ -190,15 +203,22 @@ function cleanSaxMessage(message: string): string {
   return firstLine.length > 0 ? firstLine : 'XML syntax error';
 }
 
+/** Flattens a rope string so the fragments it was built from can be collected. */
+function flat(value: string): string {
+  return value.length < 64 ? (' ' + value).slice(1) : value;
+}
+
 export function splitName(name: string): { prefix: string; localName: string } {
   const colon = name.indexOf(':');
   return colon < 0 ? { prefix: '', localName: name } : { prefix: name.slice(0, colon), localName: name.slice(colon + 1) };
 }
 
-const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+function isWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x09 || code === 0x0d;
+}
 
 function isNameEnd(code: number): boolean {
-  return WHITESPACE.has(code) || code === 0x3d /* = */ || code === 0x3e /* > */ || code === 0x2f /* / */;
+  return isWhitespace(code) || code === 0x3d /* = */ || code === 0x3e /* > */ || code === 0x2f /* / */;
 }
 
 /** Recovers attribute name and value ranges from the raw start tag `text[start, end)`. */
@@ -207,7 +227,7 @@ function scanAttributes(text: string, start: number, end: number, tag: sax.Tag):
   const attributes: XmlAttribute[] = [];
   let i = start + 1 + tag.name.length;
   while (i < end) {
-    while (i < end && WHITESPACE.has(text.charCodeAt(i))) i++;
+    while (i < end && isWhitespace(text.charCodeAt(i))) i++;
     const code = text.charCodeAt(i);
     if (i >= end || code === 0x3e || code === 0x2f) break;
     const nameStart = i;
@@ -217,10 +237,10 @@ function scanAttributes(text: string, start: number, end: number, tag: sax.Tag):
       i++;
       continue;
     }
-    while (i < end && WHITESPACE.has(text.charCodeAt(i))) i++;
+    while (i < end && isWhitespace(text.charCodeAt(i))) i++;
     if (text.charCodeAt(i) !== 0x3d) continue; // attribute without value: sax reported it
     i++;
-    while (i < end && WHITESPACE.has(text.charCodeAt(i))) i++;
+    while (i < end && isWhitespace(text.charCodeAt(i))) i++;
     const quote = text[i];
     if (quote !== '"' && quote !== "'") continue;
     const valueStart = i + 1;
@@ -229,7 +249,9 @@ function scanAttributes(text: string, start: number, end: number, tag: sax.Tag):
     i = valueEnd + 1;
     const name = text.slice(nameStart, nameEnd);
     const { prefix, localName } = splitName(name);
-    const value = Object.prototype.hasOwnProperty.call(decoded, name) ? decoded[name] : text.slice(valueStart, valueEnd);
+    const raw = text.slice(valueStart, valueEnd);
+    // Only values with references differ from their source text; the others keep the flat source slice.
+    const value = raw.includes('&') && Object.prototype.hasOwnProperty.call(decoded, name) ? flat(decoded[name]) : raw;
     attributes.push({
       name,
       localName,
@@ -307,8 +329,8 @@ export function textSpan(doc: XmlDocument, element: XmlElement): TextSpan | unde
   let start = content.start;
   let end = content.end;
   const source = doc.text;
-  while (start < end && WHITESPACE.has(source.charCodeAt(start))) start++;
-  while (end > start && WHITESPACE.has(source.charCodeAt(end - 1))) end--;
+  while (start < end && isWhitespace(source.charCodeAt(start))) start++;
+  while (end > start && isWhitespace(source.charCodeAt(end - 1))) end--;
   if (source.startsWith('<![CDATA[', start) && source.startsWith(']]>', end - 3) && end - start >= 12) {
     start += 9;
     end -= 3;
