@@ -88,6 +88,26 @@ test('a .wso2config.json in the current folder applies, and an invalid one is a 
   }
 });
 
+test('homes excluded by the settings do not take part in port conflicts', async () => {
+  const carbon = `<Server xmlns="${CARBON_NS}">\n  <Ports><Offset>0</Offset></Ports>\n</Server>\n`;
+  write('pair/live/repository/conf/carbon.xml', carbon);
+  write('pair/backup/repository/conf/carbon.xml', carbon);
+  write('pair/live/repository/conf/tomcat/catalina-server.xml', '<Server port="8005"><Service><Connector port="9443" SSLEnabled="true" sslEnabledProtocols="TLSv1.2" ciphers="TLS_AES_128_GCM_SHA256"/></Service></Server>');
+  write('pair/backup/repository/conf/tomcat/catalina-server.xml', '<Server port="8005"><Service><Connector port="9443" SSLEnabled="true" sslEnabledProtocols="TLSv1.2" ciphers="TLS_AES_128_GCM_SHA256"/></Service></Server>');
+  const both = await cli(['--format', 'json', 'pair']);
+  const conflicts = (JSON.parse(both.out) as { findings: { ruleId: string; path: string }[] }).findings.filter((f) => f.ruleId === 'port-conflict');
+  assert.equal(conflicts.length, 2, 'each home reports the other');
+  write('.wso2config.json', '{ "exclude": ["pair/backup/**"] }');
+  try {
+    const excluded = await cli(['--format', 'json', 'pair']);
+    const findings = (JSON.parse(excluded.out) as { findings: { ruleId: string; path: string }[] }).findings;
+    assert.deepEqual(findings.filter((f) => f.ruleId === 'port-conflict'), []);
+    assert.ok(findings.every((f) => !f.path.includes('backup')));
+  } finally {
+    fs.rmSync(path.join(dir, '.wso2config.json'));
+  }
+});
+
 test('usage errors exit 2 with a message', async () => {
   assert.equal((await cli(['--format', 'xml', 'dirty'])).code, 2);
   assert.equal((await cli(['--rule', 'nope=off'])).code, 2);

@@ -6,7 +6,7 @@ import { isIncluded } from '../service/include';
 import { ENGINE_FINDINGS, RULES, ruleDocsUrl } from '../service/rules/registry';
 import { PartialSettings, SETTINGS_FILE_NAME, mergeSettings, readSettingsFile } from '../service/settings';
 import { Finding, RuleId, SeveritySetting } from '../service/types';
-import { ProductHome, locateConfigFile, normalizePath } from '../service/workspace/files';
+import { HOME_FILES, ProductHome, confPathOf, locateConfigFile, normalizePath } from '../service/workspace/files';
 import { DiskFileSource } from '../node/disk-source';
 import { findProductHomes } from '../node/home-scan';
 
@@ -194,8 +194,10 @@ export async function runCli(argv: string[], stdout: (s: string) => void, stderr
       const home = locateConfigFile(file)?.home;
       if (home) homes.set(home.homeDir, home);
     }
-    const analyzer = new Analyzer({ files: new DiskFileSource(), knownHomes: () => [...homes.values()], log: (m) => stderr(`wso2-config-lint: ${m}\n`) });
     const roots = [normalizePath(settingsRoot)];
+    // An excluded home (a backup copy, say) is not a product that runs on this host.
+    const runningHomes = [...homes.values()].filter((h) => isIncluded(confPathOf(h, HOME_FILES.carbon), roots, settings));
+    const analyzer = new Analyzer({ files: new DiskFileSource(), knownHomes: () => runningHomes, log: (m) => stderr(`wso2-config-lint: ${m}\n`) });
 
     const findings: CliFinding[] = [];
     const disk = new DiskFileSource();

@@ -18,7 +18,7 @@ import { ruleDocsUrl } from '../service/rules/registry';
 import { PartialSettings, SETTINGS_FILE_NAME, Settings, mergeSettings, readEditorSettings, readSettingsFile } from '../service/settings';
 import { Finding, Severity } from '../service/types';
 import { FileContent, FileSource } from '../service/workspace/facts';
-import { ProductHome, basename, dirname, locateConfigFile, normalizePath } from '../service/workspace/files';
+import { HOME_FILES, ProductHome, basename, confPathOf, dirname, locateConfigFile, normalizePath } from '../service/workspace/files';
 import { DiskFileSource } from '../node/disk-source';
 import { findProductHomes } from '../node/home-scan';
 
@@ -98,7 +98,11 @@ export function startServer(connection: Connection): void {
         const home = locateConfigFile(path)?.home;
         if (home && !homes.has(home.homeDir)) homes.set(home.homeDir, home);
       }
-      return [...homes.values()];
+      // An excluded home (a backup copy, say) is not a product that runs on this host.
+      return [...homes.values()].filter((h) => {
+        const carbonXml = confPathOf(h, HOME_FILES.carbon);
+        return isIncluded(carbonXml, roots, settingsFor(carbonXml));
+      });
     },
     log,
   });

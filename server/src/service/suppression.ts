@@ -5,8 +5,8 @@ import { Finding } from './types';
  * Suppression comments, as ESLint has them:
  *   <!-- wso2-config-disable-next-line plaintext-password -->   the line after the comment
  *   <!-- wso2-config-disable weak-tls-ciphers h2-datasource -->  the whole file
- * Without rule ids, every rule is disabled there. Ids may be separated by spaces or commas; text after `--` is a
- * free-form reason.
+ * Without rule ids, every rule is disabled there. Ids may be separated by spaces or commas. (ESLint's `-- reason`
+ * cannot be copied: XML forbids `--` inside a comment; a reason goes in a comment of its own.)
  */
 
 const DIRECTIVE = /^\s*wso2-config-(disable-next-line|disable)(?:\s+([^]*?))?\s*$/;
@@ -17,8 +17,7 @@ interface Suppressions {
 }
 
 function parseIds(list: string | undefined): Set<string> | 'all' {
-  const withoutReason = (list ?? '').split(/\s--\s|^--\s/)[0];
-  const ids = withoutReason.split(/[\s,]+/).filter((id) => id.length > 0);
+  const ids = (list ?? '').split(/[\s,]+/).filter((id) => id.length > 0);
   return ids.length === 0 ? 'all' : new Set(ids);
 }
 

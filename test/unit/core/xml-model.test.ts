@@ -111,3 +111,18 @@ test('splitList gives each token its range', () => {
     ['TLSv1.2', 'TLSv1.2'],
   ]);
 });
+
+test('faults sax is lenient about are still reported: no root, two roots, a late XML declaration', () => {
+  assert.match(parseXml('').syntaxError!.message, /empty/);
+  assert.match(parseXml('<!-- only a comment -->').syntaxError!.message, /no root element/);
+  const twoRoots = parseXml('<a/>\n<b/>');
+  assert.match(twoRoots.syntaxError!.message, /one root/);
+  assert.equal(twoRoots.syntaxError!.span.start, 5);
+  assert.match(parseXml(' <?xml version="1.0"?><a/>').syntaxError!.message, /XML declaration/);
+  assert.equal(parseXml('\ufeff<?xml version="1.0"?><a/>').syntaxError, undefined, 'a BOM may precede the declaration');
+  assert.equal(parseXml('<?xml version="1.0"?>\n<a/>').syntaxError, undefined);
+});
+
+test('a malformed comment (-- inside) is a syntax error', () => {
+  assert.match(parseXml('<a><!-- x -- y --></a>').syntaxError!.message, /comment/i);
+});

@@ -95,6 +95,19 @@ export function parseXml(text: string): XmlDocument {
     if (errorCount > MAX_RECOVERED_ERRORS) abandoned = true;
   };
 
+  /** A fault sax does not see itself (it is lenient about a few well-formedness constraints). */
+  const fault = (message: string, at: number) => {
+    if (!syntaxError) syntaxError = { message, span: { start: at, end: Math.min(at + 1, text.length) } };
+  };
+
+  parser.onprocessinginstruction = (instruction: { name: string; body: string }) => {
+    if (instruction.name.toLowerCase() !== 'xml') return;
+    const end = parser.position;
+    const start = text.lastIndexOf('<?', end);
+    // The XML declaration must be the very first thing in the document (a BOM aside).
+    if (start > 0 && !(start === 1 && text.charCodeAt(0) === 0xfeff)) fault('The XML declaration is allowed only at the start of the document', Math.max(0, start));
+  };
+
   parser.onopentag = (tag: sax.Tag) => {
     if (abandoned) return;
     const tagEnd = parser.position;
@@ -128,6 +141,8 @@ export function parseXml(text: string): XmlDocument {
       parent.text = '';
     } else if (!root) {
       root = element;
+    } else {
+      fault('Only one root element is allowed', tagStart);
     }
     // A second root is a syntax error sax reports; it is still parsed so its content is not silently dropped.
     if (!tag.isSelfClosing) stack.push(element);
@@ -177,6 +192,8 @@ export function parseXml(text: string): XmlDocument {
     // sax throws only for misuse; keep whatever parsed and report the document as broken.
     if (!syntaxError) syntaxError = { message: cleanSaxMessage(String((error as Error).message)), span: { start: 0, end: 0 } };
   }
+
+  if (!root) fault(text.trim().length === 0 ? 'The document is empty: a root element is required' : 'The document has no root element', 0);
 
   // Elements left open at the end of a broken document extend to its end, so their content stays analysable.
   for (const open of stack) {
