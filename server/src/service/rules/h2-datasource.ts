@@ -10,7 +10,7 @@ import { DatasourceFact, datasourcesIn, findDatasourceByJndi } from '../workspac
  */
 
 const WHY_H2 =
-  'Embedded H2 is meant for evaluation only: it is prone to corruption, is not supported in production and cannot be shared by a cluster. Move the data to a production RDBMS (MySQL, PostgreSQL, Oracle, MS SQL Server, DB2) and point the datasource at it.';
+  'The embedded H2 database is shipped for evaluation and development; for production WSO2 recommends an industry-standard RDBMS (a file database inside one home cannot be shared by a cluster and is easily corrupted). Move the data to MySQL, PostgreSQL, Oracle, MS SQL Server or DB2 and point the datasource at it.';
 
 const H2_SERVERS: Record<string, { label: string; portProperty: string; defaultPort: number; allowOthers: string }> = h2Knowledge.servers;
 
