@@ -39,8 +39,8 @@ test('datasources: an H2 datasource is reported on its URL, without echoing the 
   assert.equal(h2[0].severity, 'warning');
   assert.match(h2[0].message, /WSO2_CARBON_DB/);
   assert.match(h2[0].message, /jdbc\/WSO2CarbonDB/);
-  assert.match(h2[0].message, /evaluation only/);
-  assert.match(h2[0].message, /production RDBMS/);
+  assert.match(h2[0].message, /shipped for evaluation/);
+  assert.match(h2[0].message, /industry-standard RDBMS/);
   assert.ok(!h2[0].message.includes('repository/database'), 'the URL must not be echoed');
   assert.deepEqual(h2[0].finding.data, { datasource: 'WSO2_CARBON_DB', jndiName: 'jdbc/WSO2CarbonDB', detectedBy: 'url' });
 });
