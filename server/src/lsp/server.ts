@@ -7,6 +7,7 @@ import {
   FileChangeType,
   InitializeParams,
   InitializeResult,
+  ServerCapabilities,
   TextDocumentSyncKind,
   TextDocuments,
   WatchKind,
@@ -15,10 +16,11 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analyzer } from '../service/analyzer';
 import { isIncluded } from '../service/include';
 import { ruleDocsUrl } from '../service/rules/registry';
-import { PartialSettings, SETTINGS_FILE_NAME, Settings, mergeSettings, readEditorSettings, readSettingsFile } from '../service/settings';
+import { PartialSettings, SETTINGS_FILE_NAME, Settings, mergeSettings, portOffsetOverrideFor, readEditorSettings, readSettingsFile } from '../service/settings';
 import { Finding, Severity } from '../service/types';
-import { FileContent, FileSource } from '../service/workspace/facts';
-import { HOME_FILES, ProductHome, basename, confPathOf, dirname, locateConfigFile, normalizePath } from '../service/workspace/files';
+import { FileContent, FileSource, HomeFacts } from '../service/workspace/facts';
+import { XmlDocument } from '../service/model/xml';
+import { ConfigFileLocation, HOME_FILES, ProductHome, basename, confPathOf, dirname, locateConfigFile, matchesRoot, normalizePath } from '../service/workspace/files';
 import { DiskFileSource } from '../node/disk-source';
 import { findProductHomes } from '../node/home-scan';
 
@@ -57,7 +59,39 @@ export function uriToPath(uri: string): string | undefined {
   }
 }
 
-export function startServer(connection: Connection): void {
+/** What a feature module (hover, inlay hints, code actions, commands) gets from the server. */
+export interface ServerContext {
+  readonly connection: Connection;
+  readonly documents: TextDocuments<TextDocument>;
+  readonly analyzer: Analyzer;
+  readonly files: FileSource;
+  settingsFor(path: string): Settings;
+  /** Product homes of the workspace that are not excluded by the settings. */
+  knownHomes(): ProductHome[];
+  /** The parsed state of an open, covered document at its current version (parsed once per version). */
+  openDocument(uri: string): OpenConfigDocument | undefined;
+  homeFacts(home: ProductHome, settings: Settings): Promise<HomeFacts>;
+  /** Wraps a handler: an exception is logged (class and message only) and answered with `empty`. */
+  safe<A extends unknown[], R>(name: string, handler: (...args: A) => R | Promise<R>, empty: R): (...args: A) => Promise<R>;
+  /** Revalidates every open document, e.g. after a command changed files on disk. */
+  revalidateAll(): void;
+  log(message: string): void;
+}
+
+export interface OpenConfigDocument {
+  readonly document: TextDocument;
+  readonly path: string;
+  readonly location: ConfigFileLocation;
+  readonly doc: XmlDocument;
+}
+
+/** A feature beyond diagnostics: declares its capabilities and registers its handlers. */
+export interface ServerFeature {
+  capabilities(params: InitializeParams): ServerCapabilities;
+  register(context: ServerContext): void;
+}
+
+export function startServer(connection: Connection, features: readonly ServerFeature[] = []): void {
   const documents = new TextDocuments(TextDocument);
   const disk = new DiskFileSource();
   /** Path -> open document, so cross-file facts prefer what the user is editing over what is saved. */
@@ -66,7 +100,7 @@ export function startServer(connection: Connection): void {
   const files: FileSource = {
     async read(path: string): Promise<FileContent | undefined> {
       const open = openByPath.get(path);
-      if (open) return { kind: 'text', text: open.getText(), version: `open:${open.uri}:${open.version}` };
+      if (open) return { kind: 'text', text: open.getText(), version: openVersionKey(open) };
       return disk.read(path);
     },
     exists: (path) => (openByPath.has(path) ? Promise.resolve(true) : disk.exists(path)),
@@ -90,22 +124,21 @@ export function startServer(connection: Connection): void {
 
   const log = (message: string) => connection.console.error(message);
 
-  const analyzer = new Analyzer({
-    files,
-    knownHomes: () => {
-      const homes = new Map(scannedHomes.map((h) => [h.homeDir, h]));
-      for (const path of openByPath.keys()) {
-        const home = locateConfigFile(path)?.home;
-        if (home && !homes.has(home.homeDir)) homes.set(home.homeDir, home);
-      }
-      // An excluded home (a backup copy, say) is not a product that runs on this host.
-      return [...homes.values()].filter((h) => {
-        const carbonXml = confPathOf(h, HOME_FILES.carbon);
-        return isIncluded(carbonXml, roots, settingsFor(carbonXml));
-      });
-    },
-    log,
-  });
+  const analyzerKnownHomes = (): ProductHome[] => {
+    const homes = new Map(scannedHomes.map((h) => [h.homeDir, h]));
+    for (const path of openByPath.keys()) {
+      const home = locateConfigFile(path)?.home;
+      if (home && !homes.has(home.homeDir)) homes.set(home.homeDir, home);
+    }
+    // An excluded home (a backup copy, say) is not a product that runs on this host.
+    return [...homes.values()].filter((h) => {
+      const carbonXml = confPathOf(h, HOME_FILES.carbon);
+      return isIncluded(carbonXml, roots, settingsFor(carbonXml));
+    });
+  };
+  const analyzer = new Analyzer({ files, knownHomes: analyzerKnownHomes, log });
+
+  const openVersionKey = (document: TextDocument) => `open:${document.uri}:${document.version}`;
 
   function rootOf(path: string): string | undefined {
     return roots.filter((r) => path === r || path.startsWith(`${r}/`)).sort((a, b) => b.length - a.length)[0];
@@ -148,7 +181,7 @@ export function startServer(connection: Connection): void {
     const version = document.version;
     let diagnostics: Diagnostic[] = [];
     if (isIncluded(path, roots, settings)) {
-      const result = await analyzer.analyze(path, { kind: 'text', text: document.getText(), version: `open:${document.uri}:${version}` }, settings);
+      const result = await analyzer.analyze(path, { kind: 'text', text: document.getText(), version: openVersionKey(document) }, settings);
       // The user typed on while we worked: a newer validation is already scheduled.
       if (documents.get(document.uri)?.version !== version) return;
       diagnostics = result.findings.map((f) => toDiagnostic(document, f));
@@ -235,6 +268,32 @@ export function startServer(connection: Connection): void {
     scannedHomes = await findProductHomes(roots);
   }
 
+  const context: ServerContext = {
+    connection,
+    documents,
+    analyzer,
+    files,
+    settingsFor,
+    knownHomes: analyzerKnownHomes,
+    openDocument(uri) {
+      const document = documents.get(uri);
+      const path = uriToPath(uri);
+      const location = path ? locateConfigFile(path) : undefined;
+      if (!document || !path || !location) return undefined;
+      const parsed = analyzer.cache.get(location.path, { kind: 'text', text: document.getText(), version: openVersionKey(document) });
+      if (!parsed.doc || !matchesRoot(location.kind, parsed.doc.root)) return undefined;
+      return { document, path: location.path, location, doc: parsed.doc };
+    },
+    homeFacts: (home, settings) => analyzer.facts.homeFacts(home, portOffsetOverrideFor(settings, home.homeDir)),
+    safe,
+    revalidateAll: () => {
+      analyzer.cache.clear();
+      scheduleDependents(undefined, 0);
+    },
+    log,
+  };
+  for (const feature of features) feature.register(context);
+
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     roots = folders.map(uriToPath).filter((p): p is string => !!p);
@@ -247,10 +306,14 @@ export function startServer(connection: Connection): void {
       for (const problem of problems) connection.console.warn(`Ignoring invalid initialization setting: ${problem.message}`);
     }
     return {
-      capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
-      },
+      capabilities: Object.assign(
+        {},
+        ...features.map((f) => f.capabilities(params)),
+        {
+          textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+          workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+        },
+      ),
       serverInfo: { name: 'wso2-config-language-server', version: '0.1.0' },
     };
   });
