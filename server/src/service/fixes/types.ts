@@ -1,0 +1,40 @@
+import { TextSpan } from '../model/text';
+import { RuleId } from '../types';
+
+/**
+ * What a fix produces: changes to one or more files, as offsets into each file's current text. The fronts turn
+ * them into an LSP WorkspaceEdit (one edit, so one undo) or write them to disk (the CLI).
+ */
+
+export interface TextReplacement {
+  /** Offsets into the file's text as it is now. */
+  readonly span: TextSpan;
+  readonly newText: string;
+}
+
+export type FileChange =
+  /** Replacements in an existing file; `baseText` is the text the spans refer to (the open document or the disk). */
+  | { readonly kind: 'edit'; readonly path: string; readonly baseText: string; readonly replacements: readonly TextReplacement[] }
+  /** A file that does not exist yet. */
+  | { readonly kind: 'create'; readonly path: string; readonly text: string };
+
+export interface Fix {
+  readonly title: string;
+  readonly ruleId: RuleId | undefined;
+  readonly changes: readonly FileChange[];
+  /** The fix an editor applies with "auto fix" / the preferred quick fix. */
+  readonly isPreferred?: boolean;
+}
+
+/** Applies replacements to a text (non-overlapping; any order). */
+export function applyReplacements(text: string, replacements: readonly TextReplacement[]): string {
+  const sorted = [...replacements].sort((a, b) => b.span.start - a.span.start || b.span.end - a.span.end);
+  let result = text;
+  let limit = Number.POSITIVE_INFINITY;
+  for (const { span, newText } of sorted) {
+    if (span.end > limit) throw new Error('overlapping replacements');
+    result = result.slice(0, span.start) + newText + result.slice(span.end);
+    limit = span.start;
+  }
+  return result;
+}
