@@ -1,4 +1,4 @@
-import Ajv, { ErrorObject } from 'ajv';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import * as jsonc from 'jsonc-parser';
 import settingsSchema from '../../../schemas/settings.schema.json';
 import { TextSpan } from './model/text';
@@ -37,8 +37,16 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
 export const SETTINGS_FILE_NAME = '.wso2config.json';
 const PREFIX = 'wso2Config.';
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-const validateSettings = ajv.compile<PartialSettings>(settingsSchema);
+// Compiled on first use: compiling costs tens of milliseconds, which the server should not pay before it answers
+// `initialize` when no settings need checking.
+let compiled: ValidateFunction<PartialSettings> | undefined;
+function validateSettings(value: unknown): value is PartialSettings {
+  compiled ??= new Ajv({ allErrors: true, strict: true }).compile<PartialSettings>(settingsSchema);
+  const valid = compiled(value);
+  validateSettings.errors = compiled.errors;
+  return valid;
+}
+validateSettings.errors = undefined as ErrorObject[] | null | undefined;
 
 export interface SettingsProblem {
   message: string;

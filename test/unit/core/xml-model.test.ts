@@ -126,3 +126,18 @@ test('faults sax is lenient about are still reported: no root, two roots, a late
 test('a malformed comment (-- inside) is a syntax error', () => {
   assert.match(parseXml('<a><!-- x -- y --></a>').syntaxError!.message, /comment/i);
 });
+
+test('a bare & in a password: the syntax error is reported and no text range spans the end tag', () => {
+  const text = '<Server><KeyStore><Password>Zq9-planted&S3cret</Password><KeyAlias>x</KeyAlias></KeyStore></Server>';
+  const doc = parseXml(text);
+  assert.ok(doc.syntaxError);
+  const password = childAt(doc.root, 'KeyStore/Password');
+  const span = password && textSpan(doc, password);
+  if (span) assert.ok(!text.slice(span.start, span.end).includes('<'), 'a text range never covers markup');
+});
+
+test('syntax error messages never quote document text', () => {
+  const doc = parseXml('<a></a>\n</Zq9-planted-S3cret>');
+  assert.ok(doc.syntaxError);
+  assert.doesNotMatch(doc.syntaxError!.message, /Zq9/);
+});

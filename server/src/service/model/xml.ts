@@ -215,8 +215,9 @@ export function parseXml(text: string): XmlDocument {
 }
 
 function cleanSaxMessage(message: string): string {
-  // sax appends "\nLine: n\nColumn: n\nChar: c"; the character may be part of a password, and the position is ours.
-  const firstLine = message.split('\n')[0].trim();
+  // sax appends "\nLine: n\nColumn: n\nChar: c", and a few messages quote document text after a colon ("Unmatched
+  // closing tag: <name>"): either may be part of a password. Keep sax's own words only; the range shows the place.
+  const firstLine = message.split('\n')[0].split(':')[0].trim().replace(/\.$/, '');
   return firstLine.length > 0 ? firstLine : 'XML syntax error';
 }
 
@@ -351,6 +352,11 @@ export function textSpan(doc: XmlDocument, element: XmlElement): TextSpan | unde
   if (source.startsWith('<![CDATA[', start) && source.startsWith(']]>', end - 3) && end - start >= 12) {
     start += 9;
     end -= 3;
+  } else {
+    // Markup inside a leaf's content means sax recovered from an error (a bare '&' swallows the end tag): the
+    // content is not the element's text, and a fix there would rewrite tags.
+    const markup = source.indexOf('<', start);
+    if (markup >= 0 && markup < end) return undefined;
   }
   return end > start ? { start, end } : undefined;
 }
