@@ -61,7 +61,18 @@ export function effectivePort(port: PortFact, offset: number): number | undefine
   return port.offsetApplies ? port.configured + offset : port.configured;
 }
 
+/** Home facts and the port rules ask for the ports of the same parse: find them once per document and path. */
+const portsByDocument = new WeakMap<XmlDocument, { path: string; ports: PortFact[] }>();
+
 export function portsOf(kind: ConfigFileKind, doc: XmlDocument, path: string, confRelativePath: string): PortFact[] {
+  const cached = portsByDocument.get(doc);
+  if (cached && cached.path === path) return cached.ports;
+  const ports = findPorts(kind, doc, path, confRelativePath);
+  portsByDocument.set(doc, { path, ports });
+  return ports;
+}
+
+function findPorts(kind: ConfigFileKind, doc: XmlDocument, path: string, confRelativePath: string): PortFact[] {
   switch (kind) {
     case 'carbon':
       return carbonPorts(doc, path, confRelativePath);
@@ -173,4 +184,74 @@ function axis2Ports(doc: XmlDocument, path: string, confRelativePath: string): P
     });
   }
   return ports;
+}
+
+// ---- ${Ports.…} references and literal ports in URLs (hovers and inlay hints) ---------------------------------------
+
+/** A `${Ports.…}` template in element text or an attribute value, which Carbon resolves to a carbon.xml port + offset. */
+export interface PortReference {
+  /** The whole `${…}`. */
+  readonly span: TextSpan;
+  /** The configuration key between the braces, e.g. `Ports.EmbeddedLDAP.LDAPServerPort`. */
+  readonly key: string;
+  /** The carbon.xml element path the key names, e.g. `Ports/EmbeddedLDAP/LDAPServerPort`. */
+  readonly elementPath: string;
+}
+
+/** A port written as digits in a URL (`ldap://localhost:10389`): used as written, the offset never touches it. */
+export interface LiteralUrlPort {
+  /** The digits. */
+  readonly span: TextSpan;
+  readonly port: number;
+}
+
+const REFERENCE_PATTERN = new RegExp(`\\$\\{(${portTable.references.prefix}(?:\\.[A-Za-z0-9_-]+)+)\\}`, 'g');
+// scheme://[userinfo@]host:port followed by the end of the authority; the lookahead keeps a password written as
+// `user:1234@host` from passing for a port.
+const URL_PORT_PATTERN = /[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^\s/@'"<>]*@)?(?:\[[0-9A-Fa-f:.]+\]|[^\s/:@'"<>?#[\]]+):(\d{1,5})(?=$|[/?#;,)'"\s<\]])/g;
+
+/** Every `${Ports.…}` reference of the document's element texts and attribute values (comments excluded). */
+export function portReferencesIn(doc: XmlDocument): PortReference[] {
+  return scanValues(doc, REFERENCE_PATTERN, (match, start) => ({
+    span: { start, end: start + match[0].length },
+    key: match[1],
+    elementPath: match[1].split('.').join('/'),
+  }));
+}
+
+/** Every literal port of a URL in the document's element texts and attribute values (comments excluded). */
+export function literalUrlPortsIn(doc: XmlDocument): LiteralUrlPort[] {
+  return scanValues(doc, URL_PORT_PATTERN, (match, start) => {
+    const digitsStart = start + match[0].length - match[1].length;
+    return { span: { start: digitsStart, end: digitsStart + match[1].length }, port: Number(match[1]) };
+  });
+}
+
+/**
+ * What a reference resolves to in carbon.xml (CarbonUtils.getPortFromServerConfig reads the element the key names);
+ * undefined when carbon.xml has no such element.
+ */
+export function resolvePortReference(carbon: XmlDocument, reference: Pick<PortReference, 'elementPath'>): { element: XmlElement; span: TextSpan | undefined; configured: number | undefined } | undefined {
+  const element = childAt(carbon.root, reference.elementPath);
+  if (!element || element.hasChildElements) return undefined;
+  return { element, span: textSpan(carbon, element), configured: parsePort(element.text) };
+}
+
+function scanValues<T>(doc: XmlDocument, pattern: RegExp, make: (match: RegExpExecArray, start: number) => T): T[] {
+  const found: T[] = [];
+  const scan = (span: TextSpan | undefined) => {
+    if (!span || span.end <= span.start) return;
+    const source = doc.text.slice(span.start, span.end);
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(source); match; match = pattern.exec(source)) {
+      const start = span.start + match.index;
+      const end = start + match[0].length;
+      if (!doc.comments.some((c) => c.span.start < end && start < c.span.end)) found.push(make(match, start));
+    }
+  };
+  for (const element of walkElements(doc.root)) {
+    for (const attr of element.attributes) scan(attr.valueSpan);
+    if (!element.hasChildElements) scan(element.contentSpan);
+  }
+  return found;
 }

@@ -47,7 +47,7 @@ function covers(ids: Set<string> | 'all' | undefined, ruleId: string): boolean {
 }
 
 export function applySuppressions(doc: XmlDocument, findings: Finding[]): Finding[] {
-  if (doc.comments.length === 0) return findings;
+  if (findings.length === 0 || doc.comments.length === 0 || !doc.text.includes('wso2-config-disable')) return findings;
   const suppressions = collectSuppressions(doc);
   if (!suppressions.wholeFile && suppressions.byLine.size === 0) return findings;
   return findings.filter((finding) => {

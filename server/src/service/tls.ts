@@ -55,10 +55,16 @@ export function tlsProfile(name: TlsProfileName | undefined): { name: TlsProfile
   return { name: chosen, profile: profiles[chosen] };
 }
 
+/** Both TLS rules ask for the same endpoints of the same parse: find them once. */
+const endpointsByDocument = new WeakMap<XmlDocument, TlsEndpoint[]>();
+
 export function tlsEndpoints(doc: XmlDocument, kind: ConfigFileKind): TlsEndpoint[] {
-  if (kind === 'catalina-server') return tomcatEndpoints(doc);
-  if (kind === 'axis2') return axis2Endpoints(doc);
-  return [];
+  let endpoints = endpointsByDocument.get(doc);
+  if (!endpoints) {
+    endpoints = kind === 'catalina-server' ? tomcatEndpoints(doc) : kind === 'axis2' ? axis2Endpoints(doc) : [];
+    endpointsByDocument.set(doc, endpoints);
+  }
+  return endpoints;
 }
 
 function attributeSetting(element: XmlElement, name: string, owner: TlsElementKind): TlsSetting | undefined {

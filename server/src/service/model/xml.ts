@@ -32,20 +32,90 @@ export interface XmlElement {
   /** Child elements and comments in document order. */
   readonly children: XmlChild[];
   /** From `<` of the start tag to the end of the end tag (or of the start tag when self-closing). */
-  span: TextSpan;
+  readonly span: TextSpan;
   /** The element name inside the start tag. */
   readonly nameSpan: TextSpan;
   /** Offset just after the start tag's `>`. */
   readonly startTagEnd: number;
   /** Source between the start and end tag; undefined for `<x/>`. */
-  contentSpan: TextSpan | undefined;
+  readonly contentSpan: TextSpan | undefined;
   /** Decoded text and CDATA of a leaf element; '' for elements that have child elements. */
-  text: string;
-  hasChildElements: boolean;
-  hasCData: boolean;
+  readonly text: string;
+  readonly hasChildElements: boolean;
+  readonly hasCData: boolean;
   readonly selfClosing: boolean;
   /** False when the document ended (or broke) before the end tag. */
+  readonly closed: boolean;
+}
+
+/*
+ * The model is built for every keystroke's validation and for files of many megabytes, so it allocates little:
+ * elements and attributes keep plain offsets and hand out span objects on demand, and leaves share one empty
+ * children array.
+ */
+const NO_CHILDREN: XmlChild[] = [];
+
+class Element implements XmlElement {
+  readonly type = 'element' as const;
+  children: XmlChild[] = NO_CHILDREN;
+  text = '';
+  hasChildElements = false;
+  hasCData = false;
   closed: boolean;
+  end: number;
+  /** Start of the end tag; -1 while open or when self-closing. */
+  contentEnd = -1;
+
+  constructor(
+    readonly name: string,
+    readonly localName: string,
+    readonly prefix: string,
+    readonly attributes: XmlAttribute[],
+    readonly parent: Element | undefined,
+    readonly start: number,
+    readonly startTagEnd: number,
+    readonly selfClosing: boolean,
+  ) {
+    this.end = startTagEnd;
+    this.closed = selfClosing;
+  }
+
+  get span(): TextSpan {
+    return { start: this.start, end: this.end };
+  }
+
+  get nameSpan(): TextSpan {
+    return { start: this.start + 1, end: this.start + 1 + this.name.length };
+  }
+
+  get contentSpan(): TextSpan | undefined {
+    return this.contentEnd < 0 ? undefined : { start: this.startTagEnd, end: this.contentEnd };
+  }
+
+  addChild(child: XmlChild): void {
+    if (this.children === NO_CHILDREN) this.children = [];
+    this.children.push(child);
+  }
+}
+
+class Attribute implements XmlAttribute {
+  constructor(
+    readonly name: string,
+    readonly localName: string,
+    readonly prefix: string,
+    readonly value: string,
+    private readonly nameStart: number,
+    private readonly valueStart: number,
+    private readonly valueEnd: number,
+  ) {}
+
+  get nameSpan(): TextSpan {
+    return { start: this.nameStart, end: this.nameStart + this.name.length };
+  }
+
+  get valueSpan(): TextSpan {
+    return { start: this.valueStart, end: this.valueEnd };
+  }
 }
 
 export interface XmlComment {
@@ -78,8 +148,8 @@ const MAX_RECOVERED_ERRORS = 1000;
 export function parseXml(text: string): XmlDocument {
   const parser = sax.parser(true, { position: true, trim: false, normalize: false, xmlns: false });
   const comments: XmlComment[] = [];
-  const stack: XmlElement[] = [];
-  let root: XmlElement | undefined;
+  const stack: Element[] = [];
+  let root: Element | undefined;
   let syntaxError: XmlSyntaxError | undefined;
   let errorCount = 0;
   let abandoned = false;
@@ -117,26 +187,9 @@ export function parseXml(text: string): XmlDocument {
     // for the GC to trace. Slices of the source are flat and cheap, so every string kept is taken from the source.
     const name = text.slice(tagStart + 1, tagStart + 1 + tag.name.length);
     const { prefix, localName } = splitName(name);
-    const element: XmlElement = {
-      type: 'element',
-      name,
-      localName,
-      prefix,
-      attributes: scanAttributes(text, tagStart, tagEnd, tag),
-      parent,
-      children: [],
-      span: { start: tagStart, end: tagEnd },
-      nameSpan: { start: tagStart + 1, end: tagStart + 1 + tag.name.length },
-      startTagEnd: tagEnd,
-      contentSpan: undefined,
-      text: '',
-      hasChildElements: false,
-      hasCData: false,
-      selfClosing: tag.isSelfClosing,
-      closed: tag.isSelfClosing,
-    };
+    const element = new Element(name, localName, prefix, scanAttributes(text, tagStart, tagEnd, tag), parent, tagStart, tagEnd, tag.isSelfClosing);
     if (parent) {
-      parent.children.push(element);
+      parent.addChild(element);
       parent.hasChildElements = true;
       parent.text = '';
     } else if (!root) {
@@ -154,9 +207,8 @@ export function parseXml(text: string): XmlDocument {
     if (!top || top.name !== name) return; // self-closing (never pushed) or an unmatched end tag sax reported
     stack.pop();
     const end = parser.position;
-    const closeStart = Math.max(top.startTagEnd, text.lastIndexOf('</', end - 1));
-    top.contentSpan = { start: top.startTagEnd, end: closeStart };
-    top.span = { start: top.span.start, end };
+    top.contentEnd = Math.max(top.startTagEnd, text.lastIndexOf('</', end - 1));
+    top.end = end;
     top.closed = true;
   };
 
@@ -183,7 +235,7 @@ export function parseXml(text: string): XmlDocument {
     const comment: XmlComment = { type: 'comment', span: { start, end }, value: text.slice(start + 4, Math.max(start + 4, end - 3)) };
     comments.push(comment);
     const top = stack[stack.length - 1];
-    if (top) top.children.push(comment);
+    if (top) top.addChild(comment);
   };
 
   try {
@@ -197,8 +249,8 @@ export function parseXml(text: string): XmlDocument {
 
   // Elements left open at the end of a broken document extend to its end, so their content stays analysable.
   for (const open of stack) {
-    open.contentSpan = { start: open.startTagEnd, end: text.length };
-    open.span = { start: open.span.start, end: text.length };
+    open.contentEnd = text.length;
+    open.end = text.length;
   }
 
   let lines: LineIndex | undefined;
@@ -240,9 +292,11 @@ function isNameEnd(code: number): boolean {
 }
 
 /** Recovers attribute name and value ranges from the raw start tag `text[start, end)`. */
+const NO_ATTRIBUTES: XmlAttribute[] = [];
+
 function scanAttributes(text: string, start: number, end: number, tag: sax.Tag): XmlAttribute[] {
   const decoded = tag.attributes as Record<string, string>;
-  const attributes: XmlAttribute[] = [];
+  let attributes = NO_ATTRIBUTES;
   let i = start + 1 + tag.name.length;
   while (i < end) {
     while (i < end && isWhitespace(text.charCodeAt(i))) i++;
@@ -270,14 +324,8 @@ function scanAttributes(text: string, start: number, end: number, tag: sax.Tag):
     const raw = text.slice(valueStart, valueEnd);
     // Only values with references differ from their source text; the others keep the flat source slice.
     const value = raw.includes('&') && Object.prototype.hasOwnProperty.call(decoded, name) ? flat(decoded[name]) : raw;
-    attributes.push({
-      name,
-      localName,
-      prefix,
-      value,
-      nameSpan: { start: nameStart, end: nameEnd },
-      valueSpan: { start: valueStart, end: valueEnd },
-    });
+    if (attributes === NO_ATTRIBUTES) attributes = [];
+    attributes.push(new Attribute(name, localName, prefix, value, nameStart, valueStart, valueEnd));
   }
   return attributes;
 }
@@ -324,17 +372,21 @@ export function elementPath(element: XmlElement): string[] {
   return path.reverse();
 }
 
-export function* walkElements(root: XmlElement | undefined): Generator<XmlElement> {
-  if (!root) return;
+/** Every element of the subtree, in document order (an array, not a generator: rules walk big documents). */
+export function walkElements(root: XmlElement | undefined): XmlElement[] {
+  const result: XmlElement[] = [];
+  if (!root) return result;
   const pending: XmlElement[] = [root];
   while (pending.length > 0) {
     const element = pending.pop()!;
-    yield element;
-    for (let i = element.children.length - 1; i >= 0; i--) {
-      const child = element.children[i];
+    result.push(element);
+    const children = element.children;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i];
       if (child.type === 'element') pending.push(child);
     }
   }
+  return result;
 }
 
 /**
