@@ -504,6 +504,22 @@ describe('robustness: malformed XML, binary and huge files', () => {
     assert.match(publish.diagnostics[0].message, /binary|NUL/i);
   });
 
+  test('a file with thousands of findings publishes the first 1000 and says how many more there are', { timeout: 60_000 }, async () => {
+    const uri = workspace.uri('generated/repository/conf/axis2/axis2.xml');
+    const receiver = (i: number) =>
+      `  <transportReceiver name="t${i}" class="org.example.Listener">\n    <parameter name="keystore"><KeyStore><Password>pw-${i}</Password></KeyStore></parameter>\n  </transportReceiver>\n`;
+    const text = `<axisconfig name="AxisJava2.0">\n${Array.from({ length: 1200 }, (_, i) => receiver(i)).join('')}</axisconfig>\n`;
+    const published = server.waitForDiagnostics(uri, undefined, { timeoutMs: 30_000 });
+    await server.open(uri, text, 1);
+    const publish = await published;
+    assert.equal(publish.diagnostics.length, 1001);
+    assert.equal(withCode(publish.diagnostics, 'plaintext-password').length, 1000);
+    const note = publish.diagnostics[1000];
+    assert.equal(note.severity, 3, 'information');
+    assert.match(note.message, /^200 more findings/);
+    await server.close(uri);
+  });
+
   test('a file over 16 MB gets one file-not-analysed message, and the server keeps answering', { timeout: 60_000 }, async () => {
     const uri = workspace.uri(REGISTRY);
     const block = '    <!-- a large comment block that makes this registry.xml grow beyond the analysis limit -->\n';

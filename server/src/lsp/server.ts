@@ -31,6 +31,11 @@ import { findProductHomes } from '../node/home-scan';
 
 export const SOURCE = 'wso2-config';
 const CHANGE_DEBOUNCE_MS = 200;
+/**
+ * Diagnostics published per document. A generated or concatenated file can hold tens of thousands of findings;
+ * editors slow down long before anyone reads that many, and the CLI lists them all.
+ */
+export const MAX_DIAGNOSTICS_PER_DOCUMENT = 1000;
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -184,7 +189,17 @@ export function startServer(connection: Connection, features: readonly ServerFea
       const result = await analyzer.analyze(path, { kind: 'text', text: document.getText(), version: openVersionKey(document) }, settings);
       // The user typed on while we worked: a newer validation is already scheduled.
       if (documents.get(document.uri)?.version !== version) return;
-      diagnostics = result.findings.map((f) => toDiagnostic(document, f));
+      const shown = result.findings.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT);
+      diagnostics = shown.map((f) => toDiagnostic(document, f));
+      const hidden = result.findings.length - shown.length;
+      if (hidden > 0) {
+        diagnostics.push({
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          severity: DiagnosticSeverity.Information,
+          source: SOURCE,
+          message: `${hidden} more findings in this file are not shown (the editor shows the first ${MAX_DIAGNOSTICS_PER_DOCUMENT}); wso2-config-lint lists them all.`,
+        });
+      }
     }
     if (diagnostics.length === 0 && !published.has(document.uri)) return;
     published.add(document.uri);
