@@ -69,3 +69,17 @@ test('generated-config: a Carbon 4.5+ home (deployment.toml in conf) is told its
   const plain = { '/r/repository/conf/registry.xml': '<wso2registry/>' };
   assert.equal((await analyzeIn(plain, '/r/repository/conf/registry.xml')).findings.length, 0);
 });
+
+test('the parse cache is bounded and keeps the most recently used parses', async () => {
+  const { ParseCache } = await import('../../../server/src/service/workspace/facts');
+  const cache = new ParseCache(1024 * 1024, 3);
+  const text = (n: number) => ({ kind: 'text' as const, text: `<a n="${n}"/>`, version: `v${n}` });
+  const first = cache.get('/1', text(1));
+  cache.get('/2', text(2));
+  cache.get('/3', text(3));
+  assert.equal(cache.get('/1', text(1)), first, 'a hit returns the same parse');
+  cache.get('/4', text(4));
+  assert.equal(cache.size, 3);
+  assert.equal(cache.get('/1', text(1)), first, '/1 was used recently, so /2 went first');
+  assert.notEqual(cache.get('/2', text(2)).doc, undefined);
+});

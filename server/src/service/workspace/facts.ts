@@ -66,19 +66,36 @@ export interface ParsedFile {
   readonly doc: XmlDocument | undefined;
 }
 
-/** Parses each file once per version. */
+/**
+ * Parses each file once per version. Bounded (least recently used first out): the CLI walks trees of thousands of
+ * files and must not keep every parse, while the editor's working set (open files and their homes) stays cached.
+ */
 export class ParseCache {
   private readonly entries = new Map<string, ParsedFile>();
 
-  constructor(private readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES) {}
+  constructor(
+    private readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+    private readonly maxEntries = 128,
+  ) {}
 
   get(path: string, content: FileContent): ParsedFile {
     const cached = this.entries.get(path);
-    if (cached && cached.version === content.version) return cached;
+    if (cached && cached.version === content.version) {
+      // Map keeps insertion order: re-inserting marks the entry as the most recently used.
+      this.entries.delete(path);
+      this.entries.set(path, cached);
+      return cached;
+    }
     const decoded = content.kind === 'text' ? checkText(content.text, this.maxFileBytes) : decodeBytes(content.bytes, this.maxFileBytes);
     const parsed: ParsedFile = { path, version: content.version, decoded, doc: decoded.ok ? parseXml(decoded.text) : undefined };
+    this.entries.delete(path);
     this.entries.set(path, parsed);
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     return parsed;
+  }
+
+  get size(): number {
+    return this.entries.size;
   }
 
   delete(path: string): void {
