@@ -22,6 +22,8 @@ export interface Settings {
   portOffset: number | null | Record<string, number>;
   include: string[];
   exclude: string[];
+  /** Show the effective port after each port value the offset changes. */
+  inlayHints: boolean;
 }
 
 export type PartialSettings = Partial<Settings>;
@@ -32,6 +34,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   portOffset: null,
   include: [],
   exclude: [],
+  inlayHints: true,
 });
 
 export const SETTINGS_FILE_NAME = '.wso2config.json';
@@ -69,6 +72,7 @@ export function mergeSettings(...layers: (PartialSettings | undefined)[]): Setti
     if (layer.portOffset !== undefined) merged.portOffset = layer.portOffset;
     if (layer.include !== undefined) merged.include = layer.include;
     if (layer.exclude !== undefined) merged.exclude = layer.exclude;
+    if (layer.inlayHints !== undefined) merged.inlayHints = layer.inlayHints;
   }
   return merged;
 }
@@ -98,7 +102,7 @@ export function readEditorSettings(value: unknown): SettingsReadResult {
   // Editors send every contributed key, unset ones as null or undefined: treat those as "not set".
   for (const key of Object.keys(normalized)) {
     if (normalized[key] === undefined || (normalized[key] === null && key !== 'portOffset')) delete normalized[key];
-    if (key === 'trace' || key === 'inlayHints') delete normalized[key];
+    if (key === 'trace') delete normalized[key];
   }
   return validateAndPrune(normalized, () => undefined);
 }

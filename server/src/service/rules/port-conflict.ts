@@ -1,6 +1,6 @@
-import { MAX_PORT, PortFact } from '../ports';
+import { PortFact } from '../ports';
+import { listeningPorts, lowestFreeOffset } from '../port-info';
 import { Rule } from '../types';
-import { HomeFacts } from '../workspace/facts';
 import { describeOffset, offsetAnchor } from './port-offset';
 
 /**
@@ -42,41 +42,6 @@ export const portConflict: Rule = {
   },
 };
 
-/** Effective listening ports of a home at an offset, each with what opens it. */
-function listeningPorts(home: HomeFacts, offset: number): Map<number, PortFact[]> {
-  const result = new Map<number, PortFact[]>();
-  for (const port of home.ports) {
-    if (!port.listening || port.configured === undefined) continue;
-    const effective = port.offsetApplies ? port.configured + offset : port.configured;
-    const list = result.get(effective);
-    if (list) list.push(port);
-    else result.set(effective, [port]);
-  }
-  return result;
-}
-
 function labels(ports: PortFact[]): string {
   return [...new Set(ports.map((p) => `${p.label} in ${p.confRelativePath}`))].join(' and ');
-}
-
-/**
- * The smallest offset ≥ 0 at which this home collides with no other home and keeps every port within range; null
- * when there is none.
- */
-function lowestFreeOffset(home: HomeFacts, others: HomeFacts[]): number | null {
-  const taken = new Set<number>();
-  for (const other of others) for (const port of listeningPorts(other, other.offset.value!).keys()) taken.add(port);
-  const fixed: number[] = [];
-  const shifted: number[] = [];
-  for (const port of home.ports) {
-    if (!port.listening || port.configured === undefined) continue;
-    (port.offsetApplies ? shifted : fixed).push(port.configured);
-  }
-  // Ports the offset does not move collide at every offset.
-  if (fixed.some((p) => taken.has(p))) return null;
-  const highest = Math.max(0, ...shifted);
-  for (let offset = 0; highest + offset <= MAX_PORT; offset++) {
-    if (!shifted.some((p) => taken.has(p + offset))) return offset;
-  }
-  return null;
 }

@@ -99,6 +99,14 @@ export function homeOfConfDir(confDir: string): ProductHome | undefined {
   return { homeDir, confDir, layout, distributionDir };
 }
 
+/** The product home of any file below a `conf` folder (etc/jmx.xml, identity/identity.xml, …). */
+export function homeAbove(path: string): ProductHome | undefined {
+  for (let dir = dirname(path); dir !== '/' && dir !== '.' && dirname(dir) !== dir; dir = dirname(dir)) {
+    if (basename(dir) === 'conf') return homeOfConfDir(dir);
+  }
+  return undefined;
+}
+
 export function confPathOf(home: ProductHome, confRelativePath: string): string {
   return joinPath(home.confDir, confRelativePath);
 }
