@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
 /**
  * The VS Code side is deliberately thin: start the language server, hand it the covered files and the
@@ -15,6 +15,9 @@ const COVERED_PATTERNS = [
   '**/conf/axis2/axis2.xml',
   '**/conf/datasources/*-datasources.xml',
   '**/.wso2config.json',
+  // Other files of a conf folder that hold ${Ports.…} references (hovers and inlay hints show the effective port).
+  '**/conf/etc/jmx.xml',
+  '**/conf/identity/identity.xml',
   // Lone copies outside a product home are still recognised by name and root element.
   '**/carbon.xml',
   '**/user-mgt.xml',
@@ -47,8 +50,50 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await client?.restart();
     }),
     vscode.commands.registerCommand('wso2Config.showOutput', () => outputChannel.show(true)),
+    vscode.commands.registerCommand('wso2Config.encryptFile', async () => {
+      const uri = activeDocumentUri();
+      if (!uri) return void vscode.window.showWarningMessage('Open a WSO2 configuration file first.');
+      await runServerCommand('wso2Config.encryptWithSecureVault', uri);
+    }),
+    vscode.commands.registerCommand('wso2Config.encryptHome', async () => {
+      const uri = activeDocumentUri();
+      if (!uri) return void vscode.window.showWarningMessage('Open a file of the product home first.');
+      await runServerCommand('wso2Config.server.encryptHome', uri);
+    }),
+    vscode.commands.registerCommand('wso2Config.validateWorkspace', async () => {
+      const result = (await runServerCommand('wso2Config.server.validateWorkspace')) as { files: number; findings: number } | undefined;
+      if (result) void vscode.window.showInformationMessage(`WSO2 Config checked ${result.files} configuration files: ${result.findings} findings (see the Problems panel).`);
+    }),
+    vscode.commands.registerCommand('wso2Config.showEffectivePorts', async () => {
+      if (!client) return;
+      const result = await client.sendRequest<{ markdown: string }>('wso2Config/effectivePorts', null);
+      const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: result.markdown });
+      await vscode.commands.executeCommand('markdown.showPreview', document.uri);
+    }),
+  );
+  context.subscriptions.push(
+    // The server asks for a PKCS#12 keystore password only when carbon.xml does not hold it in plain text.
+    client.onRequest('wso2Config/askPassword', async (params: { prompt: string; keystorePath: string }) => {
+      const trace = vscode.workspace.getConfiguration('wso2Config').get<string>('trace.server', 'off');
+      if (trace !== 'off') {
+        // The protocol trace would write the answer to the output channel.
+        void vscode.window.showErrorMessage('Set wso2Config.trace.server to "off" before entering a keystore password: the protocol trace would record it.');
+        return null;
+      }
+      const password = await vscode.window.showInputBox({ password: true, ignoreFocusOut: true, prompt: params.prompt, title: 'WSO2 Secure Vault' });
+      return password ?? null;
+    }),
   );
   await client.start();
+}
+
+function activeDocumentUri(): string | undefined {
+  return vscode.window.activeTextEditor?.document.uri.toString();
+}
+
+async function runServerCommand(command: string, ...args: unknown[]): Promise<unknown> {
+  if (!client) return undefined;
+  return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,6 +1,16 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
+  ClientCapabilities,
+  CodeAction,
+  CodeActionParams,
+  Command,
   Connection,
+  Definition,
+  DefinitionParams,
+  Hover,
+  HoverParams,
+  InlayHint,
+  InlayHintParams,
   Diagnostic,
   DiagnosticSeverity,
   DidChangeWatchedFilesNotification,
@@ -30,6 +40,8 @@ import { findProductHomes } from '../node/home-scan';
  */
 
 export const SOURCE = 'wso2-config';
+/** Publishes diagnostics for every covered file of the workspace, open or not. */
+export const VALIDATE_WORKSPACE_COMMAND = 'wso2Config.server.validateWorkspace';
 const CHANGE_DEBOUNCE_MS = 200;
 /**
  * Diagnostics published per document. A generated or concatenated file can hold tens of thousands of findings;
@@ -81,7 +93,23 @@ export interface ServerContext {
   /** Revalidates every open document, e.g. after a command changed files on disk. */
   revalidateAll(): void;
   log(message: string): void;
+  /**
+   * LSP allows one handler per request on a connection, and several features answer hovers, code actions and the
+   * like: they add providers here and the server combines them (the first hover or definition that answers wins;
+   * code actions and inlay hints are concatenated; commands are dispatched by id).
+   */
+  addHoverProvider(provider: Provider<HoverParams, Hover | null>): void;
+  addDefinitionProvider(provider: Provider<DefinitionParams, Definition | null>): void;
+  addCodeActionProvider(provider: Provider<CodeActionParams, (CodeAction | Command)[]>): void;
+  addInlayHintProvider(provider: Provider<InlayHintParams, InlayHint[]>): void;
+  addCommand(id: string, handler: (args: unknown[]) => Promise<unknown> | unknown): void;
+  /** Called after editor or file settings changed (e.g. to refresh inlay hints). */
+  onSettingsChanged(listener: () => void): void;
+  /** Whether the client can be asked to refresh inlay hints. */
+  readonly clientCapabilities: ClientCapabilities | undefined;
 }
+
+export type Provider<P, R> = (params: P) => Promise<R> | R;
 
 export interface OpenConfigDocument {
   readonly document: TextDocument;
@@ -265,6 +293,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
         await connection.sendDiagnostics({ uri, diagnostics });
       }
     }
+    settingsChanged();
   }
 
   async function pullEditorSettings(): Promise<void> {
@@ -281,6 +310,24 @@ export function startServer(connection: Connection, features: readonly ServerFea
 
   async function rescanHomes(): Promise<void> {
     scannedHomes = await findProductHomes(roots);
+  }
+
+  const hoverProviders: Provider<HoverParams, Hover | null>[] = [];
+  const definitionProviders: Provider<DefinitionParams, Definition | null>[] = [];
+  const codeActionProviders: Provider<CodeActionParams, (CodeAction | Command)[]>[] = [];
+  const inlayHintProviders: Provider<InlayHintParams, InlayHint[]>[] = [];
+  const commands = new Map<string, (args: unknown[]) => Promise<unknown> | unknown>();
+  const settingsListeners: (() => void)[] = [];
+  let clientCapabilities: ClientCapabilities | undefined;
+
+  function settingsChanged(): void {
+    for (const listener of settingsListeners) {
+      try {
+        listener();
+      } catch (error) {
+        log(`settings listener failed: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`);
+      }
+    }
   }
 
   const context: ServerContext = {
@@ -306,12 +353,93 @@ export function startServer(connection: Connection, features: readonly ServerFea
       scheduleDependents(undefined, 0);
     },
     log,
+    addHoverProvider: (provider) => hoverProviders.push(provider),
+    addDefinitionProvider: (provider) => definitionProviders.push(provider),
+    addCodeActionProvider: (provider) => codeActionProviders.push(provider),
+    addInlayHintProvider: (provider) => inlayHintProviders.push(provider),
+    addCommand: (id, handler) => commands.set(id, handler),
+    onSettingsChanged: (listener) => settingsListeners.push(listener),
+    get clientCapabilities() {
+      return clientCapabilities;
+    },
   };
   for (const feature of features) feature.register(context);
+  context.addCommand(VALIDATE_WORKSPACE_COMMAND, () => validateWorkspace());
+
+  /**
+   * Publishes diagnostics for every covered file of every product home in the workspace, open or not, and answers
+   * how many files and findings there were. Closed files keep these diagnostics until they are opened and closed.
+   */
+  async function validateWorkspace(): Promise<{ files: number; findings: number }> {
+    await rescanHomes();
+    let fileCount = 0;
+    let findingCount = 0;
+    for (const home of analyzerKnownHomes()) {
+      const names = [HOME_FILES.carbon, HOME_FILES.userMgt, HOME_FILES.registry, HOME_FILES.catalina, HOME_FILES.axis2];
+      const datasources = (await files.list(`${home.confDir}/datasources`)).filter((n) => n.endsWith('-datasources.xml')).map((n) => `datasources/${n}`);
+      for (const relative of [...names, ...datasources]) {
+        const path = confPathOf(home, relative);
+        const uri = pathToFileURL(path).toString();
+        const open = documents.get(uri);
+        if (open) {
+          await validateSafely(open);
+          fileCount++;
+          continue;
+        }
+        const content = await files.read(path);
+        if (!content) continue;
+        const settings = settingsFor(path);
+        if (!isIncluded(path, roots, settings)) continue;
+        const result = await analyzer.analyze(path, content, settings);
+        if (!result.location) continue;
+        fileCount++;
+        findingCount += result.findings.length;
+        const text = result.doc?.text ?? '';
+        const document = TextDocument.create(uri, 'xml', 0, text);
+        const diagnostics = result.findings.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT).map((f) => toDiagnostic(document, f));
+        if (diagnostics.length > 0 || published.has(uri)) {
+          published.add(uri);
+          await connection.sendDiagnostics({ uri, diagnostics });
+        }
+      }
+    }
+    return { files: fileCount, findings: findingCount };
+  }
+
+  /** Each provider on its own: one that throws is logged and skipped, the others still answer. */
+  async function ask<P, R>(name: string, providers: Provider<P, R>[], params: P, empty: R): Promise<R[]> {
+    return Promise.all(providers.map((provider) => safe(name, provider, empty)(params)));
+  }
+  if (hoverProviders.length > 0) {
+    connection.onHover(async (params) => (await ask('hover', hoverProviders, params, null)).find((h) => h !== null) ?? null);
+  }
+  if (definitionProviders.length > 0) {
+    connection.onDefinition(async (params) => (await ask('definition', definitionProviders, params, null)).find((d) => d !== null) ?? null);
+  }
+  if (codeActionProviders.length > 0) {
+    connection.onCodeAction(async (params) => (await ask('codeAction', codeActionProviders, params, [])).flat());
+  }
+  if (inlayHintProviders.length > 0) {
+    connection.languages.inlayHint.on(async (params) => (await ask('inlayHint', inlayHintProviders, params, [])).flat());
+  }
+  if (commands.size > 0) {
+    connection.onExecuteCommand(
+      safe(
+        'executeCommand',
+        async (params) => {
+          const handler = commands.get(params.command);
+          if (!handler) throw new Error(`unknown command ${params.command}`);
+          return handler(params.arguments ?? []);
+        },
+        undefined,
+      ),
+    );
+  }
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     roots = folders.map(uriToPath).filter((p): p is string => !!p);
+    clientCapabilities = params.capabilities;
     supportsConfigurationRequest = !!params.capabilities.workspace?.configuration;
     supportsWatchedFilesRegistration = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     const options = params.initializationOptions as { settings?: unknown } | undefined;
@@ -328,6 +456,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
           textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
           workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
         },
+        commands.size > 0 ? { executeCommandProvider: { commands: [...commands.keys()] } } : {},
       ),
       serverInfo: { name: 'wso2-config-language-server', version: '0.1.0' },
     };
@@ -367,6 +496,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
         else applyEditorSettings((change.settings as { wso2Config?: unknown } | undefined)?.wso2Config);
         analyzer.cache.clear();
         scheduleDependents(undefined, 0);
+        settingsChanged();
       },
       undefined,
     ),
@@ -376,7 +506,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
     safe(
       'didChangeWatchedFiles',
       async (params) => {
-        let settingsChanged = false;
+        let settingsFileChanged = false;
         let homesChanged = false;
         const changedPaths: string[] = [];
         for (const change of params.changes) {
@@ -384,14 +514,16 @@ export function startServer(connection: Connection, features: readonly ServerFea
           if (!path) continue;
           analyzer.invalidate(path);
           changedPaths.push(path);
-          if (basename(path) === SETTINGS_FILE_NAME) settingsChanged = true;
+          if (basename(path) === SETTINGS_FILE_NAME) settingsFileChanged = true;
           if (basename(path) === 'carbon.xml' && change.type !== FileChangeType.Changed) homesChanged = true;
           if (basename(path) === 'deployment.toml') homesChanged = true;
         }
-        if (settingsChanged) await loadSettingsFiles();
+        if (settingsFileChanged) await loadSettingsFiles();
         if (homesChanged) await rescanHomes();
-        if (settingsChanged || homesChanged) scheduleDependents(undefined, 0);
+        if (settingsFileChanged || homesChanged) scheduleDependents(undefined, 0);
         else for (const path of changedPaths) scheduleDependents(path, 0);
+        // Hints and hovers read other files (the offset, the Tomcat ports): let listeners refresh.
+        settingsChanged();
       },
       undefined,
     ),
