@@ -1,48 +1,70 @@
-import { promises as fs } from 'node:fs';
+import * as fsSync from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Analyzer } from '../service/analyzer';
 import { isIncluded } from '../service/include';
 import { ENGINE_FINDINGS, RULES, ruleDocsUrl } from '../service/rules/registry';
-import { PartialSettings, SETTINGS_FILE_NAME, mergeSettings, readSettingsFile } from '../service/settings';
-import { Finding, RuleId, SeveritySetting } from '../service/types';
+import { PartialSettings, mergeSettings } from '../service/settings';
+import { RuleId, SeveritySetting } from '../service/types';
+import { HomeFacts } from '../service/workspace/facts';
 import { HOME_FILES, ProductHome, confPathOf, locateConfigFile, normalizePath } from '../service/workspace/files';
-import { DiskFileSource } from '../node/disk-source';
-import { findProductHomes } from '../node/home-scan';
+import { UsageError, loadSettings } from './config';
+import { SYNC_WALK_FS, SyncDiskFileSource } from './disk';
+import { EncryptOptions, KEYSTORE_PASSWORD_ENV, runEncryptCommand } from './encrypt';
+import { fixText } from './fix';
+import { runPortsCommand } from './ports';
+import { Progress } from './progress';
+import { CliFinding, fingerprintsOf, formatJson, formatStylish } from './report';
+import { formatSarif } from './sarif';
+import { MissingTargetError, WalkFileSystem, walkTargets } from './walk';
+import { WriteError, commitChanges, prepareChanges } from './write';
 
 /**
- * wso2-config-lint: the language server's engine for CI. Exit codes: 0 clean, 1 error findings (or more warnings
- * than --max-warnings), 2 usage or I/O error.
+ * wso2-config-lint: the language server's engine for CI, with the same rules, settings (.wso2config.json) and
+ * suppression comments. Exit codes: 0 clean, 1 error findings (or more warnings than --max-warnings), 2 usage or
+ * I/O error. Subcommands: `ports` (the effective-port table) and `encrypt` (Secure Vault for a whole home).
  */
 
+export const VERSION = '0.1.0';
+
 const USAGE = `Usage: wso2-config-lint [options] [paths...]
+       wso2-config-lint ports [options] [folders...]
+       wso2-config-lint encrypt [--dry-run] <product-home>
 
 Lints WSO2 Carbon 4.x configuration files (carbon.xml, user-mgt.xml, tomcat/catalina-server.xml, axis2/axis2.xml,
-datasources/*-datasources.xml, registry.xml) under the given files or folders (default: .).
+datasources/*-datasources.xml, registry.xml) of every product home under the given files or folders (default: .).
 
 Options:
-  --format stylish|json     output format (default: stylish)
+  --format stylish|json|sarif  output format (default: stylish)
   --output FILE             write the report to FILE instead of standard output
   --rule ID=SEVERITY        override a rule's severity (error|warning|information|hint|off); repeatable
   --tls-profile NAME        intermediate|modern|legacy (default: intermediate, or .wso2config.json's)
   --port-offset N           the -DportOffset the start script passes (overrides <Offset>)
-  --config FILE             settings file (default: the nearest ${SETTINGS_FILE_NAME} above the current folder)
+  --config FILE             settings file (default: the nearest .wso2config.json above the current folder)
   --max-warnings N          exit 1 when there are more than N warnings
   --quiet                   report errors only
+  --fix                     apply the safe fixes in place (TLS protocol and cipher lists; passwords: see encrypt)
   --list-rules              print the rules and exit
-  --version, --help`;
+  --version, --help
 
-class UsageError extends Error {}
+Commands:
+  ports                     the effective port of every product home, and the ports two homes share
+  encrypt                   Secure Vault for every plaintext password of a home (keystore password from
+                            ${KEYSTORE_PASSWORD_ENV} or a prompt); --dry-run prints the diff, passwords masked
 
-interface CliFinding extends Finding {
-  path: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-}
+Exit codes: 0 no error finding, 1 error findings or more warnings than --max-warnings, 2 usage or I/O error.`;
 
 const SEVERITIES = ['error', 'warning', 'information', 'hint', 'off'];
+const FORMATS = ['stylish', 'json', 'sarif'] as const;
+type Format = (typeof FORMATS)[number];
+
+export interface CliOptions extends EncryptOptions {
+  /** Standard error is a terminal: a progress bar may be drawn there. */
+  readonly stderrIsTTY?: boolean;
+  readonly columns?: number;
+  /** The walk's file-system calls (tests substitute failing ones). */
+  readonly walkFs?: WalkFileSystem;
+}
 
 function parseCommandLine(argv: string[]) {
   try {
@@ -50,17 +72,18 @@ function parseCommandLine(argv: string[]) {
       args: argv,
       allowPositionals: true,
       options: {
-        format: { type: 'string', default: 'stylish' },
-        output: { type: 'string' },
+        format: { type: 'string', short: 'f', default: 'stylish' },
+        output: { type: 'string', short: 'o' },
         rule: { type: 'string', multiple: true, default: [] },
         'tls-profile': { type: 'string' },
         'port-offset': { type: 'string' },
-        config: { type: 'string' },
+        config: { type: 'string', short: 'c' },
         'max-warnings': { type: 'string' },
-        quiet: { type: 'boolean', default: false },
+        quiet: { type: 'boolean', short: 'q', default: false },
+        fix: { type: 'boolean', default: false },
         'list-rules': { type: 'boolean', default: false },
-        version: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     });
   } catch (error) {
@@ -68,201 +91,253 @@ function parseCommandLine(argv: string[]) {
   }
 }
 
-async function findSettingsFile(start: string): Promise<string | undefined> {
-  let dir = path.resolve(start);
-  for (;;) {
-    const candidate = path.join(dir, SETTINGS_FILE_NAME);
-    try {
-      await fs.access(candidate);
-      return candidate;
-    } catch {
-      const parent = path.dirname(dir);
-      if (parent === dir) return undefined;
-      dir = parent;
-    }
-  }
-}
-
-/** Every covered configuration file below `target`, without following symlinked folders (loops). */
-async function collectFiles(target: string, out: Set<string>, warnings: string[]): Promise<void> {
-  let stat;
+export async function runCli(argv: string[], stdout: (s: string) => void, stderr: (s: string) => void, options: CliOptions = {}): Promise<number> {
+  if (argv[0] === 'ports') return runPortsCommand(argv.slice(1), stdout, stderr);
+  if (argv[0] === 'encrypt') return runEncryptCommand(argv.slice(1), stdout, stderr, options);
+  const progress = new Progress({ write: stderr, enabled: options.stderrIsTTY === true, columns: options.columns });
   try {
-    stat = await fs.lstat(target);
-  } catch {
-    throw new UsageError(`No such file or folder: ${target}`);
-  }
-  if (stat.isFile()) {
-    out.add(path.resolve(target));
-    return;
-  }
-  if (!stat.isDirectory()) return;
-  const pending = [path.resolve(target)];
-  while (pending.length > 0) {
-    const dir = pending.pop()!;
-    let entries;
-    try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
-    } catch (error) {
-      warnings.push(`Cannot read folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-      continue;
-    }
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules' && entry.name !== '.git') pending.push(full);
-      } else if (entry.isFile() && locateConfigFile(full)) {
-        out.add(full);
-      }
-    }
-  }
-}
-
-export async function runCli(argv: string[], stdout: (s: string) => void, stderr: (s: string) => void): Promise<number> {
-  let args;
-  try {
-    args = parseCommandLine(argv);
+    return await lint(argv, stdout, stderr, options, progress);
   } catch (error) {
-    stderr(`wso2-config-lint: ${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  const { values, positionals } = args;
-  if (values.help) {
-    stdout(`${USAGE}\n`);
-    return 0;
-  }
-  if (values.version) {
-    stdout('wso2-config-lint 0.1.0\n');
-    return 0;
-  }
-  if (values['list-rules']) {
-    for (const rule of RULES) stdout(`${rule.id.padEnd(20)} ${rule.defaultSeverity.padEnd(12)} ${rule.description}\n  ${ruleDocsUrl(rule.id)}\n`);
-    for (const [id, description] of Object.entries(ENGINE_FINDINGS)) stdout(`${id.padEnd(20)} ${'(varies)'.padEnd(12)} ${description}\n`);
-    return 0;
-  }
-  try {
-    const format = values.format;
-    if (format !== 'stylish' && format !== 'json') throw new UsageError(`--format must be stylish or json, not "${format}"`);
-
-    const overrides: PartialSettings = {};
-    for (const entry of values.rule ?? []) {
-      const [id, severity] = entry.split('=');
-      if (!RULES.some((r) => r.id === id) && !(id in ENGINE_FINDINGS)) throw new UsageError(`--rule: unknown rule id "${id}"`);
-      if (!SEVERITIES.includes(severity)) throw new UsageError(`--rule ${id}: severity must be one of ${SEVERITIES.join(', ')}`);
-      overrides.rules = { ...overrides.rules, [id as RuleId]: severity as SeveritySetting };
-    }
-    if (values['tls-profile'] !== undefined) {
-      if (!['intermediate', 'modern', 'legacy'].includes(values['tls-profile'])) throw new UsageError('--tls-profile must be intermediate, modern or legacy');
-      overrides.tlsProfile = values['tls-profile'] as PartialSettings['tlsProfile'];
-    }
-    if (values['port-offset'] !== undefined) {
-      if (!/^-?\d+$/.test(values['port-offset'])) throw new UsageError('--port-offset must be an integer');
-      overrides.portOffset = Number(values['port-offset']);
-    }
-    let maxWarnings = Infinity;
-    if (values['max-warnings'] !== undefined) {
-      if (!/^\d+$/.test(values['max-warnings'])) throw new UsageError('--max-warnings must be a non-negative integer');
-      maxWarnings = Number(values['max-warnings']);
-    }
-
-    const settingsPath = values.config ?? (await findSettingsFile(process.cwd()));
-    let fileSettings: PartialSettings = {};
-    let settingsRoot = process.cwd();
-    if (settingsPath) {
-      let text: string;
-      try {
-        text = await fs.readFile(settingsPath, 'utf8');
-      } catch {
-        throw new UsageError(`Cannot read settings file ${settingsPath}`);
-      }
-      const { settings, problems } = readSettingsFile(text);
-      if (problems.length > 0) throw new UsageError(`Invalid ${settingsPath}:\n${problems.map((p) => `  ${p.message}`).join('\n')}`);
-      fileSettings = settings;
-      settingsRoot = path.dirname(path.resolve(settingsPath));
-    }
-    const settings = mergeSettings(fileSettings, overrides);
-
-    const targets = positionals.length > 0 ? positionals : ['.'];
-    const filesFound = new Set<string>();
-    const walkWarnings: string[] = [];
-    for (const target of targets) await collectFiles(target, filesFound, walkWarnings);
-    for (const warning of walkWarnings) stderr(`wso2-config-lint: ${warning}\n`);
-
-    const dirs = targets.map((t) => path.resolve(t));
-    const scanned = await findProductHomes(dirs);
-    const homes = new Map<string, ProductHome>(scanned.map((h) => [h.homeDir, h]));
-    for (const file of filesFound) {
-      const home = locateConfigFile(file)?.home;
-      if (home) homes.set(home.homeDir, home);
-    }
-    const roots = [normalizePath(settingsRoot)];
-    // An excluded home (a backup copy, say) is not a product that runs on this host.
-    const runningHomes = [...homes.values()].filter((h) => isIncluded(confPathOf(h, HOME_FILES.carbon), roots, settings));
-    const analyzer = new Analyzer({ files: new DiskFileSource(), knownHomes: () => runningHomes, log: (m) => stderr(`wso2-config-lint: ${m}\n`) });
-
-    const findings: CliFinding[] = [];
-    const disk = new DiskFileSource();
-    for (const file of [...filesFound].sort()) {
-      const normalized = normalizePath(file);
-      if (!isIncluded(normalized, roots, settings)) continue;
-      const content = await disk.read(normalized);
-      if (!content) {
-        stderr(`wso2-config-lint: cannot read ${file}\n`);
-        continue;
-      }
-      const result = await analyzer.analyze(normalized, content, settings);
-      for (const finding of result.findings) {
-        if (values.quiet && finding.severity !== 'error') continue;
-        const start = result.doc?.lines.positionAt(finding.span.start) ?? { line: 0, character: 0 };
-        const end = result.doc?.lines.positionAt(finding.span.end) ?? start;
-        findings.push({ ...finding, path: path.relative(process.cwd(), file) || file, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 });
-      }
-    }
-
-    const report = format === 'json' ? formatJson(findings, filesFound.size) : formatStylish(findings, filesFound.size);
-    if (values.output) await fs.writeFile(values.output, report);
-    else stdout(report);
-
-    const errors = findings.filter((f) => f.severity === 'error').length;
-    const warnings = findings.filter((f) => f.severity === 'warning').length;
-    return errors > 0 || warnings > maxWarnings ? 1 : 0;
-  } catch (error) {
+    progress.clear();
     if (error instanceof UsageError) {
+      stderr(`wso2-config-lint: ${error.message}\n${error.message.startsWith('Unknown option') || error.message.includes("argument '") ? `\n${USAGE}\n` : ''}`);
+      return 2;
+    }
+    if (error instanceof MissingTargetError) {
       stderr(`wso2-config-lint: ${error.message}\n`);
       return 2;
     }
+    // Messages of the engine and of node's I/O errors name paths and codes, never document content.
     stderr(`wso2-config-lint: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}\n`);
     return 2;
   }
 }
 
-function formatJson(findings: CliFinding[], fileCount: number): string {
-  return `${JSON.stringify(
-    {
-      filesChecked: fileCount,
-      findings: findings.map((f) => ({ path: f.path, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn, severity: f.severity, ruleId: f.ruleId, message: f.message, docs: ruleDocsUrl(f.ruleId) })),
-    },
-    null,
-    2,
-  )}\n`;
+async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: string) => void, options: CliOptions, progress: Progress): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv);
+  if (values.help) {
+    stdout(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.version) {
+    stdout(`wso2-config-lint ${VERSION}\n`);
+    return 0;
+  }
+  if (values['list-rules']) {
+    for (const rule of RULES) stdout(`${rule.id.padEnd(20)} ${rule.defaultSeverity.padEnd(12)} ${rule.description}\n  ${ruleDocsUrl(rule.id)}\n`);
+    for (const [id, description] of Object.entries(ENGINE_FINDINGS)) stdout(`${id.padEnd(20)} ${'(varies)'.padEnd(12)} ${description}\n  ${ruleDocsUrl(id as RuleId)}\n`);
+    return 0;
+  }
+
+  const format = values.format as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be stylish, json or sarif, not "${values.format}"`);
+  const overrides: PartialSettings = {};
+  for (const entry of values.rule ?? []) {
+    const equals = entry.indexOf('=');
+    const id = equals < 0 ? entry : entry.slice(0, equals);
+    const severity = equals < 0 ? '' : entry.slice(equals + 1);
+    if (!RULES.some((r) => r.id === id) && !(id in ENGINE_FINDINGS)) throw new UsageError(`--rule: unknown rule id "${id}" (see --list-rules)`);
+    if (!SEVERITIES.includes(severity)) throw new UsageError(`--rule ${id}: severity must be one of ${SEVERITIES.join(', ')}`);
+    overrides.rules = { ...overrides.rules, [id as RuleId]: severity as SeveritySetting };
+  }
+  if (values['tls-profile'] !== undefined) {
+    if (!['intermediate', 'modern', 'legacy'].includes(values['tls-profile'])) throw new UsageError('--tls-profile must be intermediate, modern or legacy');
+    overrides.tlsProfile = values['tls-profile'] as PartialSettings['tlsProfile'];
+  }
+  if (values['port-offset'] !== undefined) {
+    if (!/^-?\d+$/.test(values['port-offset'])) throw new UsageError('--port-offset must be an integer');
+    overrides.portOffset = Number(values['port-offset']);
+  }
+  let maxWarnings = Infinity;
+  if (values['max-warnings'] !== undefined) {
+    if (!/^\d+$/.test(values['max-warnings'])) throw new UsageError('--max-warnings must be a non-negative integer');
+    maxWarnings = Number(values['max-warnings']);
+  }
+  if (values.output !== undefined && values.output.length === 0) throw new UsageError('--output needs a file name');
+
+  const cwd = process.cwd();
+  const loaded = await loadSettings(values.config, cwd);
+  const settings = mergeSettings(loaded.settings, overrides);
+  const roots = [normalizePath(loaded.root)];
+
+  const targets = positionals.length > 0 ? positionals : ['.'];
+  const walk = await walkTargets(targets, { fs: options.walkFs ?? SYNC_WALK_FS, onProgress: (found) => progress.scanning(found) });
+  const notifications = [...walk.problems];
+  progress.clear();
+  for (const problem of walk.problems) stderr(`wso2-config-lint: ${problem}\n`);
+  for (const file of walk.ignored) stderr(`wso2-config-lint: ${file}: not a configuration file this tool covers, skipped\n`);
+
+  // Every home the walk met takes part in port conflicts, also one whose files the settings exclude from linting.
+  const homes = new Map<string, ProductHome>();
+  for (const file of walk.files) {
+    const home = locateConfigFile(file)?.home;
+    if (home) homes.set(home.homeDir, home);
+  }
+  // An excluded home (a backup copy, say) is not a product that runs on this host.
+  const runningHomes = [...homes.values()].filter((h) => isIncluded(confPathOf(h, HOME_FILES.carbon), roots, settings));
+
+  const disk = new SyncDiskFileSource();
+  const analyzer = new Analyzer({ files: disk, knownHomes: () => runningHomes, log: (m) => stderr(`wso2-config-lint: ${m}\n`) });
+  const homeFacts = memoizeHomeFacts(analyzer);
+
+  const files = walk.files.map(normalizePath).filter((f) => isIncluded(f, roots, settings));
+  const findings: CliFinding[] = [];
+  const homesSeen = new Set<string>();
+  let filesChecked = 0;
+  progress.start(files.length);
+  for (const [index, file] of files.entries()) {
+    progress.update(index, displayPath(file, cwd));
+    let content = await disk.read(file);
+    if (!content) {
+      const problem = `${file}: cannot read the file, skipped`;
+      notifications.push(problem);
+      progress.clear();
+      stderr(`wso2-config-lint: ${problem}\n`);
+      continue;
+    }
+    if (values.fix) {
+      const parsed = analyzer.cache.get(file, content);
+      if (parsed.decoded.ok && parsed.doc) {
+        const fixed = await fixText(analyzer, file, parsed.decoded.text, settings);
+        if (fixed.skippedBecause) {
+          progress.clear();
+          stderr(`wso2-config-lint: ${displayPath(file, cwd)}: not fixed, ${fixed.skippedBecause}\n`);
+        }
+        if (fixed.text !== undefined) {
+          try {
+            await commitChanges(await prepareChanges([{ kind: 'edit', path: file, baseText: parsed.decoded.text, replacements: [{ span: { start: 0, end: parsed.decoded.text.length }, newText: fixed.text }] }]));
+            progress.clear();
+            stderr(`wso2-config-lint: fixed ${displayPath(file, cwd)}: ${fixed.applied.join('; ')}\n`);
+          } catch (error) {
+            if (!(error instanceof WriteError)) throw error;
+            progress.clear();
+            stderr(`wso2-config-lint: not fixed: ${error.message}\n`);
+          }
+          analyzer.invalidate(file);
+          const home = locateConfigFile(file)?.home;
+          if (home) homeFacts.forget(home.homeDir);
+          content = (await disk.read(file)) ?? content;
+        }
+      }
+    }
+    const result = await analyzer.analyze(file, content, settings);
+    // Its facts are memoized and no other file's analysis parses it again: let the tree go while it is young.
+    analyzer.invalidate(file);
+    if (!result.location) {
+      // Its root element is someone else's (an unrelated carbon.xml): not ours to judge, as in the editor.
+      continue;
+    }
+    filesChecked++;
+    if (result.location.home) homesSeen.add(result.location.home.homeDir);
+    const shown = displayPath(file, cwd);
+    const kept = values.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
+    const fingerprints = fingerprintsOf(relativeForFingerprint(file, cwd), result.doc, kept, (p) => relativeForFingerprint(p, cwd));
+    for (const [i, finding] of kept.entries()) {
+      const lines = result.doc?.lines;
+      const start = lines?.positionAt(finding.span.start) ?? { line: 0, character: 0 };
+      const end = lines?.positionAt(finding.span.end) ?? start;
+      findings.push({
+        ruleId: finding.ruleId,
+        severity: finding.severity,
+        message: finding.message,
+        path: shown,
+        absolutePath: file,
+        line: start.line + 1,
+        column: start.character + 1,
+        endLine: end.line + 1,
+        endColumn: end.character + 1,
+        hasRegion: !!lines,
+        fingerprint: fingerprints[i],
+      });
+    }
+  }
+  progress.update(files.length);
+  progress.clear();
+
+  const summary = { filesChecked, homes: homesSeen.size };
+  const report =
+    format === 'json'
+      ? formatJson(findings, summary)
+      : format === 'sarif'
+        ? formatSarif(findings, { toolVersion: VERSION, baseDir: cwd, notifications })
+        : formatStylish(findings, summary);
+  if (values.output !== undefined) {
+    try {
+      writeChunks(report, values.output);
+    } catch (error) {
+      stderr(`wso2-config-lint: cannot write ${values.output} (${(error as NodeJS.ErrnoException).code ?? 'error'})\n`);
+      return 2;
+    }
+  } else {
+    for (const batch of batches(report)) stdout(batch);
+  }
+
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const warnings = findings.filter((f) => f.severity === 'warning').length;
+  if (errors === 0 && warnings > maxWarnings) stderr(`wso2-config-lint: ${warnings} warnings, more than --max-warnings ${maxWarnings}\n`);
+  return errors > 0 || warnings > maxWarnings ? 1 : 0;
 }
 
-function formatStylish(findings: CliFinding[], fileCount: number): string {
-  const lines: string[] = [];
-  let current: string | undefined;
-  for (const f of findings) {
-    if (f.path !== current) {
-      if (current !== undefined) lines.push('');
-      lines.push(f.path);
-      current = f.path;
+/** Report pieces joined into writes of about 1 MB: a large report is never held whole in memory. */
+function* batches(chunks: Iterable<string>, size = 1 << 20): Generator<string> {
+  let pending: string[] = [];
+  let length = 0;
+  for (const chunk of chunks) {
+    pending.push(chunk);
+    length += chunk.length;
+    if (length >= size) {
+      yield pending.join('');
+      pending = [];
+      length = 0;
     }
-    lines.push(`  ${`${f.line}:${f.column}`.padEnd(8)} ${f.severity.padEnd(11)} ${f.message}  ${f.ruleId}`);
   }
-  const count = (s: string) => findings.filter((f) => f.severity === s).length;
-  if (findings.length > 0) lines.push('');
-  lines.push(
-    findings.length === 0
-      ? `No problems in ${fileCount} configuration file${fileCount === 1 ? '' : 's'}.`
-      : `${findings.length} problem${findings.length === 1 ? '' : 's'} (${count('error')} errors, ${count('warning')} warnings, ${count('information') + count('hint')} infos) in ${fileCount} configuration files.`,
-  );
-  return `${lines.join('\n')}\n`;
+  if (pending.length > 0) yield pending.join('');
+}
+
+function writeChunks(chunks: Iterable<string>, file: string): void {
+  const fd = fsSync.openSync(file, 'w');
+  try {
+    for (const batch of batches(chunks)) {
+      const bytes = Buffer.from(batch, 'utf8');
+      for (let written = 0; written < bytes.length; ) written += fsSync.writeSync(fd, bytes, written);
+    }
+  } finally {
+    fsSync.closeSync(fd);
+  }
+}
+
+function displayPath(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative.split(path.sep).join('/') : file;
+}
+
+/** The path a fingerprint hashes: relative to the folder the CLI runs in (the repository root in CI). */
+function relativeForFingerprint(file: string, cwd: string): string {
+  return path.relative(cwd, file).split(path.sep).join('/');
+}
+
+/**
+ * Facts of each home computed once per run. The analyzer computes every known home's facts for each carbon.xml it
+ * checks (port conflicts), and its parse cache is bounded: without this a tree of N homes costs N² parses.
+ * The files do not change during a run, except through --fix, which forgets the home it changed.
+ */
+function memoizeHomeFacts(analyzer: Analyzer): { forget(homeDir: string): void } {
+  const facts = analyzer.facts;
+  const compute = facts.homeFacts.bind(facts);
+  const memo = new Map<string, Promise<HomeFacts>>();
+  facts.homeFacts = (home: ProductHome, override: number | null) => {
+    const key = `${home.homeDir}\u0000${override}`;
+    let cached = memo.get(key);
+    if (!cached) {
+      cached = compute(home, override);
+      memo.set(key, cached);
+      cached.catch(() => memo.delete(key));
+    }
+    return cached;
+  };
+  return {
+    forget(homeDir: string) {
+      for (const key of memo.keys()) if (key.startsWith(`${homeDir}\u0000`)) memo.delete(key);
+    },
+  };
 }

@@ -1,0 +1,290 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Analyzer } from '../service/analyzer';
+import { readCertificate } from '../service/keystore';
+import { SecureVaultFile, planSecureVaultForFiles, resolveKeystore, secureVaultFiles, secureVaultKey } from '../service/fixes/secure-vault';
+import { FileChange, TextReplacement, applyReplacements } from '../service/fixes/types';
+import { TextSpan } from '../service/model/text';
+import { XmlDocument } from '../service/model/xml';
+import { RULES } from '../service/rules/registry';
+import { mergeSettings, portOffsetOverrideFor } from '../service/settings';
+import { HOME_FILES, ProductHome, homeOfConfDir, locateConfigFile, normalizePath } from '../service/workspace/files';
+import { DiskFileSource } from '../node/disk-source';
+import { findProductHomes } from '../node/home-scan';
+import { UsageError, loadSettings } from './config';
+import { unifiedDiff } from './diff';
+import { walkTargets } from './walk';
+import { WriteError, commitChanges, prepareChanges, readPropertiesBytes } from './write';
+
+/**
+ * `wso2-config-lint encrypt <home>`: the Secure Vault quick fix for every plaintext password of a product home, what
+ * WSO2's cipher tool does (`ciphertool.sh -Dconfigure`) without reformatting the files. The keystore's certificate
+ * comes from the keystore carbon.xml (or a configured secret-conf.properties) names; a PKCS#12 keystore needs its
+ * password, taken from WSO2_KEYSTORE_PASSWORD, or carbon.xml's own plaintext keystore password, or asked for on the
+ * terminal without echo. Secrets appear nowhere in the output: the report names places and aliases, and the
+ * `--dry-run` diff masks every password (and every value of cipher-text.properties).
+ */
+
+export const KEYSTORE_PASSWORD_ENV = 'WSO2_KEYSTORE_PASSWORD';
+const MASK = '********';
+const CIPHERTEXT_LABEL = '(ciphertext)';
+/** Every value of this file is a ciphertext or, in the cipher tool's `[…]` input form, a password. */
+const CIPHER_TEXT_FILE = 'cipher-text.properties';
+
+const USAGE = `Usage: wso2-config-lint encrypt [options] <product-home>
+
+Encrypts every plaintext password of the product home's configuration files with Secure Vault, as WSO2's cipher
+tool does, changing only the passwords, their alias attributes and the security/*.properties entries.
+
+Options:
+  --dry-run        print the changes as a unified diff (passwords masked) and change nothing
+  --config FILE    settings file (default: the nearest .wso2config.json above the current folder)
+  --help
+
+The keystore is the one carbon.xml's Security/KeyStore names (or secret-conf.properties, when it is configured).
+A PKCS#12 keystore's password comes from the environment variable ${KEYSTORE_PASSWORD_ENV}, else from carbon.xml when
+it is still there in plain text, else it is asked for on the terminal (not echoed). It is used once, to read the
+certificate, and never printed or stored.
+
+Exit codes: 0 every plaintext password encrypted (or none found), 1 some could not be (listed), 2 usage,
+keystore or I/O error.`;
+
+export interface EncryptOptions {
+  readonly env?: Record<string, string | undefined>;
+  /** Asks for the keystore password without echo; undefined when there is no terminal. */
+  readonly promptSecret?: (prompt: string) => Promise<string | undefined>;
+}
+
+export async function runEncryptCommand(argv: string[], stdout: (s: string) => void, stderr: (s: string) => void, options: EncryptOptions = {}): Promise<number> {
+  const fail = (message: string) => {
+    stderr(`wso2-config-lint encrypt: ${message}\n`);
+    return 2;
+  };
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: { 'dry-run': { type: 'boolean', default: false }, config: { type: 'string' }, help: { type: 'boolean', default: false } },
+      });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      stdout(`${USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError('name exactly one product home');
+    const cwd = process.cwd();
+    const home = await findHome(positionals[0]);
+    const display = (p: string) => displayPath(p, cwd);
+
+    const loaded = await loadSettings(values.config, cwd);
+    // The command is the explicit request to encrypt: a rule switched off in the settings does not hide passwords
+    // from it, but a suppression comment (a value that is no password) still does.
+    const rules = { ...loaded.settings.rules };
+    delete rules['plaintext-password'];
+    const settings = mergeSettings(loaded.settings, { rules });
+
+    const disk = new DiskFileSource();
+    const analyzer = new Analyzer({ files: disk, knownHomes: () => [home], log: (m) => stderr(`wso2-config-lint encrypt: ${m}\n`) });
+    const walk = await walkTargets([home.confDir]);
+    for (const problem of walk.problems) stderr(`wso2-config-lint encrypt: ${problem}\n`);
+    const files: SecureVaultFile[] = [];
+    /** Every password span of each file (suppressed ones too): what a diff masks. */
+    const secretSpans = new Map<string, TextSpan[]>();
+    for (const file of walk.files) {
+      const normalized = normalizePath(file);
+      if (locateConfigFile(normalized)?.home?.homeDir !== home.homeDir) continue;
+      const content = await disk.read(normalized);
+      if (!content) {
+        stderr(`wso2-config-lint encrypt: cannot read ${display(normalized)}\n`);
+        continue;
+      }
+      const result = await analyzer.analyze(normalized, content, settings);
+      if (!result.location || !result.doc) continue;
+      const findings = result.findings.filter((f) => f.ruleId === 'plaintext-password');
+      secretSpans.set(result.location.path, [...findings.map((f) => f.span), ...(await allPasswordSpans(analyzer, result.location.path, result.doc, home, settings))]);
+      if (findings.length > 0) files.push({ location: result.location, doc: result.doc, findings: findings.map((f) => ({ span: f.span, data: f.data, ruleId: f.ruleId })) });
+    }
+    if (files.length === 0) {
+      stdout(`No plaintext passwords to encrypt in ${display(home.homeDir)}.\n`);
+      return 0;
+    }
+
+    const paths = secureVaultFiles(home);
+    const security = {
+      cipherText: await readProperties(paths.cipherText),
+      cipherTool: await readProperties(paths.cipherTool),
+      secretConf: await readProperties(paths.secretConf),
+    };
+    const carbonXml = await analyzer.facts.parsed(paths.carbonXml, 'carbon');
+    const keystore = resolveKeystore({ home, secretConf: security.secretConf, carbonXml });
+    if (!keystore.ok) return fail(keystore.error.message);
+    const keystoreBytes = await fs.readFile(keystore.value.path).catch(() => undefined);
+    const label = display(keystore.value.path);
+    const fromEnv = options.env?.[KEYSTORE_PASSWORD_ENV];
+    let password = fromEnv !== undefined && fromEnv !== '' ? fromEnv : keystore.value.passwordFromCarbonXml;
+    let certificate = readCertificate({ bytes: keystoreBytes, type: keystore.value.type, alias: keystore.value.alias, password, label });
+    if (!certificate.ok && (certificate.error.code === 'needs-password' || (certificate.error.code === 'wrong-password' && !fromEnv))) {
+      password = await options.promptSecret?.(`Password of the keystore ${label} (not echoed): `);
+      if (password === undefined) {
+        return fail(`${certificate.error.message} Set ${KEYSTORE_PASSWORD_ENV}, or run on a terminal to be asked for it.`);
+      }
+      certificate = readCertificate({ bytes: keystoreBytes, type: keystore.value.type, alias: keystore.value.alias, password, label });
+    }
+    password = undefined;
+    if (!certificate.ok) return fail(certificate.error.message);
+
+    const planned = planSecureVaultForFiles({ files, security, key: secureVaultKey(keystore.value, certificate.value) });
+    if (!planned.ok) return fail(planned.error.message);
+    const plan = planned.value;
+
+    const lines: string[] = [];
+    for (const e of plan.encrypted) lines.push(`  ${display(e.path)}:${e.line}  encrypted as ${e.alias}`);
+    for (const s of plan.skipped) lines.push(`  ${display(s.path)}:${s.line}  not encrypted: ${s.reason}`);
+    for (const note of plan.notes) lines.push(`  note: ${note}`);
+
+    if (!plan.fix) {
+      stdout(`${[`Nothing encrypted in ${display(home.homeDir)}.`, ...lines].join('\n')}\n`);
+      return plan.skipped.length > 0 ? 1 : 0;
+    }
+    if (values['dry-run']) {
+      const diffs = plan.fix.changes.map((change) => maskedDiff(change, secretSpans.get(change.path) ?? [], display(change.path))).join('');
+      stdout(`Would encrypt ${plan.encrypted.length} password${plan.encrypted.length === 1 ? '' : 's'} in ${display(home.homeDir)} (dry run: nothing changed; passwords masked):\n${lines.join('\n')}\n\n${diffs}`);
+      return plan.skipped.length > 0 ? 1 : 0;
+    }
+    try {
+      await commitChanges(await prepareChanges(plan.fix.changes));
+    } catch (error) {
+      if (error instanceof WriteError) return fail(`${error.message} (nothing was changed)`);
+      throw error;
+    }
+    const written = plan.fix.changes.map((c) => `  ${c.kind === 'create' ? 'created' : 'updated'} ${display(c.path)}`);
+    stdout(`Encrypted ${plan.encrypted.length} password${plan.encrypted.length === 1 ? '' : 's'} in ${display(home.homeDir)}:\n${[...lines, ...written].join('\n')}\n`);
+    return plan.skipped.length > 0 ? 1 : 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      stderr(`wso2-config-lint encrypt: ${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    // Error messages of our own code never hold a secret; a stack trace could hold arguments, so none is printed.
+    return fail(`${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`);
+  }
+}
+
+function displayPath(p: string, cwd: string): string {
+  const relative = path.relative(cwd, p);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative.split(path.sep).join('/') : p;
+}
+
+/** The home a path names: the home folder itself, a file or folder inside its conf, or a folder holding exactly one. */
+async function findHome(target: string): Promise<ProductHome> {
+  const absolute = normalizePath(path.resolve(target));
+  const stat = await fs.stat(absolute).catch(() => undefined);
+  if (!stat) throw new UsageError(`No such file or folder: ${target}`);
+  if (stat.isFile()) {
+    const home = locateConfigFile(absolute)?.home;
+    if (home) return home;
+    throw new UsageError(`${target} is not a configuration file of a product home`);
+  }
+  for (const conf of ['repository/conf', 'conf']) {
+    const carbon = `${absolute}/${conf}/${HOME_FILES.carbon}`;
+    if (await fs.stat(carbon).then((s) => s.isFile(), () => false)) return homeOfConfDir(`${absolute}/${conf}`)!;
+  }
+  const below = await findProductHomes([absolute]);
+  if (below.length === 1) return below[0];
+  if (below.length === 0) throw new UsageError(`No product home (a folder with repository/conf/carbon.xml or conf/carbon.xml) in ${target}`);
+  throw new UsageError(`${target} holds ${below.length} product homes; name one:\n${below.map((h) => `  ${h.homeDir}`).join('\n')}`);
+}
+
+async function readProperties(p: string): Promise<string | undefined> {
+  try {
+    return readPropertiesBytes(await fs.readFile(p)).text;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Spans of every value the plaintext-password rule sees as a password, suppressed or not: the rule run directly on
+ * the document (rules are pure), not through the analyzer, which drops suppressed findings.
+ */
+async function allPasswordSpans(analyzer: Analyzer, filePath: string, doc: XmlDocument, home: ProductHome, settings: ReturnType<typeof mergeSettings>): Promise<TextSpan[]> {
+  const rule = RULES.find((r) => r.id === 'plaintext-password');
+  const location = locateConfigFile(filePath);
+  if (!rule || !location) return [];
+  const facts = await analyzer.facts.homeFacts(home, portOffsetOverrideFor(settings, home.homeDir));
+  const spans: TextSpan[] = [];
+  try {
+    rule.check({ doc, file: location, settings, home: facts, workspace: { homes: [facts] }, report: (f) => spans.push(f.span) });
+  } catch {
+    // The analysis already ran this rule; a failure here only means fewer masks, and the diff is then not printed.
+    return [{ start: 0, end: doc.text.length }];
+  }
+  return spans;
+}
+
+/** The diff of one change with every password masked, on both sides and in the context lines. */
+function maskedDiff(change: FileChange, secrets: readonly TextSpan[], label: string): string {
+  if (change.kind === 'create') return unifiedDiff(label, undefined, maskProperties(change.path, change.text));
+  if (!change.path.toLowerCase().endsWith('.xml')) {
+    return unifiedDiff(label, maskProperties(change.path, change.baseText), maskProperties(change.path, applyReplacements(change.baseText, change.replacements)));
+  }
+  const masks: TextReplacement[] = mergeSpans(secrets).map((span) => ({ span, newText: MASK }));
+  const oldText = applyReplacements(change.baseText, masks);
+  // A masked value the fix replaces is gone from the new text; the others stay masked.
+  const untouched = masks.filter((m) => !change.replacements.some((r) => overlaps(m.span, r.span)));
+  const newText = applyReplacements(change.baseText, [...change.replacements, ...untouched]);
+  return unifiedDiff(label, oldText, newText);
+}
+
+function overlaps(a: TextSpan, b: TextSpan): boolean {
+  if (b.start === b.end) return a.start < b.start && b.start < a.end;
+  return a.start < b.end && b.start < a.end;
+}
+
+function mergeSpans(spans: readonly TextSpan[]): TextSpan[] {
+  const sorted = [...spans].filter((s) => s.end > s.start).sort((a, b) => a.start - b.start);
+  const merged: TextSpan[] = [];
+  for (const span of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && span.start <= last.end) last.end = Math.max(last.end, span.end);
+    else merged.push({ ...span });
+  }
+  return merged;
+}
+
+/**
+ * Properties text with values hidden: every value of cipher-text.properties (a `[plaintext]` entry is a password),
+ * and values of keys that name a password elsewhere. Continuation lines of a hidden value are hidden too.
+ */
+function maskProperties(filePath: string, text: string): string {
+  const everyValue = path.basename(filePath) === CIPHER_TEXT_FILE;
+  const lines = text.split(/(\r\n|\r|\n)/);
+  let continuing = false;
+  for (let i = 0; i < lines.length; i += 2) {
+    const line = lines[i];
+    if (continuing) {
+      lines[i] = line.replace(/\S.*$/, MASK);
+      continuing = /(^|[^\\])(\\\\)*\\$/.test(line);
+      continue;
+    }
+    const match = /^(\s*)((?:\\.|[^\s=:\\])+)(\s*[=:]?\s*)(.*)$/.exec(line);
+    if (!match || /^\s*[#!]/.test(line) || match[4] === '') continue;
+    if (everyValue || /passw|secret/i.test(match[2])) {
+      // An RSA ciphertext (Base64 of 128 bytes or more) is no secret, and telling it apart shows what changed.
+      const shown = isCiphertext(match[4].trim()) ? CIPHERTEXT_LABEL : MASK;
+      lines[i] = `${match[1]}${match[2]}${match[3]}${shown}`;
+      continuing = /(^|[^\\])(\\\\)*\\$/.test(match[4]);
+    }
+  }
+  return lines.join('');
+}
+
+function isCiphertext(value: string): boolean {
+  return value.length >= 172 && /^[A-Za-z0-9+/]+={0,2}$/.test(value);
+}

@@ -1,0 +1,347 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import forge from 'node-forge';
+import { corpusDir, projectRoot } from '../../helpers';
+import { CARBON_NS, CliRun, cli, tempDir, write } from './support';
+
+/**
+ * `wso2-config-lint encrypt <home>`: every plaintext password of a home encrypted with Secure Vault, the keystore
+ * password from WSO2_KEYSTORE_PASSWORD, carbon.xml or a hidden prompt, `--dry-run` printing a masked diff, files
+ * written atomically; no secret in any output.
+ */
+
+const STORE_PASSWORD = 'Store-Pass-Enc-41';
+const ALIAS = 'wso2carbon';
+
+/** A PKCS#12 keystore made in memory (no JDK needed): RSA 2048 from node's crypto, certificate and PFX from forge. */
+function makePkcs12(file: string, password: string): forge.pki.rsa.PrivateKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const key = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  cert.serialNumber = '01';
+  cert.validity.notBefore = new Date(Date.now() - 86_400_000);
+  cert.validity.notAfter = new Date(Date.now() + 30 * 86_400_000);
+  const name = [{ name: 'commonName', value: 'wso2-config encrypt test' }];
+  cert.setSubject(name);
+  cert.setIssuer(name);
+  cert.sign(key, forge.md.sha256.create());
+  const p12 = forge.pkcs12.toPkcs12Asn1(key, [cert], password, { friendlyName: ALIAS, algorithm: '3des' });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'));
+  return key;
+}
+
+function decrypt(key: forge.pki.rsa.PrivateKey, base64: string): string {
+  return forge.util.decodeUtf8(key.decrypt(forge.util.decode64(base64), 'RSAES-PKCS1-V1_5'));
+}
+
+interface Home {
+  dir: string;
+  home: string;
+  conf: string;
+  key: forge.pki.rsa.PrivateKey | undefined;
+  /** Every password planted in the XML files. */
+  secrets: Record<string, string>;
+}
+
+/**
+ * A product home with passwords in carbon.xml (keystore and key), catalina-server.xml (keystorePass), user-mgt.xml
+ * (admin) and master-datasources.xml; carbon.xml's keystore password is the store's unless `carbonPassword` is given.
+ */
+function makeHome(label: string, options: { carbonPassword?: string; keystore?: 'pkcs12' | { location: string; type: string; alias: string } } = {}): Home {
+  const dir = tempDir(label);
+  const home = path.join(dir, 'wso2am-2.6.0');
+  const conf = path.join(home, 'repository', 'conf');
+  let key: forge.pki.rsa.PrivateKey | undefined;
+  let location = '${carbon.home}/repository/resources/security/identity.p12';
+  let type = 'PKCS12';
+  let alias = ALIAS;
+  if (options.keystore && options.keystore !== 'pkcs12') ({ location, type, alias } = options.keystore);
+  else key = makePkcs12(path.join(home, 'repository/resources/security/identity.p12'), STORE_PASSWORD);
+  const secrets = {
+    carbonStore: options.carbonPassword ?? STORE_PASSWORD,
+    carbonKey: 'Key-Pass-Enc-52',
+    catalina: 'Catalina-Enc-63',
+    admin: 'Admin-Enc-74',
+    datasource: 'Ds-Enc-85',
+  };
+  write(conf, 'carbon.xml', [
+    `<?xml version="1.0" encoding="ISO-8859-1"?>`,
+    `<Server xmlns="${CARBON_NS}">`,
+    `    <Ports><Offset>0</Offset></Ports>`,
+    `    <Security>`,
+    `        <KeyStore>`,
+    `            <Location>${location}</Location>`,
+    `            <Type>${type}</Type>`,
+    `            <Password>${secrets.carbonStore}</Password>`,
+    `            <KeyAlias>${alias}</KeyAlias>`,
+    `            <KeyPassword>${secrets.carbonKey}</KeyPassword>`,
+    `        </KeyStore>`,
+    `    </Security>`,
+    `</Server>`,
+    ``,
+  ].join('\n'));
+  write(conf, 'tomcat/catalina-server.xml', [
+    `<Server port="8005" shutdown="SHUTDOWN">`,
+    `    <Service name="Catalina">`,
+    `        <Connector port="9443" SSLEnabled="true" sslEnabledProtocols="TLSv1.2" ciphers="TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"`,
+    `                   keystorePass="${secrets.catalina}"/>`,
+    `    </Service>`,
+    `</Server>`,
+    ``,
+  ].join('\n'));
+  write(conf, 'user-mgt.xml', [
+    `<UserManager>`,
+    `    <Realm>`,
+    `        <Configuration>`,
+    `            <AdminUser>`,
+    `                <UserName>admin</UserName>`,
+    `                <Password>${secrets.admin}</Password>`,
+    `            </AdminUser>`,
+    `        </Configuration>`,
+    `    </Realm>`,
+    `</UserManager>`,
+    ``,
+  ].join('\n'));
+  write(conf, 'datasources/master-datasources.xml', [
+    `<datasources-configuration xmlns:svns="http://org.wso2.securevault/configuration">`,
+    `    <datasources>`,
+    `        <datasource>`,
+    `            <name>WSO2_CARBON_DB</name>`,
+    `            <definition type="RDBMS">`,
+    `                <configuration>`,
+    `                    <url>jdbc:mysql://db.example.com:3306/carbon</url>`,
+    `                    <username>carbon</username>`,
+    `                    <password>${secrets.datasource}</password>`,
+    `                    <driverClassName>com.mysql.jdbc.Driver</driverClassName>`,
+    `                </configuration>`,
+    `            </definition>`,
+    `        </datasource>`,
+    `    </datasources>`,
+    `</datasources-configuration>`,
+    ``,
+  ].join('\n'));
+  return { dir, home, conf, key, secrets };
+}
+
+function snapshot(root: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files.set(path.relative(root, full), fs.readFileSync(full));
+    }
+  };
+  walk(root);
+  return files;
+}
+
+function assertNoSecret(run: CliRun, secrets: Record<string, string>, extra: string[] = []): void {
+  for (const secret of [...Object.values(secrets), STORE_PASSWORD, ...extra]) {
+    assert.ok(!run.out.includes(secret), `stdout holds a secret (${secret.slice(0, 3)}…)`);
+    assert.ok(!run.err.includes(secret), `stderr holds a secret (${secret.slice(0, 3)}…)`);
+  }
+}
+
+function cipherText(conf: string): Map<string, string> {
+  const entries = new Map<string, string>();
+  for (const line of fs.readFileSync(path.join(conf, 'security/cipher-text.properties'), 'latin1').split(/\r?\n/)) {
+    const match = /^([^#!\s][^=]*)=(.*)$/.exec(line);
+    if (match) entries.set(match[1].trim(), match[2].trim());
+  }
+  return entries;
+}
+
+test('every plaintext password of the home is encrypted; carbon.xml opens its own PKCS#12 keystore', async () => {
+  const h = makeHome('enc-all');
+  const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
+  assert.equal(run.code, 0, run.err);
+  assertNoSecret(run, h.secrets);
+  assert.match(run.out, /^Encrypted 5 passwords in wso2am-2\.6\.0:/);
+  assert.match(run.out, /wso2am-2\.6\.0\/repository\/conf\/carbon\.xml:8 {2}encrypted as Carbon\.Security\.KeyStore\.Password/);
+  assert.match(run.out, /created wso2am-2\.6\.0\/repository\/conf\/security\/secret-conf\.properties/);
+
+  const entries = cipherText(h.conf);
+  const expected: Record<string, string> = {
+    'Carbon.Security.KeyStore.Password': h.secrets.carbonStore,
+    'Carbon.Security.KeyStore.KeyPassword': h.secrets.carbonKey,
+    'Server.Service.Connector.keystorePass': h.secrets.catalina,
+    'UserManager.AdminUser.Password': h.secrets.admin,
+  };
+  for (const [alias, secret] of Object.entries(expected)) assert.equal(decrypt(h.key!, entries.get(alias)!), secret, alias);
+  const datasourceAlias = [...entries.keys()].find((k) => !(k in expected))!;
+  assert.equal(decrypt(h.key!, entries.get(datasourceAlias)!), h.secrets.datasource);
+
+  const carbon = fs.readFileSync(path.join(h.conf, 'carbon.xml'), 'latin1');
+  assert.match(carbon, /<Password svns:secretAlias="Carbon\.Security\.KeyStore\.Password">password<\/Password>/);
+  assert.match(carbon, /^<\?xml version="1\.0" encoding="ISO-8859-1"\?>\n<Server xmlns="[^"]+" xmlns:svns="http:\/\/org\.wso2\.securevault\/configuration">\n/);
+  for (const file of ['carbon.xml', 'tomcat/catalina-server.xml', 'user-mgt.xml', 'datasources/master-datasources.xml']) {
+    const text = fs.readFileSync(path.join(h.conf, file), 'latin1');
+    for (const secret of Object.values(h.secrets)) assert.ok(!text.includes(secret), `${file} still holds a password`);
+  }
+  const leftovers = [...snapshot(h.home).keys()].filter((f) => f.endsWith('.tmp'));
+  assert.deepEqual(leftovers, [], 'no temporary file is left');
+
+  // Nothing is left to do on a second run, and the lint run no longer finds plaintext passwords.
+  const again = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
+  assert.equal(again.code, 0);
+  assert.match(again.out, /^No plaintext passwords to encrypt in wso2am-2\.6\.0\.\n$/);
+  const lint = await cli(['--format', 'json', 'wso2am-2.6.0'], h.dir);
+  assert.deepEqual((JSON.parse(lint.out) as { findings: { ruleId: string }[] }).findings.filter((f) => f.ruleId === 'plaintext-password'), []);
+});
+
+test('the keystore password comes from WSO2_KEYSTORE_PASSWORD when carbon.xml does not hold it', async () => {
+  const h = makeHome('enc-env', { carbonPassword: 'Not-The-Store-Pass-9' });
+  const run = await cli(['encrypt', 'wso2am-2.6.0/repository/conf/carbon.xml'], h.dir, { env: { WSO2_KEYSTORE_PASSWORD: STORE_PASSWORD } });
+  assert.equal(run.code, 0, run.err);
+  assertNoSecret(run, h.secrets);
+  assert.equal(decrypt(h.key!, cipherText(h.conf).get('Carbon.Security.KeyStore.Password')!), 'Not-The-Store-Pass-9');
+});
+
+test('without the password: exit 2 naming the variable; with a terminal, a hidden prompt is used once', async () => {
+  const h = makeHome('enc-prompt', { carbonPassword: 'Not-The-Store-Pass-8' });
+  const before = snapshot(h.home);
+  const none = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
+  assert.equal(none.code, 2);
+  assert.match(none.err, /could not be opened|does not open|needs the keystore password/);
+  assert.match(none.err, /Set WSO2_KEYSTORE_PASSWORD, or run on a terminal/);
+  assert.deepEqual(snapshot(h.home), before, 'nothing changed');
+
+  const wrongEnv = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: { WSO2_KEYSTORE_PASSWORD: 'Wrong-Env-Pass-7' }, promptSecret: async () => assert.fail('an explicit but wrong variable is an error, not a prompt') });
+  assert.equal(wrongEnv.code, 2);
+  assertNoSecret(wrongEnv, h.secrets, ['Wrong-Env-Pass-7']);
+
+  const prompts: string[] = [];
+  const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, {
+    env: {},
+    promptSecret: async (prompt) => {
+      prompts.push(prompt);
+      return STORE_PASSWORD;
+    },
+  });
+  assert.equal(run.code, 0, run.err);
+  assert.equal(prompts.length, 1);
+  assert.match(prompts[0], /^Password of the keystore wso2am-2\.6\.0\/repository\/resources\/security\/identity\.p12 \(not echoed\): $/);
+  assertNoSecret(run, h.secrets);
+});
+
+test('--dry-run prints a unified diff with every password masked and changes nothing', async () => {
+  const h = makeHome('enc-dry');
+  // A suppressed password next to an encrypted one shows in the diff's context: masked too.
+  const userMgt = path.join(h.conf, 'user-mgt.xml');
+  fs.writeFileSync(userMgt, fs.readFileSync(userMgt, 'utf8').replace('            </AdminUser>', '            </AdminUser>\n            <!-- wso2-config-disable-next-line plaintext-password -->\n            <Property name="password">Suppressed-Enc-96</Property>'));
+  // A pending `[plaintext]` entry of cipher-text.properties is a password the tool encrypts as well.
+  write(h.conf, 'security/cipher-text.properties', '# existing\nOld.Alias=[Pending-Enc-17]\n');
+  const before = snapshot(h.home);
+  const run = await cli(['encrypt', '--dry-run', 'wso2am-2.6.0'], h.dir, { env: {} });
+  assert.equal(run.code, 0, run.err);
+  assert.deepEqual(snapshot(h.home), before, 'a dry run changes nothing');
+  assertNoSecret(run, h.secrets, ['Suppressed-Enc-96', 'Pending-Enc-17']);
+  assert.match(run.out, /^Would encrypt 5 passwords in wso2am-2\.6\.0 \(dry run: nothing changed; passwords masked\):/);
+  assert.match(run.out, /\n--- a\/wso2am-2\.6\.0\/repository\/conf\/carbon\.xml\n\+\+\+ b\/wso2am-2\.6\.0\/repository\/conf\/carbon\.xml\n@@ -1,/);
+  assert.match(run.out, /\n- {12}<Password>\*{8}<\/Password>\n/);
+  assert.match(run.out, /\n\+ {12}<Password svns:secretAlias="Carbon\.Security\.KeyStore\.Password">password<\/Password>\n/);
+  assert.match(run.out, /\n {13}<Property name="password">\*{8}<\/Property>\n/, 'the suppressed password is context, masked');
+  assert.match(run.out, /\n-Old\.Alias=\*{8}\n\+Old\.Alias=\(ciphertext\)\n/, 'the pending entry is encrypted; neither value is shown');
+  assert.match(run.out, /\n\+Carbon\.Security\.KeyStore\.Password=\(ciphertext\)\n/);
+  assert.match(run.out, /\n--- \/dev\/null\n\+\+\+ b\/wso2am-2\.6\.0\/repository\/conf\/security\/secret-conf\.properties\n/);
+});
+
+test('a home is named by its folder or one of its files; a folder with several homes is a usage error', async () => {
+  const h = makeHome('enc-homes');
+  write(h.dir, 'other/repository/conf/carbon.xml', `<Server xmlns="${CARBON_NS}"/>`);
+  const two = await cli(['encrypt', '.'], h.dir, { env: {} });
+  assert.equal(two.code, 2);
+  assert.match(two.err, /holds 2 product homes; name one/);
+  const none = await cli(['encrypt', 'wso2am-2.6.0/repository/resources'], h.dir, { env: {} });
+  assert.equal(none.code, 2);
+  assert.match(none.err, /No product home/);
+  assert.equal((await cli(['encrypt', 'missing'], h.dir)).code, 2);
+  const clean = await cli(['encrypt', 'other'], h.dir, { env: {} });
+  assert.equal(clean.code, 0);
+  assert.match(clean.out, /No plaintext passwords to encrypt in other\./);
+});
+
+test('keystore problems are exit 2 with a message naming the keystore, never a password', async () => {
+  const h = makeHome('enc-missing', { keystore: { location: '${carbon.home}/repository/resources/security/absent.jks', type: 'JKS', alias: 'wso2carbon' } });
+  const before = snapshot(h.home);
+  const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
+  assert.equal(run.code, 2);
+  assert.match(run.err, /keystore .*absent\.jks does not exist/);
+  assertNoSecret(run, h.secrets);
+  assert.deepEqual(snapshot(h.home), before);
+});
+
+test('the JKS keystore of the corpus (read in place) encrypts with its 2048-bit certificate', async (t) => {
+  const corpus = corpusDir();
+  const jks = corpus && path.join(corpus, 'kernel-4.4.35/repository/resources/security/wso2carbon.jks');
+  if (!jks || !fs.existsSync(jks)) return t.skip('the corpus (../shared/corpus) is not available');
+  const h = makeHome('enc-jks', { keystore: { location: jks, type: 'JKS', alias: 'wso2carbon' } });
+  const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
+  assert.equal(run.code, 0, run.err);
+  assertNoSecret(run, h.secrets);
+  const entries = cipherText(h.conf);
+  assert.equal(entries.size, 5);
+  for (const value of entries.values()) assert.equal(Buffer.from(value, 'base64').length, 256);
+  assert.match(fs.readFileSync(path.join(h.conf, 'security/secret-conf.properties'), 'latin1'), new RegExp(`keystore\\.identity\\.location=${jks.replace(/[.]/g, '\\.')}`));
+});
+
+test('the JDK decrypts what encrypt wrote, the way the WSO2 runtime does', async (t) => {
+  const check = path.join(projectRoot(), 'test', 'java', 'SecureVaultCheck.java');
+  try {
+    execFileSync('java', ['-version'], { stdio: 'pipe' });
+  } catch {
+    return t.skip('no JDK');
+  }
+  if (!fs.existsSync(check)) return t.skip('test/java/SecureVaultCheck.java is not there');
+  const h = makeHome('enc-java');
+  const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
+  assert.equal(run.code, 0, run.err);
+  const out = execFileSync('java', [check, 'check', h.conf, h.home, STORE_PASSWORD, STORE_PASSWORD], { stdio: 'pipe' }).toString();
+  const decrypted = new Map(
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('decrypt\t'))
+      .map((l) => l.split('\t'))
+      .map(([, alias, value]) => [alias, value.startsWith('!') ? value : Buffer.from(value, 'base64').toString('utf8')]),
+  );
+  assert.equal(decrypted.get('Carbon.Security.KeyStore.Password'), h.secrets.carbonStore);
+  assert.equal(decrypted.get('UserManager.AdminUser.Password'), h.secrets.admin);
+  assert.equal(decrypted.get('Server.Service.Connector.keystorePass'), h.secrets.catalina);
+  assert.equal(decrypted.size, 5);
+});
+
+test('the hidden prompt echoes nothing, handles backspace, restores the terminal, and Ctrl-C cancels', async () => {
+  const { PassThrough } = await import('node:stream');
+  const { promptHidden } = await import('../../../server/src/cli/prompt');
+  const terminal = () => {
+    const input = Object.assign(new PassThrough(), { isTTY: true, isRaw: false, modes: [] as boolean[] });
+    (input as unknown as { setRawMode: (on: boolean) => void }).setRawMode = (on: boolean) => {
+      input.isRaw = on;
+      input.modes.push(on);
+    };
+    let written = '';
+    const output = { write: (s: string) => ((written += s), true) };
+    return { input, output, written: () => written };
+  };
+  const t1 = terminal();
+  const answer = promptHidden('Password: ', t1.input as unknown as NodeJS.ReadStream, t1.output as unknown as NodeJS.WriteStream);
+  t1.input.write('Tyq');
+  t1.input.write('\u007fped-Secret-55\r');
+  assert.equal(await answer, 'Typed-Secret-55');
+  assert.equal(t1.written(), 'Password: \n', 'only the prompt and a line break are written');
+  assert.deepEqual(t1.input.modes, [true, false], 'raw mode on while typing, then restored');
+
+  const t2 = terminal();
+  const cancelled = promptHidden('Password: ', t2.input as unknown as NodeJS.ReadStream, t2.output as unknown as NodeJS.WriteStream);
+  t2.input.write('abc\u0003');
+  assert.equal(await cancelled, undefined);
+  const notTty = await promptHidden('x', new PassThrough() as unknown as NodeJS.ReadStream, t2.output as unknown as NodeJS.WriteStream);
+  assert.equal(notTty, undefined, 'no terminal, no prompt');
+});
