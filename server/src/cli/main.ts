@@ -6,7 +6,6 @@ import { isIncluded } from '../service/include';
 import { ENGINE_FINDINGS, RULES, ruleDocsUrl } from '../service/rules/registry';
 import { PartialSettings, mergeSettings } from '../service/settings';
 import { RuleId, SeveritySetting } from '../service/types';
-import { HomeFacts } from '../service/workspace/facts';
 import { HOME_FILES, ProductHome, confPathOf, locateConfigFile, normalizePath } from '../service/workspace/files';
 import { UsageError, loadSettings } from './config';
 import { SYNC_WALK_FS, SyncDiskFileSource } from './disk';
@@ -178,7 +177,6 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
 
   const disk = new SyncDiskFileSource();
   const analyzer = new Analyzer({ files: disk, knownHomes: () => runningHomes, log: (m) => stderr(`wso2-config-lint: ${m}\n`) });
-  const homeFacts = memoizeHomeFacts(analyzer);
 
   const files = walk.files.map(normalizePath).filter((f) => isIncluded(f, roots, settings));
   const findings: CliFinding[] = [];
@@ -215,7 +213,7 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
           }
           analyzer.invalidate(file);
           const home = locateConfigFile(file)?.home;
-          if (home) homeFacts.forget(home.homeDir);
+          if (home) analyzer.facts.clearHomeFacts();
           content = (await disk.read(file)) ?? content;
         }
       }
@@ -316,28 +314,3 @@ function relativeForFingerprint(file: string, cwd: string): string {
   return path.relative(cwd, file).split(path.sep).join('/');
 }
 
-/**
- * Facts of each home computed once per run. The analyzer computes every known home's facts for each carbon.xml it
- * checks (port conflicts), and its parse cache is bounded: without this a tree of N homes costs N² parses.
- * The files do not change during a run, except through --fix, which forgets the home it changed.
- */
-function memoizeHomeFacts(analyzer: Analyzer): { forget(homeDir: string): void } {
-  const facts = analyzer.facts;
-  const compute = facts.homeFacts.bind(facts);
-  const memo = new Map<string, Promise<HomeFacts>>();
-  facts.homeFacts = (home: ProductHome, override: number | null) => {
-    const key = `${home.homeDir}\u0000${override}`;
-    let cached = memo.get(key);
-    if (!cached) {
-      cached = compute(home, override);
-      memo.set(key, cached);
-      cached.catch(() => memo.delete(key));
-    }
-    return cached;
-  };
-  return {
-    forget(homeDir: string) {
-      for (const key of memo.keys()) if (key.startsWith(`${homeDir}\u0000`)) memo.delete(key);
-    },
-  };
-}

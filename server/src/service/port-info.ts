@@ -525,7 +525,12 @@ export interface PortConflict {
 }
 
 /** Effective listening ports of a home at an offset, each with what opens it (the port-conflict rule's computation). */
+/** Home facts are cached per file versions, so each home's listening ports are computed once per offset. */
+const listeningByHome = new WeakMap<HomeFacts, { offset: number; ports: Map<number, PortFact[]> }>();
+
 export function listeningPorts(home: HomeFacts, offset: number): Map<number, PortFact[]> {
+  const cached = listeningByHome.get(home);
+  if (cached && cached.offset === offset) return cached.ports;
   const result = new Map<number, PortFact[]>();
   for (const port of home.ports) {
     if (!port.listening || port.configured === undefined) continue;
@@ -534,6 +539,7 @@ export function listeningPorts(home: HomeFacts, offset: number): Map<number, Por
     if (list) list.push(port);
     else result.set(effective, [port]);
   }
+  listeningByHome.set(home, { offset, ports: result });
   return result;
 }
 

@@ -196,3 +196,13 @@ test('a lone home has nothing to collide with', async () => {
   const files = home(`${APIM_A}/repository/conf`, 'A', '0', 'passthru');
   assert.deepEqual(only((await analyzeIn(files, `${APIM_A}/repository/conf/carbon.xml`)).findings, 'port-conflict'), []);
 });
+
+test('a workspace of many copies names the first ten homes and counts the rest in one finding', async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 13; i++) Object.assign(files, home(`/ws/copy-${String(i).padStart(2, '0')}/repository/conf`, 'WSO2 API Manager', '0', 'passthru'));
+  const found = only((await analyzeIn(files, '/ws/copy-00/repository/conf/carbon.xml')).findings, 'port-conflict');
+  assert.equal(found.length, 11);
+  assert.equal(found.filter((f) => /^This home/.test(f.message)).length, 10);
+  assert.match(found[10].message, /^2 more product homes of the workspace open ports this home opens too/);
+  assert.deepEqual(found[10].finding.data, { moreHomes: 2, lowestFreeOffset: 1 }, "every other copy sits at offset 0, so 1 clears them all");
+});

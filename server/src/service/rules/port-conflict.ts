@@ -22,10 +22,18 @@ export const portConflict: Rule = {
     if (others.length === 0) return;
     const mine = listeningPorts(home, home.offset.value);
     let lowestFree: number | null | undefined; // computed once, and only when there is a conflict
+    let reported = 0;
+    let unreported = 0;
     for (const other of others) {
       const theirs = listeningPorts(other, other.offset.value!);
       const shared = [...mine.keys()].filter((port) => theirs.has(port)).sort((a, b) => a - b);
       if (shared.length === 0) continue;
+      // A workspace of many copies (backups, a CI tree) collides everywhere: name a few homes, count the rest.
+      if (reported >= MAX_HOMES_NAMED) {
+        unreported++;
+        continue;
+      }
+      reported++;
       if (lowestFree === undefined) lowestFree = lowestFreeOffset(home, others);
       const ports = shared.map((port) => ({ port, here: labels(mine.get(port)!), there: labels(theirs.get(port)!) }));
       const listed = ports.map((p) => (p.here === p.there ? `${p.port} (${p.here})` : `${p.port} (${p.here} here, ${p.there} there)`)).join(', ');
@@ -39,8 +47,18 @@ export const portConflict: Rule = {
         data: { otherHome: other.home.homeDir, ports, lowestFreeOffset: lowestFree },
       });
     }
+    if (unreported > 0) {
+      report({
+        span: anchor,
+        message: `${unreported} more product home${unreported === 1 ? '' : 's'} of the workspace open ports this home opens too (only the first ${MAX_HOMES_NAMED} are named). Exclude copies that do not run on this host (the "exclude" setting), or give each home its own offset.`,
+        data: { moreHomes: unreported, lowestFreeOffset: lowestFree ?? null },
+      });
+    }
   },
 };
+
+/** Conflicting homes named one by one on a carbon.xml; the rest are counted in one more finding. */
+export const MAX_HOMES_NAMED = 10;
 
 function labels(ports: PortFact[]): string {
   return [...new Set(ports.map((p) => `${p.label} in ${p.confRelativePath}`))].join(' and ');

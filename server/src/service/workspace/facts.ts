@@ -108,14 +108,25 @@ export class ParseCache {
 }
 
 export class FactsProvider {
+  /**
+   * Facts per home, valid while the versions of the files they came from are unchanged: carbon.xml is analysed
+   * against every home of the workspace, and the parse cache is bounded, so without this a workspace of N homes
+   * would parse N² files.
+   */
+  private readonly homeCache = new Map<string, { key: string; facts: HomeFacts }>();
+
   constructor(
     private readonly files: FileSource,
     private readonly cache: ParseCache,
+    private readonly maxCachedHomes = 256,
   ) {}
 
   /** A parsed configuration file of a home, if it exists and has the expected root element. */
   async parsed(path: string, kind: ConfigFileKind): Promise<XmlDocument | undefined> {
-    const content = await this.files.read(path);
+    return this.parsedContent(path, kind, await this.files.read(path));
+  }
+
+  private parsedContent(path: string, kind: ConfigFileKind, content: FileContent | undefined): XmlDocument | undefined {
     if (!content) return undefined;
     const parsed = this.cache.get(path, content);
     return parsed.doc && matchesRoot(kind, parsed.doc.root) ? parsed.doc : undefined;
@@ -125,13 +136,37 @@ export class FactsProvider {
     const carbonPath = confPathOf(home, HOME_FILES.carbon);
     const catalinaPath = confPathOf(home, HOME_FILES.catalina);
     const axis2Path = confPathOf(home, HOME_FILES.axis2);
-    const [carbon, catalina, axis2, datasources, generatedBy] = await Promise.all([
-      this.parsed(carbonPath, 'carbon'),
-      this.parsed(catalinaPath, 'catalina-server'),
-      this.parsed(axis2Path, 'axis2'),
-      this.datasourcesOf(home),
+    const datasourcesDir = joinPath(home.confDir, 'datasources');
+    const datasourcePaths = (await this.files.list(datasourcesDir))
+      .filter((n) => n.endsWith('-datasources.xml'))
+      .sort(masterFirst)
+      .map((n) => joinPath(datasourcesDir, n));
+    const [carbonContent, catalinaContent, axis2Content, datasourceContents, generatedBy] = await Promise.all([
+      this.files.read(carbonPath),
+      this.files.read(catalinaPath),
+      this.files.read(axis2Path),
+      Promise.all(datasourcePaths.map((p) => this.files.read(p))),
       this.generatedBy(home),
     ]);
+    const key = [
+      portOffsetOverride,
+      carbonContent?.version,
+      catalinaContent?.version,
+      axis2Content?.version,
+      ...datasourcePaths.map((p, i) => `${p}@${datasourceContents[i]?.version}`),
+      generatedBy,
+    ].join('\u0000');
+    const cached = this.homeCache.get(home.homeDir);
+    if (cached && cached.key === key) return cached.facts;
+
+    const carbon = this.parsedContent(carbonPath, 'carbon', carbonContent);
+    const catalina = this.parsedContent(catalinaPath, 'catalina-server', catalinaContent);
+    const axis2 = this.parsedContent(axis2Path, 'axis2', axis2Content);
+    const datasources: DatasourceFact[] = [];
+    datasourcePaths.forEach((path, i) => {
+      const doc = this.parsedContent(path, 'datasources', datasourceContents[i]);
+      if (doc) datasources.push(...datasourcesIn(doc, path));
+    });
     const carbonOffset = carbon ? readOffset(carbon) : undefined;
     const offset: OffsetFact =
       portOffsetOverride !== null
@@ -144,19 +179,16 @@ export class FactsProvider {
       ...(catalina ? portsOf('catalina-server', catalina, catalinaPath, HOME_FILES.catalina) : []),
       ...(axis2 ? portsOf('axis2', axis2, axis2Path, HOME_FILES.axis2) : []),
     ];
-    return { home, offset, ports, datasources, generatedBy };
+    const facts: HomeFacts = { home, offset, ports, datasources, generatedBy };
+    this.homeCache.delete(home.homeDir);
+    this.homeCache.set(home.homeDir, { key, facts });
+    while (this.homeCache.size > this.maxCachedHomes) this.homeCache.delete(this.homeCache.keys().next().value!);
+    return facts;
   }
 
-  private async datasourcesOf(home: ProductHome): Promise<DatasourceFact[]> {
-    const dir = joinPath(home.confDir, 'datasources');
-    const names = (await this.files.list(dir)).filter((n) => n.endsWith('-datasources.xml')).sort(masterFirst);
-    const result: DatasourceFact[] = [];
-    for (const name of names) {
-      const path = joinPath(dir, name);
-      const doc = await this.parsed(path, 'datasources');
-      if (doc) result.push(...datasourcesIn(doc, path));
-    }
-    return result;
+  /** Forget cached facts (settings changed, or a file changed without a new version, e.g. the CLI's own writes). */
+  clearHomeFacts(): void {
+    this.homeCache.clear();
   }
 
   private async generatedBy(home: ProductHome): Promise<string | undefined> {
