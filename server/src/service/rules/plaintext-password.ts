@@ -303,13 +303,22 @@ function labelOf(element: XmlElement, secret: string): string {
   return label && !label.includes(secret) ? `[${label}]` : '';
 }
 
+/** Labels of ancestors are asked once per finding below them: remember them, or wide elements cost O(n²). */
+const childLabels = new WeakMap<XmlElement, string | undefined>();
+
 function labelChildText(element: XmlElement): string | undefined {
+  if (childLabels.has(element)) return childLabels.get(element);
+  let label: string | undefined;
   for (const name of LOCATIONS.where.labelChildElements) {
     const child = firstChild(element, name);
     const text = child && !child.hasChildElements ? child.text.trim() : '';
-    if (text) return text;
+    if (text) {
+      label = text;
+      break;
+    }
   }
-  return undefined;
+  childLabels.set(element, label);
+  return label;
 }
 
 // ---- aliases: what the Carbon runtime looks up (wso2-facts a.1) --------------------------------------------------
