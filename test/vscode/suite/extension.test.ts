@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { suite, suiteSetup, test } from 'mocha';
+import * as vscode from 'vscode';
+
+/**
+ * The extension as users install it (the packaged VSIX), driven through the real `vscode` API in an extension host,
+ * on a copy of examples/ (the runner makes it, with a keystore in each product home). The tests run in order and
+ * build on each other's state: the quick fix leaves one password encrypted, which the settings test accounts for.
+ *
+ * Expected findings come from examples/README.md ("Expected findings") and `wso2-config-lint examples`.
+ */
+
+const EXTENSION_ID = 'wso2-config.wso2-config';
+const SOURCE = 'wso2-config';
+const PASSWORD = 'plaintext-password';
+const ENCRYPT_TITLE = 'Encrypt with Secure Vault';
+
+/** API Manager's carbon.xml: `line:column severity rule` (1-based) of every diagnostic, and what each covers. */
+const AM_CARBON_EXPECTED: readonly { at: string; covers: string | RegExp }[] = [
+  { at: '62:17 warning port-conflict', covers: '0' },
+  { at: '142:23 error plaintext-password', covers: 'wso2carbon' }, // Security/KeyStore/Password
+  { at: '146:26 error plaintext-password', covers: 'wso2carbon' }, // Security/KeyStore/KeyPassword
+  { at: '159:23 error plaintext-password', covers: 'wso2carbon' }, // Security/InternalKeyStore/Password
+  { at: '163:26 error plaintext-password', covers: 'wso2carbon' }, // Security/InternalKeyStore/KeyPassword
+  { at: '176:23 error plaintext-password', covers: 'wso2carbon' }, // Security/TrustStore/Password
+  { at: '230:22 warning plaintext-password', covers: /^[^<>\s]+$/ }, // DeploymentSynchronizer/SvnPassword
+];
+/** 0-based line of the primary keystore password, which the quick fix encrypts. */
+const KEYSTORE_PASSWORD_LINE = 141;
+const KEYSTORE_ALIAS = 'Carbon.Security.KeyStore.Password';
+
+const SEVERITY = ['error', 'warning', 'information', 'hint'];
+
+function workspaceDir(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the suite needs the copy of examples/ open as the workspace folder');
+  return folder.uri.fsPath;
+}
+const amConf = () => path.join(workspaceDir(), 'wso2am-2.6.0', 'repository', 'conf');
+const isConf = () => path.join(workspaceDir(), 'wso2is-5.6.0', 'repository', 'conf');
+
+function codeOf(d: vscode.Diagnostic): string | undefined {
+  const code = d.code;
+  if (code === undefined) return undefined;
+  return typeof code === 'object' ? String(code.value) : String(code);
+}
+
+function ours(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === SOURCE);
+}
+
+const summary = (d: vscode.Diagnostic) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${SEVERITY[d.severity]} ${codeOf(d)}`;
+
+/** Polls `probe` until it returns a value; the failure message says what was awaited and what was seen last. */
+async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000, lastSeen?: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000}s waiting for ${what}${lastSeen ? `; last seen: ${lastSeen()}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function open(file: string): Promise<vscode.TextDocument> {
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  await vscode.window.showTextDocument(document, { preview: false });
+  return document;
+}
+
+function hoverText(hovers: vscode.Hover[] | undefined): string {
+  return (hovers ?? [])
+    .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : String(c))))
+    .join('\n---\n');
+}
+
+suite('wso2-config in VS Code', () => {
+  let extension: vscode.Extension<unknown>;
+
+  suiteSetup(async () => {
+    const found = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(found, `extension ${EXTENSION_ID} is not installed`);
+    extension = found;
+  });
+
+  test('the packaged extension activates on a workspace holding product homes', async () => {
+    // workspaceContains:**/repository/conf/carbon.xml activates it at startup, before any file is opened.
+    await waitFor('the extension to activate', () => extension.isActive, 30_000);
+    const root = extension.extensionPath;
+    assert.ok(fs.existsSync(path.join(root, 'dist', 'server.js')), 'dist/server.js is in the extension');
+    assert.ok(fs.existsSync(path.join(root, 'dist', 'client.js')), 'dist/client.js is in the extension');
+    // The VSIX carries bundles, not sources or dependencies.
+    for (const absent of ['node_modules', 'server', 'client', 'test', 'tsconfig.json']) {
+      assert.ok(!fs.existsSync(path.join(root, absent)), `${absent} should not be in the packaged extension (${root})`);
+    }
+  });
+
+  test('opening carbon.xml shows its diagnostics, the same as wso2-config-lint finds', async () => {
+    const file = path.join(amConf(), 'carbon.xml');
+    const document = await open(file);
+    const expected = AM_CARBON_EXPECTED.map((e) => e.at);
+    const diagnostics = await waitFor(
+      `the ${expected.length} diagnostics of wso2am-2.6.0 carbon.xml`,
+      () => {
+        const d = ours(document.uri);
+        return d.length >= expected.length ? d : undefined;
+      },
+      30_000,
+      () => JSON.stringify(ours(document.uri).map(summary)),
+    );
+    const sorted = [...diagnostics].sort((a, b) => a.range.start.compareTo(b.range.start));
+    assert.deepEqual(sorted.map(summary), expected);
+    for (const [i, d] of sorted.entries()) {
+      const covered = document.getText(d.range);
+      const want = AM_CARBON_EXPECTED[i].covers;
+      if (typeof want === 'string') assert.equal(covered, want, `${summary(d)} covers the value`);
+      else assert.match(covered, want, `${summary(d)} covers the value`);
+      // (The SVN sample value is the word "password", which messages legitimately contain.)
+      if (covered === 'wso2carbon') assert.ok(!d.message.includes(covered), `${summary(d)}: the message must not contain the password`);
+      assert.ok(typeof d.code === 'object' && d.code.target.toString().includes(`${codeOf(d)}.md`), `${summary(d)} links its rule's documentation`);
+    }
+
+    // The CLI packaged in the same VSIX, run over the same workspace, reports exactly these.
+    const cli = spawnSync(process.execPath, [path.join(extension.extensionPath, 'dist', 'cli.js'), '--format', 'json', '.'], {
+      cwd: workspaceDir(),
+      encoding: 'utf8',
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    const report = JSON.parse(cli.stdout) as { findings: { path: string; line: number; column: number; severity: string; ruleId: string }[] };
+    const fromCli = report.findings
+      .filter((f) => f.path === 'wso2am-2.6.0/repository/conf/carbon.xml')
+      .map((f) => `${f.line}:${f.column} ${f.severity} ${f.ruleId}`)
+      .sort((a, b) => parseInt(a) - parseInt(b));
+    assert.deepEqual(fromCli, expected);
+  });
+
+  test('hovering a connector port shows its effective port', async () => {
+    const file = path.join(isConf(), 'tomcat', 'catalina-server.xml');
+    const document = await open(file);
+    // The HTTPS connector's port="9443"; wso2is-5.6.0 runs at offset 1. (redirectPort="9443" is another attribute.)
+    const index = document.getText().search(/\bport="9443"/);
+    assert.ok(index >= 0, 'port="9443" in wso2is-5.6.0 catalina-server.xml');
+    const position = document.positionAt(index + 'port="'.length + 2);
+    let last = '';
+    const text = await waitFor(
+      'a hover with the effective port 9444 (9443 + offset 1) on the HTTPS connector port; is the ports hover feature registered in the server?',
+      async () => {
+        last = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, position));
+        return /\*\*9444\*\*/.test(last) ? last : undefined;
+      },
+      30_000,
+      () => JSON.stringify(last),
+    );
+    assert.match(text, /\*\*9444\*\* = 9443 \+ .*offset.*1/i);
+  });
+
+  test('the Secure Vault quick fix encrypts the keystore password through executeCodeActionProvider + applyEdit', async () => {
+    const file = path.join(amConf(), 'carbon.xml');
+    const document = await open(file);
+    const diagnostic = await waitFor('the plaintext-password diagnostic of Security/KeyStore/Password', () =>
+      ours(document.uri).find((d) => codeOf(d) === PASSWORD && d.range.start.line === KEYSTORE_PASSWORD_LINE),
+    );
+    let titles: string[] = [];
+    const action = await waitFor(
+      `a "${ENCRYPT_TITLE}" quick fix carrying an edit; is the Secure Vault code action registered in the server?`,
+      async () => {
+        const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+          'vscode.executeCodeActionProvider',
+          document.uri,
+          diagnostic.range,
+          vscode.CodeActionKind.QuickFix.value,
+        );
+        titles = (actions ?? []).map((a) => a.title);
+        return (actions ?? []).find((a): a is vscode.CodeAction => a.title === ENCRYPT_TITLE && 'edit' in a && !!a.edit);
+      },
+      30_000,
+      () => JSON.stringify(titles),
+    );
+    assert.ok(action.isPreferred, 'the Secure Vault fix is the preferred quick fix');
+    assert.equal(await vscode.workspace.applyEdit(action.edit!), true, 'workspace.applyEdit applied the edit');
+
+    const line = document.lineAt(KEYSTORE_PASSWORD_LINE).text;
+    assert.equal(line.trim(), `<Password svns:secretAlias="${KEYSTORE_ALIAS}">password</Password>`);
+    assert.match(document.getText(), /<Server [^>]*xmlns:svns="http:\/\/org\.wso2\.securevault\/configuration"/);
+
+    // The edit leaves every file it touched dirty; the properties files have no editor, which workspace.saveAll
+    // ignores: save each document.
+    for (const edited of vscode.workspace.textDocuments.filter((d) => d.isDirty)) assert.ok(await edited.save(), `${edited.uri.fsPath} saved`);
+    const security = path.join(amConf(), 'security');
+    const onDisk = fs.readFileSync(file, 'utf8');
+    assert.ok(onDisk.includes(`<Password svns:secretAlias="${KEYSTORE_ALIAS}">password</Password>`), 'carbon.xml on disk has the alias');
+    assert.ok(!onDisk.split('\n')[KEYSTORE_PASSWORD_LINE].includes('wso2carbon'), 'the password left carbon.xml');
+    const cipherText = fs.readFileSync(path.join(security, 'cipher-text.properties'), 'latin1');
+    const value = new RegExp(`^${KEYSTORE_ALIAS.replace(/\./g, '\\.')}=(.*)$`, 'm').exec(cipherText)?.[1]?.trim();
+    const state = () =>
+      `edit: ${JSON.stringify(action.edit!.entries().map(([uri, edits]) => `${path.basename(uri.fsPath)}: ${edits.length} edit(s)`))}; ` +
+      `documents: ${JSON.stringify(vscode.workspace.textDocuments.map((d) => `${path.basename(d.uri.fsPath)}${d.isDirty ? ' (dirty)' : ''}`))}`;
+    assert.ok(value, `cipher-text.properties has ${KEYSTORE_ALIAS}; ${state()}`);
+    assert.match(value, /^[A-Za-z0-9+/]+={0,2}$/, `the value in cipher-text.properties on disk is Base64; ${state()}`);
+    assert.equal(Buffer.from(value, 'base64').length, 256, 'one RSA-2048 block (the keystore the runner made)');
+    assert.ok(cipherText.startsWith('# Sample written for the wso2-config demo'), 'the rest of cipher-text.properties is kept');
+    const secretConf = fs.readFileSync(path.join(security, 'secret-conf.properties'), 'latin1');
+    assert.match(secretConf, /^secretRepositories=/m, 'secret-conf.properties switches Secure Vault on');
+
+    await waitFor(
+      'the diagnostic of the encrypted password to go',
+      () => !ours(document.uri).some((d) => d.range.start.line === KEYSTORE_PASSWORD_LINE && codeOf(d) === PASSWORD),
+      30_000,
+      () => JSON.stringify(ours(document.uri).map(summary)),
+    );
+  });
+
+  test('a setting change takes effect: wso2Config.rules turns plaintext-password off and back on', async () => {
+    const document = await open(path.join(amConf(), 'carbon.xml'));
+    // Six plaintext passwords, or five when the quick fix test encrypted the keystore's.
+    const passwords = document.lineAt(KEYSTORE_PASSWORD_LINE).text.includes('secretAlias') ? 5 : 6;
+    await waitFor(
+      `the ${passwords} plaintext-password diagnostics of carbon.xml`,
+      () => ours(document.uri).filter((x) => codeOf(x) === PASSWORD).length === passwords,
+      30_000,
+      () => JSON.stringify(ours(document.uri).map(summary)),
+    );
+    const config = vscode.workspace.getConfiguration('wso2Config');
+    await config.update('rules', { [PASSWORD]: 'off' }, vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor(
+        'the plaintext-password diagnostics to go while port-conflict stays',
+        () => {
+          const d = ours(document.uri);
+          return !d.some((x) => codeOf(x) === PASSWORD) && d.some((x) => codeOf(x) === 'port-conflict');
+        },
+        30_000,
+        () => JSON.stringify(ours(document.uri).map(summary)),
+      );
+    } finally {
+      await config.update('rules', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor(
+      `the ${passwords} plaintext-password diagnostics to come back`,
+      () => ours(document.uri).filter((x) => codeOf(x) === PASSWORD).length === passwords,
+      30_000,
+      () => JSON.stringify(ours(document.uri).map(summary)),
+    );
+  });
+});
