@@ -189,8 +189,11 @@ function knownElementNames(locations: KindLocations): Set<string> {
   return names;
 }
 
+const PATTERN_STEPS = new Map<string, string[]>();
+
 function pathMatches(path: string[], pattern: string): boolean {
-  const steps = pattern.split('/');
+  let steps = PATTERN_STEPS.get(pattern);
+  if (!steps) PATTERN_STEPS.set(pattern, (steps = pattern.split('/')));
   return steps.length === path.length && steps.every((step, i) => step === '*' || step === path[i]);
 }
 
