@@ -148,7 +148,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
   let scannedHomes: ProductHome[] = [];
   let editorSettings: PartialSettings = {};
   let initializationSettings: PartialSettings = {};
-  const fileSettings = new Map<string, PartialSettings>(); // root -> .wso2config.json
+  let fileSettings = new Map<string, PartialSettings>(); // root -> .wso2config.json
   let supportsConfigurationRequest = false;
   let supportsWatchedFilesRegistration = false;
   const timers = new Map<string, NodeJS.Timeout>();
@@ -264,7 +264,8 @@ export function startServer(connection: Connection, features: readonly ServerFea
   }
 
   async function loadSettingsFiles(): Promise<void> {
-    fileSettings.clear();
+    // Built aside and swapped in at the end: validations running meanwhile keep the previous settings.
+    const loaded = new Map<string, PartialSettings>();
     for (const root of roots) {
       const path = `${root}/${SETTINGS_FILE_NAME}`;
       const uri = pathToFileURL(path).toString();
@@ -279,7 +280,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
         continue;
       }
       const { settings, problems } = readSettingsFile(text);
-      fileSettings.set(root, settings);
+      loaded.set(root, settings);
       const document = open ?? TextDocument.create(uri, 'json', 0, text);
       const diagnostics: Diagnostic[] = problems.map((p) => ({
         range: p.span ? { start: document.positionAt(p.span.start), end: document.positionAt(p.span.end) } : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
@@ -293,6 +294,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
         await connection.sendDiagnostics({ uri, diagnostics });
       }
     }
+    fileSettings = loaded;
     settingsChanged();
   }
 
