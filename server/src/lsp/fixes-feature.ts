@@ -18,6 +18,7 @@ import {
 import { LineIndex, TextSpan } from '../service/model/text';
 import { PropertiesEntry, parseProperties } from '../service/fixes/properties';
 import { XmlAttribute, XmlDocument, XmlElement, namespaceOf, walkElements } from '../service/model/xml';
+import { planOffsetFix } from '../service/fixes/port-offset';
 import { planDisableForFile, planDisableForLine } from '../service/fixes/suppress';
 import { isTlsRule, planTlsFix } from '../service/fixes/tls';
 import { Fix } from '../service/fixes/types';
@@ -188,6 +189,10 @@ export class FixHandlers {
         if (finding.ruleId === PASSWORD_RULE && this.options.planner) {
           const action = await this.encryptAction(subject, settings, finding, diagnostic, findings.filter((f) => f.ruleId === PASSWORD_RULE));
           if (action) fixes.push(action);
+        } else if (finding.ruleId === 'port-conflict') {
+          const fix = planOffsetFix(open.doc, open.path, finding.data);
+          const action = fix && this.editAction(fix, CodeActionKind.QuickFix, [diagnostic]);
+          if (action && !fixes.some((a) => a.title === action.title)) fixes.push(action);
         } else if (isTlsRule(finding.ruleId)) {
           const fix = planTlsFix({ doc: open.doc, path: open.path, kind: open.location.kind, ruleId: finding.ruleId, span: finding.span, data: finding.data, profile: settings.tlsProfile });
           const action = fix && this.editAction(fix, CodeActionKind.QuickFix, [diagnostic]);
