@@ -9,6 +9,32 @@ import { WalkFileSystem } from './walk';
  * language server keeps the asynchronous DiskFileSource, because it must stay responsive.
  */
 export class SyncDiskFileSource implements FileSource {
+  /**
+   * A lint run does not expect the tree to change under it (its own --fix writes call forget()): versions and
+   * folder listings are looked up once per run, because every carbon.xml is checked against every home.
+   */
+  private readonly versions = new Map<string, string | undefined>();
+  private readonly listings = new Map<string, string[]>();
+
+  forget(path: string): void {
+    this.versions.delete(path);
+    this.listings.clear();
+    this.existence.clear();
+  }
+
+  async version(path: string): Promise<string | undefined> {
+    if (this.versions.has(path)) return this.versions.get(path);
+    let version: string | undefined;
+    try {
+      const stat = fs.statSync(path);
+      version = stat.isFile() ? `disk:${stat.mtimeMs}:${stat.size}` : undefined;
+    } catch {
+      version = undefined;
+    }
+    this.versions.set(path, version);
+    return version;
+  }
+
   async read(path: string): Promise<FileContent | undefined> {
     let fd: number | undefined;
     try {
@@ -32,16 +58,25 @@ export class SyncDiskFileSource implements FileSource {
     }
   }
 
+  private readonly existence = new Map<string, boolean>();
+
   async exists(path: string): Promise<boolean> {
-    return fs.existsSync(path);
+    let exists = this.existence.get(path);
+    if (exists === undefined) this.existence.set(path, (exists = fs.existsSync(path)));
+    return exists;
   }
 
   async list(dir: string): Promise<string[]> {
-    try {
-      return fs.readdirSync(dir);
-    } catch {
-      return [];
+    let names = this.listings.get(dir);
+    if (!names) {
+      try {
+        names = fs.readdirSync(dir);
+      } catch {
+        names = [];
+      }
+      this.listings.set(dir, names);
     }
+    return names;
   }
 }
 

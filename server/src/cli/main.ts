@@ -212,8 +212,8 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
             stderr(`wso2-config-lint: not fixed: ${error.message}\n`);
           }
           analyzer.invalidate(file);
-          const home = locateConfigFile(file)?.home;
-          if (home) analyzer.facts.clearHomeFacts();
+          disk.forget(file);
+          analyzer.facts.clearHomeFacts();
           content = (await disk.read(file)) ?? content;
         }
       }

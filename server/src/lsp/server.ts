@@ -137,6 +137,10 @@ export function startServer(connection: Connection, features: readonly ServerFea
       return disk.read(path);
     },
     exists: (path) => (openByPath.has(path) ? Promise.resolve(true) : disk.exists(path)),
+    version: async (path) => {
+      const open = openByPath.get(path);
+      return open ? openVersionKey(open) : disk.version(path);
+    },
     list: async (dir) => {
       const names = new Set(await disk.list(dir));
       for (const path of openByPath.keys()) if (dirname(path) === dir) names.add(basename(path));

@@ -43,6 +43,15 @@ export class DiskFileSource implements FileSource {
     }
   }
 
+  async version(path: string): Promise<string | undefined> {
+    try {
+      const stat = await fs.stat(path);
+      return stat.isFile() ? `disk:${stat.mtimeMs}:${stat.size}` : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   async exists(path: string): Promise<boolean> {
     try {
       await fs.access(path);

@@ -18,6 +18,11 @@ export interface FileSource {
   exists(path: string): Promise<boolean>;
   /** Names of the entries of a folder; [] when it does not exist. */
   list(dir: string): Promise<string[]>;
+  /**
+   * The version `read` would report, without reading the content (a stat, an open document's version); undefined
+   * when the file does not exist. Optional: cached facts are validated with it, and read() is used without it.
+   */
+  version?(path: string): Promise<string | undefined>;
 }
 
 export type FileContent =
@@ -141,23 +146,17 @@ export class FactsProvider {
       .filter((n) => n.endsWith('-datasources.xml'))
       .sort(masterFirst)
       .map((n) => joinPath(datasourcesDir, n));
-    const [carbonContent, catalinaContent, axis2Content, datasourceContents, generatedBy] = await Promise.all([
-      this.files.read(carbonPath),
-      this.files.read(catalinaPath),
-      this.files.read(axis2Path),
-      Promise.all(datasourcePaths.map((p) => this.files.read(p))),
-      this.generatedBy(home),
-    ]);
-    const key = [
-      portOffsetOverride,
-      carbonContent?.version,
-      catalinaContent?.version,
-      axis2Content?.version,
-      ...datasourcePaths.map((p, i) => `${p}@${datasourceContents[i]?.version}`),
-      generatedBy,
-    ].join('\u0000');
+    const paths = [carbonPath, catalinaPath, axis2Path, ...datasourcePaths];
+    const generatedBy = await this.generatedBy(home);
+    const keyOf = (versions: (string | undefined)[]) => [portOffsetOverride, generatedBy, ...paths.map((p, i) => `${p}@${versions[i]}`)].join('\u0000');
     const cached = this.homeCache.get(home.homeDir);
+    const version = this.files.version?.bind(this.files);
+    // With cheap versions, a hit costs stats only; without, the contents are read to learn their versions.
+    if (cached && version && cached.key === keyOf(await Promise.all(paths.map((p) => version(p))))) return cached.facts;
+    const contents = await Promise.all(paths.map((p) => this.files.read(p)));
+    const key = keyOf(contents.map((c) => c?.version));
     if (cached && cached.key === key) return cached.facts;
+    const [carbonContent, catalinaContent, axis2Content, ...datasourceContents] = contents;
 
     const carbon = this.parsedContent(carbonPath, 'carbon', carbonContent);
     const catalina = this.parsedContent(catalinaPath, 'catalina-server', catalinaContent);
