@@ -123,7 +123,9 @@ export class FactsProvider {
   constructor(
     private readonly files: FileSource,
     private readonly cache: ParseCache,
-    private readonly maxCachedHomes = 256,
+    // Facts are small (ports and datasource names, no parse trees). Every carbon.xml visits every home in the same
+    // order, so a bound below the number of homes would make this cache miss on every access.
+    private readonly maxCachedHomes = 10_000,
   ) {}
 
   /** A parsed configuration file of a home, if it exists and has the expected root element. */
