@@ -17,6 +17,7 @@ import {
 } from 'vscode-languageserver/node';
 import { LineIndex, TextSpan } from '../service/model/text';
 import { PropertiesEntry, parseProperties } from '../service/fixes/properties';
+import { propertiesText } from '../service/fixes/secure-vault-session';
 import { XmlAttribute, XmlDocument, XmlElement, namespaceOf, walkElements } from '../service/model/xml';
 import { planOffsetFix } from '../service/fixes/port-offset';
 import { planDisableForFile, planDisableForLine } from '../service/fixes/suppress';
@@ -504,10 +505,7 @@ interface SecureVaultState {
 }
 
 async function readText(files: FileSource, path: string): Promise<string | undefined> {
-  const content = await files.read(path);
-  if (!content) return undefined;
-  // Properties files are ISO-8859-1 for java.util.Properties.
-  return content.kind === 'text' ? content.text : Buffer.from(content.bytes).toString('latin1');
+  return propertiesText(await files.read(path));
 }
 
 /** Where the runtime looks: secret-conf.properties in `<conf>/security`, and the cipher-text file it names. */
