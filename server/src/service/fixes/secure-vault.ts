@@ -398,7 +398,9 @@ interface Selected {
 
 function isPasswordData(data: unknown): data is PlaintextPasswordData {
   const d = data as PlaintextPasswordData | undefined;
-  return !!d && (d.target === 'element' || d.target === 'attribute') && typeof d.alias === 'string' && Array.isArray(d.elementPath);
+  // `encryptable: false`: the runtime reads that secret without Secure Vault (plaintext-password says so), never encrypt it.
+  const encryptable = (data as { encryptable?: unknown } | undefined)?.encryptable !== false;
+  return !!d && encryptable && (d.target === 'element' || d.target === 'attribute') && typeof d.alias === 'string' && Array.isArray(d.elementPath);
 }
 
 function sameSpan(a: TextSpan, b: TextSpan): boolean {
