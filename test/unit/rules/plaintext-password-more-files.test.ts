@@ -231,9 +231,15 @@ test('identity/embedded-ldap.xml: the Secure Vault fix offers nothing for an unr
   const { result } = await analyzeText('identity/embedded-ldap.xml', EMBEDDED_LDAP);
   const passwordFindings = result.findings.filter((f) => f.ruleId === RULE);
   assert.equal(passwordFindings.length, 4);
-  const fixability = secureVaultFixability(result.doc!, passwordFindings);
-  assert.ok(fixability.length > 0);
-  assert.ok(fixability.every((f) => !f.fixable));
+  assert.deepEqual(secureVaultFixability(result.doc!, passwordFindings), [], 'no Encrypt action for any of them');
+});
+
+test('the Secure Vault fix never selects a finding marked encryptable: false, even one that carries an alias', async () => {
+  const { result } = await analyzeText('broker.xml', BROKER);
+  const [first] = result.findings.filter((f) => f.ruleId === RULE);
+  assert.deepEqual(secureVaultFixability(result.doc!, [first]).map((f) => f.fixable), [true]);
+  const marked = { ...first, data: { ...first.data, encryptable: false } };
+  assert.deepEqual(secureVaultFixability(result.doc!, [marked]), []);
 });
 
 // ---- output-event-adapters.xml -----------------------------------------------------------------------------------

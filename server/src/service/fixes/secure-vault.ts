@@ -398,9 +398,7 @@ interface Selected {
 
 function isPasswordData(data: unknown): data is PlaintextPasswordData {
   const d = data as PlaintextPasswordData | undefined;
-  // `encryptable: false`: the runtime reads that secret without Secure Vault (plaintext-password says so), never encrypt it.
-  const encryptable = (data as { encryptable?: unknown } | undefined)?.encryptable !== false;
-  return !!d && encryptable && (d.target === 'element' || d.target === 'attribute') && typeof d.alias === 'string' && Array.isArray(d.elementPath);
+  return !!d && (d.target === 'element' || d.target === 'attribute') && typeof d.alias === 'string' && Array.isArray(d.elementPath);
 }
 
 function sameSpan(a: TextSpan, b: TextSpan): boolean {
@@ -413,7 +411,10 @@ function sameSpan(a: TextSpan, b: TextSpan): boolean {
  */
 function select(doc: XmlDocument, findings: readonly PasswordFinding[]): Selected[] {
   const result: Selected[] = [];
-  const sorted = [...findings].filter((f) => f.ruleId === undefined || f.ruleId === PLAINTEXT_PASSWORD).sort((a, b) => a.span.start - b.span.start);
+  // `encryptable: false`: the runtime reads that secret without Secure Vault (plaintext-password says why); never encrypt it.
+  const sorted = [...findings]
+    .filter((f) => (f.ruleId === undefined || f.ruleId === PLAINTEXT_PASSWORD) && (f.data as { encryptable?: unknown } | undefined)?.encryptable !== false)
+    .sort((a, b) => a.span.start - b.span.start);
   const firstOnElement = new Map<XmlElement, Selected>();
   for (const finding of sorted) {
     const data = isPasswordData(finding.data) ? finding.data : undefined;
