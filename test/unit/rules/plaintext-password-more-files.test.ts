@@ -179,7 +179,7 @@ test('identity/identity.xml: aliases are the full dotted path below <Server> (no
     findings.map((f) => dataOf(f).alias),
     ['MultifactorAuthentication.XMPPSettings.XMPPConfig.XMPPPassword', 'EntitlementSettings.ThirftBasedEntitlementConfig.KeyStore.Password'],
   );
-  assert.match(findings[0].message, /shipped with Identity Server: change it and encrypt it with Secure Vault\.$/);
+  assert.match(findings[0].message, /shipped with the identity components of Identity Server and API Manager: change it and encrypt it with Secure Vault\.$/);
 });
 
 test('identity/identity.xml is not analysed as carbon.xml (no Carbon.-prefixed aliases)', async () => {
@@ -385,4 +385,12 @@ test('h2-datasource: with an LDAP primary user store the realm message does not 
   assert.match(ldap[0].message, /^The realm \(roles, permissions and claims; its users and groups are in the LDAP user store org\.wso2\.carbon\.user\.core\.ldap\.ReadWriteLDAPUserStoreManager\) uses dataSource/);
   const jdbc = only((await analyzeIn(files('org.wso2.carbon.user.core.jdbc.JDBCUserStoreManager'), `${conf}/user-mgt.xml`)).findings, 'h2-datasource');
   assert.match(jdbc[0].message, /^The realm \(users, roles, permissions and claims\) uses dataSource/);
+});
+
+test('datasources: a long URL full of near-misses is scanned in linear time', async () => {
+  const url = `jdbc:h2:./db${'xpassword=;'.repeat(50_000)};PASSWORD=Z1-lin`;
+  const started = Date.now();
+  const findings = await passwords('datasources/am-datasources.xml', datasources(url));
+  assert.deepEqual(brief(findings), [[6, 'Z1-lin', 'warning']]);
+  assert.ok(Date.now() - started < 3000, 'a 550 kB URL takes well under a second');
 });

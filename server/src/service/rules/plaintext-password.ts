@@ -231,7 +231,7 @@ function textCandidate(context: RuleContext, element: XmlElement, locations: Kin
   }
   const span = textSpan(context.doc, element);
   if (!span) return undefined;
-  return { element, propertyName, slotName: propertyName ?? element.localName, value: element.text.trim(), span, known: known && { ...known } };
+  return { element, propertyName, slotName: propertyName ?? element.localName, value: element.text.trim(), span, known };
 }
 
 /** A location's fixed alias; with `aliasAppendAttribute`, completed by that attribute of the element or an ancestor. */
@@ -250,8 +250,16 @@ function fixedAliasOf(element: XmlElement, entry: KnownElement): string | undefi
  * replaces the element's text), which `partOfText` tells the fix. Scans the text once, left to right.
  */
 function urlCandidate(context: RuleContext, element: XmlElement, urls: KnownUrl[]): Candidate | undefined {
+  // Names first (the last two steps of each pattern), the full path only for the few elements that qualify.
+  const parentName = element.parent?.localName;
+  const named = urls.filter((u) => {
+    const steps = stepsOf(u.path);
+    const last = steps[steps.length - 1];
+    return (last === '*' || last === element.localName) && steps[steps.length - 2] === parentName;
+  });
+  if (named.length === 0) return undefined;
   const path = elementPath(element);
-  const url = urls.find((u) => pathMatches(path, u.path));
+  const url = named.find((u) => pathMatches(path, u.path));
   if (!url) return undefined;
   const span = textSpan(context.doc, element);
   if (!span) return undefined;
@@ -319,9 +327,14 @@ function knownElementNames(locations: KindLocations): Set<string> {
 
 const PATTERN_STEPS = new Map<string, string[]>();
 
-function pathMatches(path: string[], pattern: string): boolean {
+function stepsOf(pattern: string): string[] {
   let steps = PATTERN_STEPS.get(pattern);
   if (!steps) PATTERN_STEPS.set(pattern, (steps = pattern.split('/')));
+  return steps;
+}
+
+function pathMatches(path: string[], pattern: string): boolean {
+  const steps = stepsOf(pattern);
   return steps.length === path.length && steps.every((step, i) => step === '*' || step === path[i]);
 }
 
