@@ -14,6 +14,13 @@ const COVERED_PATTERNS = [
   '**/conf/tomcat/catalina-server.xml',
   '**/conf/axis2/axis2.xml',
   '**/conf/datasources/*-datasources.xml',
+  // Files beyond the six that hold secrets (plaintext-password): API Manager, the andes broker, Identity Server, Axis2 clients.
+  '**/conf/api-manager.xml',
+  '**/conf/broker.xml',
+  '**/conf/identity/embedded-ldap.xml',
+  '**/conf/output-event-adapters.xml',
+  '**/conf/axis2/axis2_client.xml',
+  '**/conf/axis2/axis2_blocking_client.xml',
   '**/.wso2config.json',
   // Other files of a conf folder that hold ${Ports.…} references (hovers and inlay hints show the effective port).
   '**/conf/etc/jmx.xml',

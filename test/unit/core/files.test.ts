@@ -28,7 +28,9 @@ test('Windows paths are normalised', () => {
 
 test('files are identified by their place, not their name alone', () => {
   assert.equal(locateConfigFile('/x/repository/conf/catalina-server.xml'), undefined, 'catalina-server.xml lives in tomcat/');
-  assert.equal(locateConfigFile('/x/repository/conf/identity/identity.xml'), undefined);
+  // identity/identity.xml is a kind of its own (issue 14), never carbon.xml; identity.xml elsewhere is nothing.
+  assert.equal(locateConfigFile('/x/repository/conf/identity/identity.xml')?.kind, 'identity');
+  assert.equal(locateConfigFile('/x/repository/conf/identity.xml'), undefined);
   assert.equal(locateConfigFile('/x/repository/conf/datasources/notes.xml'), undefined);
   assert.equal(locateConfigFile('/x/repository/conf/datasources/analytics-datasources.xml')?.kind, 'datasources');
   const lone = locateConfigFile('/tmp/carbon.xml')!;

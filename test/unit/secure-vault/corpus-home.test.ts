@@ -128,6 +128,16 @@ function markedElements(doc: XmlDocument): Map<string, string> {
   return marked;
 }
 
+/** The findings the fix may encrypt: not those the runtime reads without Secure Vault (`encryptable: false`). */
+function encryptable(passwords: AnalysedFile['passwords']): AnalysedFile['passwords'] {
+  return passwords.filter((f) => (f.data as { encryptable?: boolean } | undefined)?.encryptable !== false);
+}
+
+/** axis2.xml's wss sender ws.trust.store.Password: carbon-mediation reads it in plain text before 4.7.256. */
+function isWsTrustStore(f: AnalysedFile['passwords'][number]): boolean {
+  return (f.data as { unresolvable?: string } | undefined)?.unresolvable === 'ws-trust-store';
+}
+
 function messagesOf(plan: SecureVaultPlan): string[] {
   return [plan.fix?.title ?? '', ...plan.notes, ...plan.skipped.map((s) => s.reason)];
 }
@@ -139,12 +149,13 @@ test('APIM 2.6.0 home (repository/conf): each plaintext password fixed one by on
   const expected = new Map<string, string>();
   const files = configFilesOf(home.confDir);
   let fixes = 0;
+  let unencryptable = 0;
   for (const file of files) {
     let analysed = await analyseFile(file);
     const initial = analysed.passwords.length;
-    for (let round = 0; analysed.passwords.length > 0; round++) {
+    for (let round = 0; encryptable(analysed.passwords).length > 0; round++) {
       assert.ok(round < 50, 'each fix removes a finding');
-      const finding = analysed.passwords[0];
+      const finding = encryptable(analysed.passwords)[0];
       const secret = secretOf(analysed.doc, finding.span);
       const planned = planSecureVault({
         file: { location: analysed.location, doc: analysed.doc, findings: analysed.passwords },
@@ -177,8 +188,13 @@ test('APIM 2.6.0 home (repository/conf): each plaintext password fixed one by on
     const rest = planSecureVaultForFile({ file: { location: analysed.location, doc: analysed.doc, findings: analysed.passwords }, security: securityOf(home), key: keyOf(home) });
     assert.ok(rest.ok);
     assert.equal(rest.value.fix, undefined, `${file}: nothing left (had ${initial})`);
+    assert.deepEqual(rest.value.skipped, [], `${file}: an unencryptable secret is not even offered`);
+    unencryptable += analysed.passwords.filter(isWsTrustStore).length;
+    assert.equal(analysed.passwords.length, analysed.passwords.filter(isWsTrustStore).length, `${file}: only ws.trust.store.Password stays in plain text`);
   }
-  assert.equal(fixes, 19, 'the 19 plaintext passwords of the APIM 2.6.0 files');
+  // 19 in the six files (ws.trust.store.Password excluded) + broker.xml's 4; api-manager.xml holds only ${admin.password}.
+  assert.equal(fixes, 22, 'the 22 plaintext passwords Secure Vault can protect in the APIM 2.6.0 files');
+  assert.equal(unencryptable, 1, "axis2.xml's ws.trust.store.Password is reported but never encrypted");
 
   // The JDK's view: secret-conf -> wso2carbon.jks; every cipher-text value decrypts to its password; every
   // cipher-tool line selects exactly the marked element.
@@ -240,7 +256,8 @@ function compareWithCipherTool(home: ProductHome): void {
   const before = fs.readFileSync(path.join(corpus!, 'apim-2.6.0/repository/conf/security/cipher-tool.properties'), 'latin1');
   const diff = lineDiff(before, readText(path.join(home.confDir, 'security/cipher-tool.properties'))!);
   assert.deepEqual(diff.removed, []);
-  assert.equal(diff.added.length, 13);
+  // 22 aliases, 6 of them already listed by the shipped file.
+  assert.equal(diff.added.length, 16);
 }
 
 // ---- conf/ layout: planted passwords, the whole home in one fix -------------------------------------------------------
@@ -264,10 +281,10 @@ test('conf/ home: planted passwords (XML entities, non-ASCII) of every file encr
     assert.equal(replanted.passwords.length, replacements.length, `${file}: the planted secrets are still findings`);
     replanted.passwords.forEach((f, i) => {
       assert.equal(secretOf(replanted.doc, f.span), replacements[i].secret);
-      planted.set((f.data as { alias: string }).alias, replacements[i].secret);
+      if (!isWsTrustStore(f)) planted.set((f.data as { alias: string }).alias, replacements[i].secret);
     });
   }
-  assert.equal(planted.size, 19);
+  assert.equal(planted.size, 22);
 
   const analysed: AnalysedFile[] = [];
   for (const file of configFilesOf(home.confDir)) analysed.push(await analyseFile(file));
@@ -279,12 +296,13 @@ test('conf/ home: planted passwords (XML entities, non-ASCII) of every file encr
   if (!planned.ok) assert.fail(planned.error.message);
   const plan = planned.value;
   assert.ok(plan.fix);
-  assert.equal(plan.encrypted.length, 19);
+  assert.equal(plan.encrypted.length, 22);
   assert.deepEqual(plan.skipped, []);
   const touched = plan.fix.changes.map((c) => `${c.kind} ${path.relative(home.confDir, c.path)}`).sort();
   assert.deepEqual(touched, [
     'create security/secret-conf.properties',
     'edit axis2/axis2.xml',
+    'edit broker.xml',
     'edit carbon.xml',
     'edit datasources/master-datasources.xml',
     'edit security/cipher-text.properties',
@@ -319,7 +337,8 @@ test('conf/ home: planted passwords (XML entities, non-ASCII) of every file encr
   // Re-analysed: no plaintext password left; planning the home again does nothing.
   const after: AnalysedFile[] = [];
   for (const file of configFilesOf(home.confDir)) after.push(await analyseFile(file));
-  assert.deepEqual(after.flatMap((a) => a.passwords), []);
+  assert.deepEqual(after.flatMap((a) => encryptable(a.passwords)), []);
+  assert.deepEqual(after.flatMap((a) => a.passwords).map(isWsTrustStore), [true], 'only the secret Secure Vault cannot protect is left');
   assert.deepEqual(after.flatMap((a) => a.findings.filter((f) => f.ruleId === 'xml-syntax')), []);
   const again = planSecureVaultForFiles({ files: after.map((a) => ({ location: a.location, doc: a.doc, findings: a.passwords })), security: securityOf(home), key: keyOf(home) });
   assert.ok(again.ok);

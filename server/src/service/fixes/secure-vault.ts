@@ -411,7 +411,10 @@ function sameSpan(a: TextSpan, b: TextSpan): boolean {
  */
 function select(doc: XmlDocument, findings: readonly PasswordFinding[]): Selected[] {
   const result: Selected[] = [];
-  const sorted = [...findings].filter((f) => f.ruleId === undefined || f.ruleId === PLAINTEXT_PASSWORD).sort((a, b) => a.span.start - b.span.start);
+  // `encryptable: false`: the runtime reads that secret without Secure Vault (plaintext-password says why); never encrypt it.
+  const sorted = [...findings]
+    .filter((f) => (f.ruleId === undefined || f.ruleId === PLAINTEXT_PASSWORD) && (f.data as { encryptable?: unknown } | undefined)?.encryptable !== false)
+    .sort((a, b) => a.span.start - b.span.start);
   const firstOnElement = new Map<XmlElement, Selected>();
   for (const finding of sorted) {
     const data = isPasswordData(finding.data) ? finding.data : undefined;

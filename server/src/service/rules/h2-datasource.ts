@@ -61,10 +61,25 @@ function checkUserMgt(context: RuleContext): void {
     const inUserStore = /UserStoreManager$/.test(owner.localName);
     if (!inRealmConfiguration && !inUserStore) continue;
     const who = inRealmConfiguration
-      ? 'The realm (users, roles, permissions and claims)'
+      ? `The realm (${realmContents(realm)})`
       : `The user store ${attribute(owner, 'class')?.value.trim() || owner.localName}`;
     reportReference(context, element, `${who} uses dataSource`, { referencedFrom: inRealmConfiguration ? 'Realm/Configuration' : owner.localName });
   }
+}
+
+/**
+ * What the realm's own dataSource holds: everything with a JDBC primary user store; with an LDAP or Active Directory
+ * one (Identity Server's embedded LDAP) the users and groups live in the directory, and the database keeps roles,
+ * permissions and claims. The primary store is the first active UserStoreManager of the realm (kernel
+ * RealmConfigXMLProcessor reads them in document order).
+ */
+function realmContents(realm: XmlElement): string {
+  const primary = childElements(realm).find((e) => e.localName === 'UserStoreManager');
+  const storeClass = primary ? attribute(primary, 'class')?.value.trim() ?? '' : '';
+  if (/ldap|activedirectory/i.test(storeClass)) {
+    return `roles, permissions and claims; its users and groups are in the LDAP user store ${storeClass}`;
+  }
+  return 'users, roles, permissions and claims';
 }
 
 function checkRegistry(context: RuleContext): void {

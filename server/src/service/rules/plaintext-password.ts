@@ -14,26 +14,58 @@ import locationsData from '../../../../schemas/password-locations.json';
  * looks up, and never the value itself.
  */
 
-interface KnownElement {
-  path: string;
+/** What a location of the data may say beyond its place: see schemas/password-locations.json. */
+interface LocationFacts {
   description: string;
+  /** The value(s) WSO2 ships at this place, when they are not the well-known shipped defaults. */
+  shippedDefaults?: string[];
+  /** Which products ship the default value here (overrides the kind's). */
+  shippedWith?: string;
+  /** Key of `unresolvable.reasons`: the runtime reads this secret without Secure Vault. */
+  unresolvable?: string;
+}
+interface KnownElement extends LocationFacts {
+  path: string;
   alias?: string;
+  /** The runtime appends this attribute's value to the alias (ExternalAPIStore `Password_<id>`). */
+  aliasAppendAttribute?: string;
 }
 interface KnownAttribute {
   element: string;
   name: string;
   description: string;
 }
-interface KnownProperty {
+interface KnownProperty extends LocationFacts {
   name: string;
   parent?: string;
+  alias?: string;
+}
+/** An element whose text is a URL that may carry a password: `user:password@` (userinfo) or `password=` (parameter). */
+interface KnownUrl {
+  path: string;
+  form: 'userinfo' | 'parameter';
+  parameterNames?: string[];
   description: string;
+  unresolvable?: string;
 }
 interface KindLocations {
   aliasFreeForm: boolean;
+  /** How aliases are formed when no location fixes one: the dotted path below the root, or the Axis2 fixed names. */
+  aliasRule?: 'pathBelowRoot' | 'axis2';
+  /** The attribute naming Property/parameter elements in this file, when not `name`. */
+  nameAttribute?: string;
+  shippedWith?: string;
+  /** Key of `unresolvable.reasons` for every secret of the file. */
+  unresolvable?: string;
   elements: KnownElement[];
   attributes: KnownAttribute[];
   properties: KnownProperty[];
+  urls?: KnownUrl[];
+}
+interface Unresolvable {
+  reason: string;
+  advice: string;
+  until?: string;
 }
 interface PasswordLocations {
   shippedDefaults: { values: string[] };
@@ -49,6 +81,7 @@ interface PasswordLocations {
     placeholders: { open: string; close: string }[];
   };
   where: { labelAttributes: string[]; labelChildElements: string[] };
+  unresolvable: { reasons: Record<string, Unresolvable> };
   aliases: {
     carbonPrefix: string;
     userMgtPropertyPrefixes: { parent: string; prefix: string }[];
@@ -86,6 +119,26 @@ export interface PlaintextPasswordData {
   alias: string;
   /** Set when the element holds more than one secret: it can carry only one alias attribute. */
   aliasConflict?: true;
+  /**
+   * Set when the secret is part of the element's text (a password inside a JDBC or AMQP URL): an alias protects the
+   * whole text, so the fix must encrypt all of it, not the covered range.
+   */
+  partOfText?: true;
+}
+
+/**
+ * The data of a finding on a secret the runtime reads without Secure Vault: no alias, and `encryptable: false`, the
+ * contract with the Secure Vault fix (it offers no Encrypt action for it).
+ */
+export interface UnencryptablePasswordData {
+  target: 'element' | 'attribute';
+  elementPath: string[];
+  attributeName?: string;
+  propertyName?: string;
+  encryptable: false;
+  /** Key of schemas/password-locations.json `unresolvable.reasons`. */
+  unresolvable: string;
+  partOfText?: true;
 }
 
 /** True when a name (element, attribute or property) denotes a password rather than a policy about passwords. */
@@ -103,14 +156,16 @@ interface Candidate {
   readonly value: string;
   readonly span: TextSpan;
   /** Description of a known location; undefined when only the name heuristic matched. */
-  readonly known: { description: string; alias?: string } | undefined;
+  readonly known: (LocationFacts & { alias?: string }) | undefined;
+  /** Set when the secret is a part of the element's text (a URL's password). */
+  readonly partOfText?: true;
 }
 
 export const plaintextPassword: Rule = {
   id: 'plaintext-password',
   defaultSeverity: 'warning',
   description: 'A password stored in plain text instead of being encrypted with Secure Vault (an error when it is a default password WSO2 ships).',
-  appliesTo: ['carbon', 'user-mgt', 'catalina-server', 'axis2', 'datasources', 'registry'],
+  appliesTo: ['carbon', 'user-mgt', 'catalina-server', 'axis2', 'datasources', 'registry', 'api-manager', 'broker', 'identity', 'embedded-ldap', 'output-event-adapters', 'axis2-client'],
   check(context) {
     const locations = LOCATIONS.kinds[context.file.kind];
     if (!locations || !context.doc.root) return;
@@ -124,7 +179,7 @@ export const plaintextPassword: Rule = {
       if (candidates.length === 0) continue;
       for (const candidate of unprotectedOf(context, element, candidates)) pending.push({ candidate, all: candidates });
     }
-    for (const { candidate, all } of pending) report(context, candidate, all, usedAliases, locations.aliasFreeForm);
+    for (const { candidate, all } of pending) report(context, candidate, all, usedAliases, locations);
   },
 };
 
@@ -135,7 +190,8 @@ function aliasAttributeOf(element: XmlElement): XmlAttribute | undefined {
 
 function candidatesOf(context: RuleContext, element: XmlElement, locations: KindLocations): Candidate[] {
   const candidates: Candidate[] = [];
-  const text = textCandidate(context, element, locations);
+  const url = locations.urls && !element.hasChildElements ? urlCandidate(context, element, locations.urls) : undefined;
+  const text = url ?? textCandidate(context, element, locations);
   if (text) candidates.push(text);
   for (const attr of element.attributes) {
     if (attr.name === 'xmlns' || attr.prefix === 'xmlns') continue;
@@ -159,22 +215,102 @@ function textCandidate(context: RuleContext, element: XmlElement, locations: Kin
   let propertyName: string | undefined;
   let known: Candidate['known'];
   if (NAMED_ELEMENTS.has(element.localName)) {
-    propertyName = element.attributes.find((a) => a.name === LOCATIONS.namedElements.nameAttribute)?.value;
+    const nameAttribute = locations.nameAttribute ?? LOCATIONS.namedElements.nameAttribute;
+    propertyName = element.attributes.find((a) => a.name === nameAttribute)?.value;
     if (propertyName === undefined) return undefined;
     const parentName = element.parent?.localName;
     const property = locations.properties.find((p) => p.name === propertyName && (!p.parent || p.parent === parentName));
     if (!property && !isPasswordName(propertyName)) return undefined;
-    known = property ? { description: property.description } : undefined;
+    known = property;
   } else {
     const isKnownName = knownElementNames(locations).has(element.localName);
     if (!isKnownName && !isPasswordName(element.localName)) return undefined;
     const path = isKnownName ? elementPath(element) : undefined;
     const entry = path ? locations.elements.find((e) => pathMatches(path, e.path)) : undefined;
-    known = entry ? { description: entry.description, alias: entry.alias } : undefined;
+    known = entry ? { ...entry, alias: fixedAliasOf(element, entry) } : undefined;
   }
   const span = textSpan(context.doc, element);
   if (!span) return undefined;
   return { element, propertyName, slotName: propertyName ?? element.localName, value: element.text.trim(), span, known };
+}
+
+/** A location's fixed alias; with `aliasAppendAttribute`, completed by that attribute of the element or an ancestor. */
+function fixedAliasOf(element: XmlElement, entry: KnownElement): string | undefined {
+  if (!entry.alias || !entry.aliasAppendAttribute) return entry.alias;
+  for (let e: XmlElement | undefined = element; e; e = e.parent) {
+    const value = e.attributes.find((a) => a.name === entry.aliasAppendAttribute)?.value.trim();
+    if (value) return entry.alias + sanitizeAliasPart(value);
+  }
+  return undefined;
+}
+
+/**
+ * The password inside a URL-valued element: `scheme://user:password@host…` or `…;password=…` / `?password=…&…`.
+ * The covered range is the password alone; an alias can only protect the whole text (DataSourceUtils.secureLoadElement
+ * replaces the element's text), which `partOfText` tells the fix. Scans the text once, left to right.
+ */
+function urlCandidate(context: RuleContext, element: XmlElement, urls: KnownUrl[]): Candidate | undefined {
+  // Names first (the last two steps of each pattern), the full path only for the few elements that qualify.
+  const parentName = element.parent?.localName;
+  const named = urls.filter((u) => {
+    const steps = stepsOf(u.path);
+    const last = steps[steps.length - 1];
+    return (last === '*' || last === element.localName) && steps[steps.length - 2] === parentName;
+  });
+  if (named.length === 0) return undefined;
+  const path = elementPath(element);
+  const url = named.find((u) => pathMatches(path, u.path));
+  if (!url) return undefined;
+  const span = textSpan(context.doc, element);
+  if (!span) return undefined;
+  const text = context.doc.text.slice(span.start, span.end);
+  const found = url.form === 'userinfo' ? userinfoPassword(text) : parameterPassword(text, url.parameterNames ?? []);
+  if (!found || found.end <= found.start) return undefined;
+  return {
+    element,
+    slotName: element.localName,
+    value: text.slice(found.start, found.end),
+    span: { start: span.start + found.start, end: span.start + found.end },
+    known: { description: url.description, unresolvable: url.unresolvable },
+    partOfText: true,
+  };
+}
+
+/** `scheme://user:password@…`: the password of the authority's userinfo. */
+function userinfoPassword(text: string): { start: number; end: number } | undefined {
+  const scheme = text.indexOf('://');
+  if (scheme < 0) return undefined;
+  const authorityStart = scheme + 3;
+  let authorityEnd = text.length;
+  for (let i = authorityStart; i < text.length; i++) {
+    const c = text[i];
+    if (c === '/' || c === '?' || c === '#') {
+      authorityEnd = i;
+      break;
+    }
+  }
+  const at = text.lastIndexOf('@', authorityEnd - 1);
+  if (at < authorityStart) return undefined;
+  const colon = text.indexOf(':', authorityStart);
+  if (colon < 0 || colon > at) return undefined;
+  return { start: colon + 1, end: at };
+}
+
+/** `password=<value>` as a URL parameter (after `;`, `?`, `&` or `:`), any case; the value ends at `;` or `&`. */
+function parameterPassword(text: string, names: string[]): { start: number; end: number } | undefined {
+  const lower = text.toLowerCase();
+  for (const name of names) {
+    const key = `${name.toLowerCase()}=`;
+    for (let at = lower.indexOf(key); at >= 0; at = lower.indexOf(key, at + key.length)) {
+      const before = at > 0 ? lower[at - 1] : '';
+      if (before !== ';' && before !== '?' && before !== '&' && before !== ':') continue;
+      const start = at + key.length;
+      let end = start;
+      while (end < text.length && text[end] !== ';' && text[end] !== '&') end++;
+      return { start, end };
+    }
+  }
+  return undefined;
 }
 
 const KNOWN_ELEMENT_NAMES = new Map<KindLocations, Set<string>>();
@@ -191,9 +327,14 @@ function knownElementNames(locations: KindLocations): Set<string> {
 
 const PATTERN_STEPS = new Map<string, string[]>();
 
-function pathMatches(path: string[], pattern: string): boolean {
+function stepsOf(pattern: string): string[] {
   let steps = PATTERN_STEPS.get(pattern);
   if (!steps) PATTERN_STEPS.set(pattern, (steps = pattern.split('/')));
+  return steps;
+}
+
+function pathMatches(path: string[], pattern: string): boolean {
+  const steps = stepsOf(pattern);
   return steps.length === path.length && steps.every((step, i) => step === '*' || step === path[i]);
 }
 
@@ -248,11 +389,14 @@ function unprotectedOf(context: RuleContext, element: XmlElement, candidates: Ca
   return remaining;
 }
 
-function report(context: RuleContext, candidate: Candidate, all: Candidate[], usedAliases: Set<string>, freeForm: boolean): void {
+function report(context: RuleContext, candidate: Candidate, all: Candidate[], usedAliases: Set<string>, locations: KindLocations): void {
   const secret = candidate.value;
+  const unresolvableKey = candidate.known?.unresolvable ?? locations.unresolvable;
+  const unresolvable = unresolvableKey !== undefined ? LOCATIONS.unresolvable.reasons[unresolvableKey] : undefined;
+  if (unresolvable) return reportUnresolvable(context, candidate, unresolvableKey!, unresolvable, locations);
   const conflict = all.length > 1;
   let alias = aliasOf(context, candidate, secret);
-  if (freeForm) {
+  if (locations.aliasFreeForm) {
     // Free-form aliases must still be unique in the file, or two secrets would share one cipher-text entry.
     let unique = alias;
     for (let n = 2; usedAliases.has(unique); n++) unique = `${alias}.${n}`;
@@ -262,10 +406,12 @@ function report(context: RuleContext, candidate: Candidate, all: Candidate[], us
 
   const where = whereOf(candidate, secret);
   const description = candidate.known?.description ?? LOCATIONS.heuristic.label;
-  const isDefault = SHIPPED_DEFAULTS.has(secret);
+  const shipped = shippedDefaultNote(candidate, locations);
+  const isDefault = shipped !== undefined;
+  const protect = candidate.partOfText ? `encrypt it with Secure Vault (the alias protects the whole ${candidate.element.localName}, so the whole text is encrypted), or move it out of the URL into the datasource's password element` : 'encrypt it with Secure Vault';
   let message = isDefault
-    ? `Plaintext password in ${where} (${description}), and it is a default password shipped with every WSO2 product: change it and encrypt it with Secure Vault.`
-    : `Plaintext password in ${where} (${description}): encrypt it with Secure Vault.`;
+    ? `Plaintext password in ${where} (${description}), and it is ${shipped}: change it and ${protect}.`
+    : `Plaintext password in ${where} (${description}): ${protect}.`;
   if (conflict) {
     const names = all.map((c) => (c.attribute ? c.attribute.name : 'its text')).join(', ');
     message += ` Secure Vault can protect only one of the ${all.length} passwords on this element (${names}): one alias attribute per element.`;
@@ -278,8 +424,43 @@ function report(context: RuleContext, candidate: Candidate, all: Candidate[], us
     ...(candidate.propertyName !== undefined ? { propertyName: candidate.propertyName } : {}),
     alias,
     ...(conflict ? { aliasConflict: true as const } : {}),
+    ...(candidate.partOfText ? { partOfText: true as const } : {}),
   };
   context.report({ span: candidate.span, message, severity: isDefault ? 'error' : undefined, data: data as unknown as Record<string, unknown> });
+}
+
+/**
+ * "a default password shipped with <products>" when the value is the one WSO2 ships at this place, "a well-known WSO2
+ * default password" when it is one of the well-known defaults at a place where none is shipped; undefined otherwise.
+ */
+function shippedDefaultNote(candidate: Candidate, locations: KindLocations): string | undefined {
+  const secret = candidate.value;
+  const placeDefaults = candidate.known?.shippedDefaults;
+  // A password inside a URL is never where WSO2 ships a default: only the well-known values are named.
+  const shippedWith = candidate.known?.shippedWith ?? (candidate.partOfText ? undefined : locations.shippedWith);
+  if (placeDefaults?.includes(secret) || (SHIPPED_DEFAULTS.has(secret) && candidate.known && shippedWith)) {
+    return `a default password shipped with ${shippedWith ?? 'WSO2 products'}`;
+  }
+  return SHIPPED_DEFAULTS.has(secret) ? 'a well-known WSO2 default password' : undefined;
+}
+
+/** A secret the runtime reads without Secure Vault: say so and what to do instead; no alias, no Encrypt fix. */
+function reportUnresolvable(context: RuleContext, candidate: Candidate, key: string, unresolvable: Unresolvable, locations: KindLocations): void {
+  const where = whereOf(candidate, candidate.value);
+  const description = candidate.known?.description ?? LOCATIONS.heuristic.label;
+  const shipped = shippedDefaultNote(candidate, locations);
+  const message =
+    `Plaintext password in ${where} (${description})${shipped ? `, and it is ${shipped}` : ''}: ${unresolvable.reason}. ` + unresolvable.advice;
+  const data: UnencryptablePasswordData = {
+    target: candidate.attribute ? 'attribute' : 'element',
+    elementPath: elementPath(candidate.element),
+    ...(candidate.attribute ? { attributeName: candidate.attribute.name } : {}),
+    ...(candidate.propertyName !== undefined ? { propertyName: candidate.propertyName } : {}),
+    encryptable: false,
+    unresolvable: key,
+    ...(candidate.partOfText ? { partOfText: true as const } : {}),
+  };
+  context.report({ span: candidate.span, message, severity: shipped ? 'error' : undefined, data: data as unknown as Record<string, unknown> });
 }
 
 // ---- where: the element path below the root, steps labelled by their name -------------------------------------
@@ -331,6 +512,16 @@ function aliasOf(context: RuleContext, candidate: Candidate, secret: string | un
   if (candidate.known?.alias) return candidate.known.alias;
   const path = elementPath(candidate.element);
   const attrSuffix = candidate.attribute ? [candidate.attribute.localName] : [];
+  const rule = LOCATIONS.kinds[context.file.kind]?.aliasRule;
+  if (rule === 'pathBelowRoot') {
+    // APIManagerConfiguration, IdentityConfigParser, andes AndesConfigurationManager: local names below the root
+    // joined by '.' (andes: the XPath with '/' → '.').
+    return [...path.slice(1), ...(candidate.propertyName !== undefined && !candidate.attribute ? [candidate.propertyName] : []), ...attrSuffix].join('.');
+  }
+  if (rule === 'axis2') {
+    const alias = axis2Alias(candidate);
+    if (alias) return alias;
+  }
   switch (context.file.kind) {
     case 'carbon':
       // ServerConfiguration: "Carbon." + dotted element path below <Server>.

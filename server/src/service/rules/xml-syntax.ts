@@ -4,7 +4,7 @@ export const xmlSyntax: Rule = {
   id: 'xml-syntax',
   defaultSeverity: 'error',
   description: 'The file is not well-formed XML; Carbon refuses to start with it. Reported once, at the first fault.',
-  appliesTo: ['carbon', 'user-mgt', 'catalina-server', 'axis2', 'datasources', 'registry'],
+  appliesTo: ['carbon', 'user-mgt', 'catalina-server', 'axis2', 'datasources', 'registry', 'api-manager', 'broker', 'identity', 'embedded-ldap', 'output-event-adapters', 'axis2-client'],
   check({ doc, report }) {
     const error = doc.syntaxError;
     if (!error) return;

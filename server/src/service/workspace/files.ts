@@ -7,7 +7,19 @@ import { XmlElement, namespaceOf } from '../model/xml';
  * namespace and root name, and catalina-server.xml's root is also `<Server>`, so neither name nor root alone will do.
  */
 
-export type ConfigFileKind = 'carbon' | 'user-mgt' | 'catalina-server' | 'axis2' | 'datasources' | 'registry';
+export type ConfigFileKind =
+  | 'carbon'
+  | 'user-mgt'
+  | 'catalina-server'
+  | 'axis2'
+  | 'datasources'
+  | 'registry'
+  | 'api-manager'
+  | 'broker'
+  | 'identity'
+  | 'embedded-ldap'
+  | 'output-event-adapters'
+  | 'axis2-client';
 
 export type ConfLayout = 'repository/conf' | 'conf';
 
@@ -45,6 +57,14 @@ const FILE_KINDS: { kind: ConfigFileKind; parentDir: string | undefined; matches
   { kind: 'axis2', parentDir: 'axis2', matches: (n) => n === 'axis2.xml', root: 'axisconfig' },
   // Carbon loads every *-datasources.xml of the folder, master-datasources.xml first.
   { kind: 'datasources', parentDir: 'datasources', matches: (n) => n.endsWith('-datasources.xml'), root: 'datasources-configuration' },
+  // Files beyond the six that hold secrets (API Manager, the andes broker, Identity Server, the Axis2 client configs).
+  { kind: 'api-manager', parentDir: undefined, matches: (n) => n === 'api-manager.xml', root: 'APIManager' },
+  { kind: 'broker', parentDir: undefined, matches: (n) => n === 'broker.xml', root: 'broker' },
+  { kind: 'identity', parentDir: 'identity', matches: (n) => n === 'identity.xml', root: 'Server' },
+  { kind: 'embedded-ldap', parentDir: 'identity', matches: (n) => n === 'embedded-ldap.xml', root: 'EmbeddedLDAPConfig' },
+  { kind: 'output-event-adapters', parentDir: undefined, matches: (n) => n === 'output-event-adapters.xml', root: 'outputEventAdaptersConfig' },
+  // carbon.xml Axis2Config/clientAxis2XmlLocation, and the blocking client Synapse's Call/Callout mediators load.
+  { kind: 'axis2-client', parentDir: 'axis2', matches: (n) => n === 'axis2_client.xml' || n === 'axis2_blocking_client.xml', root: 'axisconfig' },
 ];
 
 export function normalizePath(path: string): string {
@@ -117,7 +137,8 @@ export function matchesRoot(kind: ConfigFileKind, root: XmlElement | undefined):
   const expected = FILE_KINDS.find((k) => k.kind === kind)!.root;
   if (root.localName !== expected) return false;
   const defaultNamespace = namespaceOf(root, root.prefix);
-  if (kind === 'carbon') return defaultNamespace === undefined || defaultNamespace === CARBON_NAMESPACE;
+  // identity.xml shares carbon.xml's namespace and root name; its place (identity/) tells them apart.
+  if (kind === 'carbon' || kind === 'identity') return defaultNamespace === undefined || defaultNamespace === CARBON_NAMESPACE;
   if (kind === 'catalina-server') return defaultNamespace === undefined;
   return true;
 }
