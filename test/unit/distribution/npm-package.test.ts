@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { TestServer, fileUri } from '../../lsp/client';
 import { projectRoot } from '../../helpers';
 import { CARBON_NS, tempDir, write } from '../cli/support';
+import { packAndInstall } from './support';
 
 /**
  * The npm package `wso2-config` as a user gets it: scripts/npm-package.mjs assembles and packs it, the tarball is
@@ -23,20 +24,6 @@ let work: string;
 let prefix: string;
 let tarball: string;
 let env: NodeJS.ProcessEnv;
-
-/** An environment with nothing of this repository or of the npm run that started the tests. */
-function isolatedEnv(home: string, binDirs: string[]): NodeJS.ProcessEnv {
-  const clean: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|NODE_PATH$|NODE_OPTIONS$|INIT_CWD$|WSO2_CONFIG_ROOT$)/i.test(key)) continue;
-    clean[key] = value;
-  }
-  // node itself (for the bins' `#!/usr/bin/env node`) and the system tools; no node_modules/.bin of the repository.
-  clean.PATH = [...binDirs, path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(path.delimiter);
-  clean.HOME = home;
-  clean.npm_config_cache = path.join(home, '.npm');
-  return clean;
-}
 
 function carbonXml(keystorePassword: string): string {
   return [
@@ -60,31 +47,12 @@ function carbonXml(keystorePassword: string): string {
 }
 
 before(() => {
-  const dir = tempDir('npm-package');
-  const stage = path.join(dir, 'stage');
-  const packed = path.join(dir, 'packed');
-  const printed = execFileSync(process.execPath, [path.join(projectRoot(), 'scripts', 'npm-package.mjs'), '--stage', stage, '--pack-destination', packed], {
-    cwd: projectRoot(),
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
-  // The user's side: a folder of its own, the tarball copied in, an empty prefix.
-  work = path.join(dir, 'user');
-  prefix = path.join(dir, 'prefix');
-  fs.mkdirSync(work);
-  tarball = path.join(work, path.basename(printed));
-  fs.copyFileSync(printed, tarball);
-  env = isolatedEnv(path.join(dir, 'home'), [path.join(prefix, 'bin')]);
-  fs.mkdirSync(env.HOME!);
-  execFileSync('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', tarball], { cwd: work, env, stdio: 'pipe' });
+  ({ work, prefix, tarball, env } = packAndInstall(tempDir('npm-package')));
 });
 
-after(() => {
+test('the tarball holds the bundles, bins, schemas and docs, and nothing of the VS Code client', TIMEOUT, (t) => {
   // Reported with the test output: the figure the issue asks for.
-  if (tarball && fs.existsSync(tarball)) console.log(`# npm package ${path.basename(tarball)}: ${fs.statSync(tarball).size} bytes`);
-});
-
-test('the tarball holds the bundles, bins, schemas and docs, and nothing of the VS Code client', TIMEOUT, () => {
+  t.diagnostic(`${path.basename(tarball)}: ${fs.statSync(tarball).size} bytes packed`);
   const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, '')).sort();
   for (const expected of [
     'package.json',
