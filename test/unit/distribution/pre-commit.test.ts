@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { projectRoot } from '../../helpers';
 import { CARBON_NS, tempDir, write } from '../cli/support';
 import { javaCheck } from '../secure-vault/support';
-import { InstalledPackage, hasCommand, packAndInstall } from './support';
+import { parse, stringify } from 'yaml';
+import { InstalledPackage, hasCommand, isolatedEnv, packAndInstall } from './support';
 
 /**
  * The repository's .pre-commit-hooks.yaml run by the real pre-commit (Debian package `pre-commit`) on a scratch git
@@ -30,9 +31,15 @@ let installed: InstalledPackage;
 let project: string;
 let env: NodeJS.ProcessEnv;
 
-function run(file: string, args: string[]) {
-  const result = spawnSync(file, args, { cwd: project, env, encoding: 'utf8', timeout: 60_000 });
+function run(file: string, args: string[], cwd = project, runEnv = env) {
+  const result = spawnSync(file, args, { cwd, env: runEnv, encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}` };
+}
+
+/** The YAML blocks of docs/pre-commit.md: the configurations it tells users to write. */
+function documentedConfigs(): any[] {
+  const markdown = fs.readFileSync(path.join(projectRoot(), 'docs', 'pre-commit.md'), 'utf8');
+  return [...markdown.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((m) => parse(m[1]));
 }
 
 function git(...args: string[]) {
@@ -43,32 +50,8 @@ function assertNoSecret(output: string, what: string): void {
   for (const secret of SECRETS) assert.equal(output.includes(secret), false, `${what} shows no password`);
 }
 
-before(() => {
-  if (SKIP) return;
-  const dir = tempDir('pre-commit');
-  installed = packAndInstall(dir);
-  env = {
-    ...installed.env,
-    PRE_COMMIT_HOME: path.join(dir, 'pre-commit-cache'),
-    GIT_AUTHOR_NAME: 'wso2-config test',
-    GIT_AUTHOR_EMAIL: 'test@example.invalid',
-    GIT_COMMITTER_NAME: 'wso2-config test',
-    GIT_COMMITTER_EMAIL: 'test@example.invalid',
-    GIT_CONFIG_NOSYSTEM: '1',
-  };
-
-  // The hook repository: this repository's .pre-commit-hooks.yaml, committed in a local git repository.
-  const hooks = path.join(dir, 'hooks-repo');
-  fs.mkdirSync(hooks);
-  fs.copyFileSync(path.join(projectRoot(), '.pre-commit-hooks.yaml'), path.join(hooks, '.pre-commit-hooks.yaml'));
-  const inHooks = (...args: string[]) => execFileSync('git', args, { cwd: hooks, env, stdio: 'pipe', encoding: 'utf8' });
-  inHooks('init', '-q');
-  inHooks('add', '.pre-commit-hooks.yaml');
-  inHooks('commit', '-q', '-m', 'hooks');
-  const rev = inHooks('rev-parse', 'HEAD').trim();
-
-  // The user's repository: a product home whose carbon.xml names a JKS keystore keytool made.
-  project = path.join(installed.work, 'configs');
+/** A product home with plaintext passwords in three files, its carbon.xml naming a JKS keystore keytool made. */
+function writeHome(project: string): void {
   const conf = path.join(project, HOME, 'repository', 'conf');
   const security = path.join(project, HOME, 'repository', 'resources', 'security');
   fs.mkdirSync(security, { recursive: true });
@@ -127,16 +110,40 @@ before(() => {
     `</datasources-configuration>`,
     ``,
   ].join('\n'));
-  write(project, '.pre-commit-config.yaml', [
-    `repos:`,
-    `  - repo: ${hooks}`,
-    `    rev: ${rev}`,
-    `    hooks:`,
-    `      - id: wso2-config-lint`,
-    `      - id: wso2-config-encrypt-dry-run`,
-    `        args: [${HOME}]`,
-    ``,
-  ].join('\n'));
+}
+
+before(() => {
+  if (SKIP) return;
+  const dir = tempDir('pre-commit');
+  installed = packAndInstall(dir);
+  env = {
+    ...installed.env,
+    PRE_COMMIT_HOME: path.join(dir, 'pre-commit-cache'),
+    GIT_AUTHOR_NAME: 'wso2-config test',
+    GIT_AUTHOR_EMAIL: 'test@example.invalid',
+    GIT_COMMITTER_NAME: 'wso2-config test',
+    GIT_COMMITTER_EMAIL: 'test@example.invalid',
+    GIT_CONFIG_NOSYSTEM: '1',
+  };
+
+  // The hook repository: this repository's .pre-commit-hooks.yaml, committed in a local git repository.
+  const hooks = path.join(dir, 'hooks-repo');
+  fs.mkdirSync(hooks);
+  fs.copyFileSync(path.join(projectRoot(), '.pre-commit-hooks.yaml'), path.join(hooks, '.pre-commit-hooks.yaml'));
+  const inHooks = (...args: string[]) => execFileSync('git', args, { cwd: hooks, env, stdio: 'pipe', encoding: 'utf8' });
+  inHooks('init', '-q');
+  inHooks('add', '.pre-commit-hooks.yaml');
+  inHooks('commit', '-q', '-m', 'hooks');
+  const rev = inHooks('rev-parse', 'HEAD').trim();
+
+  project = path.join(installed.work, 'configs');
+  writeHome(project);
+  // docs/pre-commit.md's configuration, pointed at the local hook repository.
+  const config = documentedConfigs()[0];
+  assert.equal(config.repos[0].repo, 'https://github.com/wso2-config/wso2-config');
+  config.repos[0].repo = hooks;
+  config.repos[0].rev = rev;
+  write(project, '.pre-commit-config.yaml', stringify(config));
   execFileSync('git', ['init', '-q'], { cwd: project, env, stdio: 'pipe' });
   const install = run('pre-commit', ['install']);
   assert.equal(install.status, 0, install.output);
@@ -181,4 +188,37 @@ test('pre-commit refuses a commit with plaintext passwords, and takes it once ws
   const check = javaCheck(path.join(home, 'repository', 'conf'), home, STORE_PASSWORD, STORE_PASSWORD);
   assert.equal(check.decrypted.get('UserManager.AdminUser.Password'), ADMIN_PASSWORD);
   assert.equal(check.decrypted.get('Carbon.Security.KeyStore.Password'), STORE_PASSWORD);
+});
+
+test('the documented repo: local hook (language: node) installs the package into pre-commit\'s environment and refuses the commit', TIMEOUT, () => {
+  const config = documentedConfigs()[1];
+  const hook = config.repos[0].hooks[0];
+  assert.equal(config.repos[0].repo, 'local');
+  assert.equal(hook.language, 'node');
+  const version = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')).version;
+  assert.deepEqual(hook.additional_dependencies, [`wso2-config@${version}`], 'the documented version is the current one');
+  // The same files and default args as the repository's hook (whose pattern is written in verbose mode).
+  const manifest = parse(fs.readFileSync(path.join(projectRoot(), '.pre-commit-hooks.yaml'), 'utf8'));
+  const lintHook = manifest.find((h: { id: string }) => h.id === 'wso2-config-lint');
+  assert.equal(hook.files, lintHook.files.replace(/^\(\?x\)/, '').replace(/\s+/g, ''));
+  assert.deepEqual(hook.args, lintHook.args);
+  // The registry's package is the tarball here; npm runs offline and wso2-config-lint is on no PATH but pre-commit's.
+  hook.additional_dependencies = [installed.tarball];
+  const dir = path.join(installed.work, 'local-hook');
+  const localEnv: NodeJS.ProcessEnv = { ...isolatedEnv(path.join(dir, 'home'), []), PRE_COMMIT_HOME: path.join(dir, 'cache'), npm_config_offline: 'true' };
+  for (const key of ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL', 'GIT_CONFIG_NOSYSTEM']) localEnv[key] = env[key];
+  const repo = path.join(dir, 'configs');
+  writeHome(repo);
+  write(repo, '.pre-commit-config.yaml', stringify(config));
+  assert.equal(run('git', ['init', '-q'], repo, localEnv).status, 0);
+  assert.equal(run('pre-commit', ['install'], repo, localEnv).status, 0);
+  assert.equal(run('git', ['add', '-A'], repo, localEnv).status, 0);
+  const refused = run('git', ['commit', '-m', 'plaintext passwords'], repo, localEnv);
+  assert.notEqual(refused.status, 0, refused.output);
+  assert.match(refused.output, /wso2-config-lint \(WSO2 configuration\)\.+Failed/);
+  assert.match(refused.output, /user-mgt\.xml[\s\S]*7:\d+ +error +Plaintext password in Realm\/Configuration\/AdminUser\/Password/);
+  assertNoSecret(refused.output, 'the refused commit');
+  // pre-commit's node environment holds the package: nodeenv with the system node, the bins installed by npm.
+  const bins = fs.readdirSync(localEnv.PRE_COMMIT_HOME!, { recursive: true, encoding: 'utf8' }).filter((p) => p.endsWith(path.join('node_env-system', 'bin', 'wso2-config-lint')));
+  assert.equal(bins.length, 1, 'one node environment (system node) with wso2-config-lint');
 });
