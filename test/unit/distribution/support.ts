@@ -31,13 +31,18 @@ export function isolatedEnv(home: string, binDirs: string[]): NodeJS.ProcessEnv 
   return clean;
 }
 
-/** Packs the npm package into `dir` and installs the tarball offline into an empty prefix there, from a user folder. */
-export function packAndInstall(dir: string): InstalledPackage {
-  const printed = execFileSync(
+/** Runs scripts/npm-package.mjs with its staging folder and tarball under `dir`; returns the tarball's path. */
+export function packTarball(dir: string): string {
+  return execFileSync(
     process.execPath,
     [path.join(projectRoot(), 'scripts', 'npm-package.mjs'), '--stage', path.join(dir, 'stage'), '--pack-destination', path.join(dir, 'packed')],
     { cwd: projectRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   ).trim();
+}
+
+/** Packs the npm package into `dir` and installs the tarball offline into an empty prefix there, from a user folder. */
+export function packAndInstall(dir: string): InstalledPackage {
+  const printed = packTarball(dir);
   const work = path.join(dir, 'user');
   const prefix = path.join(dir, 'prefix');
   fs.mkdirSync(work);
