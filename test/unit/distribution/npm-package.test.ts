@@ -151,3 +151,23 @@ test('the installed language server answers initialize and publishes diagnostics
     if (server.exitCode === undefined) server.child.kill();
   }
 });
+
+test('the README\'s npx forms run the package: `npx -p wso2-config wso2-config-lint` and a project\'s devDependency', TIMEOUT, () => {
+  const expected = `wso2-config-lint ${JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')).version}`;
+  const readme = fs.readFileSync(path.join(projectRoot(), 'README.md'), 'utf8');
+  assert.match(readme, /^npx -p wso2-config wso2-config-lint \./m);
+  assert.match(readme, /^npm install --save-dev wso2-config .*`npx wso2-config-lint`/m);
+  // No global install on this PATH: npx fetches the package (the tarball stands for the registry's, npm offline).
+  const npxEnv = { ...env, PATH: env.PATH!.split(path.delimiter).filter((d) => d !== path.join(prefix, 'bin')).join(path.delimiter), npm_config_offline: 'true', npm_config_update_notifier: 'false' };
+  const oneOff = spawnSync('npx', ['--yes', '-p', tarball, 'wso2-config-lint', '--version'], { cwd: work, env: npxEnv, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(oneOff.status, 0, `${oneOff.stdout}${oneOff.stderr}`);
+  assert.equal(oneOff.stdout.trim(), expected);
+
+  const project = path.join(work, 'dev-dependency');
+  write(project, 'package.json', JSON.stringify({ name: 'configs', version: '1.0.0', private: true }));
+  const install = spawnSync('npm', ['install', '--save-dev', '--no-audit', '--no-fund', tarball], { cwd: project, env: npxEnv, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(install.status, 0, `${install.stdout}${install.stderr}`);
+  const local = spawnSync('npx', ['wso2-config-lint', '--version'], { cwd: project, env: npxEnv, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(local.status, 0, `${local.stdout}${local.stderr}`);
+  assert.equal(local.stdout.trim(), expected);
+});
