@@ -34,6 +34,8 @@ export interface StartOptions {
   /** Answer to each item of a `workspace/configuration` request (the `wso2Config` section). */
   configuration?: unknown;
   extraArgs?: string[];
+  /** Runs this command (e.g. an installed `wso2-config-language-server`) instead of the repository's bin through node. */
+  command?: { file: string; cwd: string; env?: NodeJS.ProcessEnv };
 }
 
 export class TestServer {
@@ -57,9 +59,15 @@ export class TestServer {
 
   private constructor(options: StartOptions) {
     this.configuration = options.configuration ?? {};
-    const bin = path.join(projectRoot(), 'bin', 'wso2-config-language-server');
-    // Through the current node, so the test does not depend on the shebang or the PATH; the bin is the same file.
-    this.child = spawn(process.execPath, [bin, '--stdio', ...(options.extraArgs ?? [])], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const args = ['--stdio', ...(options.extraArgs ?? [])];
+    if (options.command) {
+      const { file, cwd, env } = options.command;
+      this.child = spawn(file, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    } else {
+      const bin = path.join(projectRoot(), 'bin', 'wso2-config-language-server');
+      // Through the current node, so the test does not depend on the shebang or the PATH; the bin is the same file.
+      this.child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    }
     this.child.stdout.on('data', (chunk: Buffer) => this.stdout.push(chunk));
     this.child.stderr.on('data', (chunk: Buffer) => this.stderr.push(chunk));
     this.exited = new Promise((resolve) => {
