@@ -1,5 +1,5 @@
 import { TextSpan } from '../model/text';
-import { XmlAttribute, XmlElement, elementPath, firstChild, textSpan, walkElements } from '../model/xml';
+import { XmlAttribute, XmlElement, elementPath, elementText, firstChild, walkElements } from '../model/xml';
 import { Rule, RuleContext } from '../types';
 import { ConfigFileKind } from '../workspace/files';
 import locationsData from '../../../../schemas/password-locations.json';
@@ -100,6 +100,7 @@ interface Candidate {
   readonly propertyName?: string;
   /** The name Secure Vault's alias would end with: attribute, property or element name. */
   readonly slotName: string;
+  /** Exactly what the runtime reads (untrimmed; see elementText and XmlAttribute.value): what gets encrypted. */
   readonly value: string;
   readonly span: TextSpan;
   /** Description of a known location; undefined when only the name heuristic matched. */
@@ -117,9 +118,14 @@ export const plaintextPassword: Rule = {
     const pending: { candidate: Candidate; all: Candidate[] }[] = [];
     // Aliases already in the file: a new free-form alias must not reuse one that names another secret.
     const usedAliases = new Set<string>();
+    // Past the first syntax error the tree is sax's guess: `<Password>Canary<Bad15</Password>` opens an element named
+    // after a piece of the secret, which would reach the message, the path and the alias of every finding below it.
+    // The runtime reads nothing of a broken file; only elements wholly before the error are judged.
+    const reliableEnd = context.doc.syntaxError ? context.doc.syntaxError.span.start : Number.POSITIVE_INFINITY;
     for (const element of walkElements(context.doc.root)) {
       const aliasAttr = aliasAttributeOf(element);
       if (aliasAttr) usedAliases.add(aliasAttr.value.trim());
+      if (element.span.end > reliableEnd) continue;
       const candidates = candidatesOf(context, element, locations).filter(needsProtection);
       if (candidates.length === 0) continue;
       for (const candidate of unprotectedOf(context, element, candidates)) pending.push({ candidate, all: candidates });
@@ -145,7 +151,7 @@ function candidatesOf(context: RuleContext, element: XmlElement, locations: Kind
       element,
       attribute: attr,
       slotName: attr.localName,
-      value: attr.value.trim(),
+      value: attr.value,
       span: attr.valueSpan,
       known: known ? { description: known.description } : undefined,
     });
@@ -172,9 +178,10 @@ function textCandidate(context: RuleContext, element: XmlElement, locations: Kin
     const entry = path ? locations.elements.find((e) => pathMatches(path, e.path)) : undefined;
     known = entry ? { description: entry.description, alias: entry.alias } : undefined;
   }
-  const span = textSpan(context.doc, element);
-  if (!span) return undefined;
-  return { element, propertyName, slotName: propertyName ?? element.localName, value: element.text.trim(), span, known };
+  // The runtime joins every text and CDATA piece (`Comm<!-- x -->ent`): the finding covers the first to the last.
+  const text = elementText(context.doc, element);
+  if (!text?.span) return undefined;
+  return { element, propertyName, slotName: propertyName ?? element.localName, value: text.value, span: text.span, known };
 }
 
 const KNOWN_ELEMENT_NAMES = new Map<KindLocations, Set<string>>();
@@ -199,7 +206,8 @@ function pathMatches(path: string[], pattern: string): boolean {
 
 /** False for values that hold no secret: empty, a template placeholder, a Secure Vault reference, a heuristic flag. */
 function needsProtection(candidate: Candidate): boolean {
-  const value = candidate.value;
+  // Judged on the value without surrounding spaces (` ${x} ` is still a placeholder); the untrimmed value is encrypted.
+  const value = candidate.value.trim();
   if (value.length === 0) return false;
   if (PROTECTION.placeholders.some((p) => isWrapped(value, p.open, p.close))) return false;
   if (isOnlySecretTokens(value)) return false;
@@ -249,7 +257,8 @@ function unprotectedOf(context: RuleContext, element: XmlElement, candidates: Ca
 }
 
 function report(context: RuleContext, candidate: Candidate, all: Candidate[], usedAliases: Set<string>, freeForm: boolean): void {
-  const secret = candidate.value;
+  // Trimmed: the shorter core makes the "a label never contains the secret" checks below stricter.
+  const secret = candidate.value.trim();
   const conflict = all.length > 1;
   let alias = aliasOf(context, candidate, secret);
   if (freeForm) {
