@@ -121,11 +121,11 @@ export const plaintextPassword: Rule = {
     // Past the first syntax error the tree is sax's guess: `<Password>Canary<Bad15</Password>` opens an element named
     // after a piece of the secret, which would reach the message, the path and the alias of every finding below it.
     // The runtime reads nothing of a broken file; only elements wholly before the error are judged.
-    const reliableEnd = context.doc.syntaxError ? context.doc.syntaxError.span.start : Number.POSITIVE_INFINITY;
+    const reliableEnd = context.doc.syntaxError?.span.start;
     for (const element of walkElements(context.doc.root)) {
       const aliasAttr = aliasAttributeOf(element);
       if (aliasAttr) usedAliases.add(aliasAttr.value.trim());
-      if (element.span.end > reliableEnd) continue;
+      if (reliableEnd !== undefined && element.span.end > reliableEnd) continue;
       const candidates = candidatesOf(context, element, locations).filter(needsProtection);
       if (candidates.length === 0) continue;
       for (const candidate of unprotectedOf(context, element, candidates)) pending.push({ candidate, all: candidates });
