@@ -96,6 +96,11 @@ function plantedFiles(): Planted[] {
       '            <KeyAlias>wso2carbon</KeyAlias>',
       `            <KeyPassword>${STORE_PASSWORD}</KeyPassword>`,
       '        </KeyStore>',
+      '        <TrustStore>',
+      '            <Location>${carbon.home}/repository/resources/security/client-truststore.jks</Location>',
+      '            <Type>JKS</Type>',
+      '            <Password>\n                Trq9<!-- split -->stq9-s3cret\u00a0\n            </Password>',
+      '        </TrustStore>',
       '    </Security>',
       '    <Planted>',
       ...ELEMENT_CASES.map((c) => `        <${c.id}Password>${c.raw}</${c.id}Password>`),
@@ -104,7 +109,11 @@ function plantedFiles(): Planted[] {
       '</Server>',
       '',
     ].join('\n'),
-    requests: [...ELEMENT_CASES.map((c) => ({ id: c.id, xpath: `/Server/Planted/${c.id}Password`, attribute: '-' })), ...attributeRequests('/Server/Planted')],
+    requests: [
+      { id: 'TRUST', xpath: '/Server/Security/TrustStore/Password', attribute: '-' },
+      ...ELEMENT_CASES.map((c) => ({ id: c.id, xpath: `/Server/Planted/${c.id}Password`, attribute: '-' })),
+      ...attributeRequests('/Server/Planted'),
+    ],
   };
   // user-mgt.xml: the admin password (a fixed runtime alias), user store properties, attributes below the realm.
   const [admin, ...properties] = ELEMENT_CASES;
@@ -159,12 +168,25 @@ function plantedFiles(): Planted[] {
     file: 'axis2/axis2.xml',
     text: [
       '<axisconfig name="AxisJava2.0">',
+      '    <transportReceiver name="https" class="org.apache.synapse.transport.passthru.PassThroughHttpSSLListener">',
+      '        <parameter name="keystore" locked="false">',
+      '            <KeyStore>',
+      '                <Location>repository/resources/security/wso2carbon.jks</Location>',
+      '                <Type>JKS</Type>',
+      '                <Password> Axis<![CDATA[Https-s3cret]]>\r\n </Password>',
+      '            </KeyStore>',
+      '        </parameter>',
+      '    </transportReceiver>',
       ...ELEMENT_CASES.map((c) => `    <parameter name="${c.id}Password">${c.raw}</parameter>`),
       ...ATTRIBUTE_CASES.map((c) => `    <${c.id} ${attrOf(c)}/>`),
       '</axisconfig>',
       '',
     ].join('\n'),
-    requests: [...ELEMENT_CASES.map((c) => ({ id: c.id, xpath: `/axisconfig/parameter[@name='${c.id}Password']`, attribute: '-' })), ...attributeRequests('/axisconfig')],
+    requests: [
+      { id: 'HTTPS', xpath: "/axisconfig/transportReceiver[@name='https']/parameter[@name='keystore']/KeyStore/Password", attribute: '-' },
+      ...ELEMENT_CASES.map((c) => ({ id: c.id, xpath: `/axisconfig/parameter[@name='${c.id}Password']`, attribute: '-' })),
+      ...attributeRequests('/axisconfig'),
+    ],
   };
   const datasources: Planted = {
     file: 'datasources/master-datasources.xml',
@@ -272,8 +294,7 @@ function fragments(): string[] {
     const text = c.raw.replace(/<!--.*?-->|<\?.*?\?>|<!\[CDATA\[|\]\]>|&[#\w]+;/g, ' ');
     for (const m of text.match(/[A-Za-z0-9]{4,}/g) ?? []) if (!/^(Pass|password)$/i.test(m)) all.add(m);
   }
-  all.add('entSecret2');
-  all.add('CommentSecret2');
+  for (const extra of ['entSecret2', 'CommentSecret2', 'Trq9', 'stq9-s3cret', 'Trq9stq9', 'Https-s3cret', 'AxisHttps']) all.add(extra);
   return [...all];
 }
 
