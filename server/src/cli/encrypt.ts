@@ -8,6 +8,7 @@ import { FileChange, TextReplacement, applyReplacements } from '../service/fixes
 import { TextSpan } from '../service/model/text';
 import { XmlDocument } from '../service/model/xml';
 import { RULES } from '../service/rules/registry';
+import { isPasswordName } from '../service/rules/plaintext-password';
 import { mergeSettings, portOffsetOverrideFor } from '../service/settings';
 import { HOME_FILES, ProductHome, homeOfConfDir, locateConfigFile, normalizePath } from '../service/workspace/files';
 import { DiskFileSource } from '../node/disk-source';
@@ -31,6 +32,10 @@ const MASK = '********';
 const CIPHERTEXT_LABEL = '(ciphertext)';
 /** Every value of this file is a ciphertext or, in the cipher tool's `[…]` input form, a password. */
 const CIPHER_TEXT_FILE = 'cipher-text.properties';
+/** Every value of this file is `<file>//<XPath>,<flag>`: an address, never a secret, and the point of the review. */
+const CIPHER_TOOL_FILE = 'cipher-tool.properties';
+/** Keys of other properties files whose values are passwords (not `carbon.secretProvider`, `secretRepositories…`). */
+const SECRET_KEY = /passw|passphrase|pwd|secret$/i;
 
 const USAGE = `Usage: wso2-config-lint encrypt [options] <product-home>
 
@@ -107,7 +112,11 @@ export async function runEncryptCommand(argv: string[], stdout: (s: string) => v
       const result = await analyzer.analyze(normalized, content, settings);
       if (!result.location || !result.doc) continue;
       const findings = result.findings.filter((f) => f.ruleId === 'plaintext-password');
-      secretSpans.set(result.location.path, [...findings.map((f) => f.span), ...(await allPasswordSpans(analyzer, result.location.path, result.doc, home, settings))]);
+      secretSpans.set(result.location.path, [
+        ...findings.map((f) => f.span),
+        ...(await allPasswordSpans(analyzer, result.location.path, result.doc, home, settings)),
+        ...hiddenPasswordSpans(result.doc),
+      ]);
       if (findings.length > 0) files.push({ location: result.location, doc: result.doc, findings: findings.map((f) => ({ span: f.span, data: f.data, ruleId: f.ruleId })) });
     }
     if (files.length === 0) {
@@ -228,6 +237,69 @@ async function allPasswordSpans(analyzer: Analyzer, filePath: string, doc: XmlDo
   return spans;
 }
 
+/**
+ * Passwords the rule does not report but a diff's context lines would show: the `PASSWORD=`/`password=` parameter
+ * of a JDBC URL (H2's `;PASSWORD=…`, a query string's `&password=…`), and inside comments (commented-out blocks keep
+ * real passwords) the text of an element named like a password (or whose `name` attribute is one) and the value of
+ * an attribute named like one. Plain scans and regular expressions without nested repetition: linear in the text.
+ */
+function hiddenPasswordSpans(doc: XmlDocument): TextSpan[] {
+  const text = doc.text;
+  const spans: TextSpan[] = [];
+  for (const m of text.matchAll(/password=([^;&<>"'\s]+)/gi)) {
+    const start = m.index + m[0].length - m[1].length;
+    spans.push({ start, end: start + m[1].length });
+  }
+  for (const comment of doc.comments) {
+    const from = comment.span.start + 4;
+    const body = text.slice(from, Math.max(from, comment.span.end - 3));
+    // A name must be followed by a space or `>`, so a long run of name characters cannot be split two ways.
+    for (const tag of body.matchAll(/<([A-Za-z_][\w.:-]*)(\s[^<>]*)?>/g)) {
+      const attributesAt = tag.index + 1 + tag[1].length;
+      let named = isPasswordName(tag[1].slice(tag[1].lastIndexOf(':') + 1));
+      for (const attr of commentAttributes(tag[2] ?? '')) {
+        if (attr.name === 'name' && isPasswordName(attr.value)) named = true;
+        if (isPasswordName(attr.name.slice(attr.name.lastIndexOf(':') + 1)) && attr.value.trim()) {
+          spans.push({ start: from + attributesAt + attr.valueStart, end: from + attributesAt + attr.valueStart + attr.value.length });
+        }
+      }
+      if (!named || (tag[2] ?? '').endsWith('/')) continue;
+      const tagEnd = tag.index + tag[0].length;
+      const next = body.indexOf('<', tagEnd);
+      const end = next < 0 ? body.length : next;
+      if (body.slice(tagEnd, end).trim()) spans.push({ start: from + tagEnd, end: from + end });
+    }
+  }
+  return spans;
+}
+
+/** `name="value"` pairs of a start tag's attribute text (commented out: sax never saw it), by a plain scan. */
+function commentAttributes(source: string): { name: string; value: string; valueStart: number }[] {
+  const result: { name: string; value: string; valueStart: number }[] = [];
+  const isNameChar = (c: string) => /[\w.:-]/.test(c);
+  let i = 0;
+  while (i < source.length) {
+    if (!isNameChar(source[i])) {
+      i++;
+      continue;
+    }
+    const nameStart = i;
+    while (i < source.length && isNameChar(source[i])) i++;
+    const name = source.slice(nameStart, i);
+    while (i < source.length && /\s/.test(source[i])) i++;
+    if (source[i] !== '=') continue;
+    i++;
+    while (i < source.length && /\s/.test(source[i])) i++;
+    const quote = source[i];
+    if (quote !== '"' && quote !== "'") continue;
+    const close = source.indexOf(quote, i + 1);
+    if (close < 0) break;
+    result.push({ name, value: source.slice(i + 1, close), valueStart: i + 1 });
+    i = close + 1;
+  }
+  return result;
+}
+
 /** The diff of one change with every password masked, on both sides and in the context lines. */
 function maskedDiff(change: FileChange, secrets: readonly TextSpan[], label: string): string {
   if (change.kind === 'create') return unifiedDiff(label, undefined, maskProperties(change.path, change.text));
@@ -264,6 +336,7 @@ function mergeSpans(spans: readonly TextSpan[]): TextSpan[] {
  */
 function maskProperties(filePath: string, text: string): string {
   const everyValue = path.basename(filePath) === CIPHER_TEXT_FILE;
+  const noValue = path.basename(filePath) === CIPHER_TOOL_FILE;
   const lines = text.split(/(\r\n|\r|\n)/);
   let continuing = false;
   for (let i = 0; i < lines.length; i += 2) {
@@ -275,7 +348,7 @@ function maskProperties(filePath: string, text: string): string {
     }
     const match = /^(\s*)((?:\\.|[^\s=:\\])+)(\s*[=:]?\s*)(.*)$/.exec(line);
     if (!match || /^\s*[#!]/.test(line) || match[4] === '') continue;
-    if (everyValue || /passw|secret/i.test(match[2])) {
+    if (everyValue || (!noValue && SECRET_KEY.test(match[2]))) {
       // An RSA ciphertext (Base64 of 128 bytes or more) is no secret, and telling it apart shows what changed.
       const shown = isCiphertext(match[4].trim()) ? CIPHERTEXT_LABEL : MASK;
       lines[i] = `${match[1]}${match[2]}${match[3]}${shown}`;

@@ -253,6 +253,32 @@ test('--dry-run prints a unified diff with every password masked and changes not
   assert.match(run.out, /\n--- \/dev\/null\n\+\+\+ b\/wso2am-2\.6\.0\/repository\/conf\/security\/secret-conf\.properties\n/);
 });
 
+test('--dry-run masks what hides in the context lines (an H2 URL\'s PASSWORD=, commented-out passwords) and nothing that is no secret', async () => {
+  const h = makeHome('enc-review');
+  const replaceIn = (file: string, from: string, to: string) => {
+    const full = path.join(h.conf, file);
+    const text = fs.readFileSync(full, 'utf8');
+    assert.ok(text.includes(from), `${file} holds ${from}`);
+    fs.writeFileSync(full, text.replace(from, to));
+  };
+  replaceIn('datasources/master-datasources.xml', 'jdbc:mysql://db.example.com:3306/carbon', 'jdbc:h2:./repository/database/WSO2CARBON_DB;DB_CLOSE_ON_EXIT=FALSE;USER=sa;PASSWORD=H2-Url-Enc-31');
+  replaceIn('carbon.xml', '            <KeyAlias>', '            <!-- <Password>Commented-Enc-42</Password> <TrustStore password="Commented-Attr-53"/> -->\n            <KeyAlias>');
+  replaceIn('user-mgt.xml', '            </AdminUser>', '            </AdminUser>\n            <!--<Property name="ConnectionPassword">Commented-Prop-64</Property>-->');
+  write(h.conf, 'security/cipher-tool.properties', '# existing\nOld.Secret.Password=repository/conf/old.xml//Server/Old/Password,false\n');
+  const run = await cli(['encrypt', '--dry-run', 'wso2am-2.6.0'], h.dir, { env: {} });
+  assert.equal(run.code, 0, run.err);
+  assertNoSecret(run, h.secrets, ['H2-Url-Enc-31', 'Commented-Enc-42', 'Commented-Attr-53', 'Commented-Prop-64']);
+  assert.match(run.out, /;USER=sa;PASSWORD=\*{8}<\/url>/, 'the URL is shown, its password masked');
+  assert.match(run.out, /<!-- <Password>\*{8}<\/Password> <TrustStore password="\*{8}"\/> -->/);
+  assert.match(run.out, /<!--<Property name="ConnectionPassword">\*{8}<\/Property>-->/);
+  // No secrets, and what the review is for: the XPaths of cipher-tool.properties, secret-conf's classes and locations.
+  assert.match(run.out, /\n\+Carbon\.Security\.KeyStore\.Password=repository\/conf\/carbon\.xml\/\/Server\/Security\/KeyStore\/Password,false\n/);
+  assert.match(run.out, /\n Old\.Secret\.Password=repository\/conf\/old\.xml\/\/Server\/Old\/Password,false\n/);
+  assert.match(run.out, /\n\+carbon\.secretProvider=org\.wso2\.securevault\.secret\.handler\.SecretManagerSecretCallbackHandler\n/);
+  assert.match(run.out, /\n\+secretRepositories\.file\.location=repository\/conf\/security\/cipher-text\.properties\n/);
+  assert.match(run.out, /\n\+keystore\.identity\.location=repository\/resources\/security\/identity\.p12\n/);
+});
+
 test('a home is named by its folder or one of its files; a folder with several homes is a usage error', async () => {
   const h = makeHome('enc-homes');
   write(h.dir, 'other/repository/conf/carbon.xml', `<Server xmlns="${CARBON_NS}"/>`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attribute, childAt, elementPath, parseXml, splitList, textSpan, walkElements } from '../../../server/src/service/model/xml';
+import { attribute, childAt, elementPath, elementText, parseXml, splitList, textSpan, walkElements } from '../../../server/src/service/model/xml';
 
 const slice = (text: string, span: { start: number; end: number } | undefined) => (span ? text.slice(span.start, span.end) : undefined);
 
@@ -140,4 +140,85 @@ test('syntax error messages never quote document text', () => {
   const doc = parseXml('<a></a>\n</Zq9-planted-S3cret>');
   assert.ok(doc.syntaxError);
   assert.doesNotMatch(doc.syntaxError!.message, /Zq9/);
+});
+
+// ---- issue 11: a self-closing child named like its parent ------------------------------------------------------
+
+test('a self-closing child with the name of its open parent does not close the parent', () => {
+  const text = '<a><a/><b>x</b></a>';
+  const doc = parseXml(text);
+  assert.equal(doc.syntaxError, undefined, 'no false "Only one root element"');
+  const root = doc.root!;
+  assert.deepEqual(root.children.map((c) => (c.type === 'element' ? c.name : c.type)), ['a', 'b']);
+  assert.equal(childAt(root, 'b')!.text, 'x');
+  assert.deepEqual(root.span, { start: 0, end: text.length });
+  assert.equal(root.closed, true);
+  // Deeper and repeated: every self-closing twin is a leaf, the open ones nest.
+  const nested = parseXml('<r><p><p/><p><p/></p><q/></p></r>');
+  assert.equal(nested.syntaxError, undefined);
+  assert.deepEqual(walkElements(nested.root).map((e) => elementPath(e).join('/')), ['r', 'r/p', 'r/p/p', 'r/p/p', 'r/p/p/p', 'r/p/q']);
+});
+
+// ---- runtime values: what Axiom / the DOM report -------------------------------------------------------------
+
+test('elementText: every text and CDATA piece joined, comments and PIs skipped, nothing trimmed, line ends normalised', () => {
+  const cases: [string, string, string | undefined][] = [
+    // [content, runtime value, visible span text]
+    ['  s3cret \n', '  s3cret \n', 's3cret'],
+    ['s3cret\u00a0', 's3cret\u00a0', 's3cret\u00a0'],
+    ['\u3000s3cret', '\u3000s3cret', '\u3000s3cret'],
+    ['\ufeffs3cret', '\ufeffs3cret', '\ufeffs3cret'],
+    ['ab\r\ncd\ref', 'ab\ncd\nef', 'ab\r\ncd\ref'],
+    ['a&#13;b&#x9;c&amp;&lt;&gt;&quot;&apos;', 'a\rb\tc&<>"\'', 'a&#13;b&#x9;c&amp;&lt;&gt;&quot;&apos;'],
+    ['Comm<!-- note -->entSecret2', 'CommentSecret2', 'Comm<!-- note -->entSecret2'],
+    ['Cdata<![CDATA[Split3]]>', 'CdataSplit3', 'Cdata<![CDATA[Split3'],
+    ['<?pi x?>PiSecret4', 'PiSecret4', 'PiSecret4'],
+    [' <![CDATA[ a<b\r\n ]]> ', '  a<b\n  ', 'a<b'],
+    ['&#x1F600;x', '\u{1F600}x', '&#x1F600;x'],
+    ['   ', '   ', undefined],
+    ['<!-- only a comment -->', '', undefined],
+  ];
+  for (const [content, value, visible] of cases) {
+    const text = `<a><P>${content}</P></a>`;
+    const doc = parseXml(text);
+    assert.equal(doc.syntaxError, undefined, content);
+    const p = childAt(doc.root, 'P')!;
+    const t = elementText(doc, p)!;
+    assert.equal(t.value, value, JSON.stringify(content));
+    assert.equal(slice(text, t.span), visible, JSON.stringify(content));
+    assert.equal(slice(text, t.contentSpan), content);
+  }
+  const doc = parseXml('<a><P/><Q>x<r/>y</Q></a>');
+  assert.equal(elementText(doc, childAt(doc.root, 'P')!), undefined, 'self-closing');
+  assert.equal(elementText(doc, childAt(doc.root, 'Q')!), undefined, 'mixed content');
+});
+
+test('elementText is undefined where sax recovered from stray markup inside the content', () => {
+  const doc = parseXml('<a><P>Canary<Bad15</P></a>');
+  assert.ok(doc.syntaxError);
+  for (const e of walkElements(doc.root)) if (e.localName === 'P') assert.equal(elementText(doc, e), undefined);
+});
+
+test('attribute values are normalised as an XML parser does: literal tab, CR, LF and CRLF each become one space', () => {
+  const text = '<a x="a\tb" y="a\nb" z="a\r\nb" w="a\rb" r="a&#9;b&#10;c&#13;d" q=\'say &quot;hi&quot;\' p="  pad  "/>';
+  const a = parseXml(text).root!;
+  const value = (name: string) => attribute(a, name)!.value;
+  assert.equal(value('x'), 'a b');
+  assert.equal(value('y'), 'a b');
+  assert.equal(value('z'), 'a b');
+  assert.equal(value('w'), 'a b');
+  assert.equal(value('r'), 'a\tb\nc\rd');
+  assert.equal(value('q'), 'say "hi"');
+  assert.equal(value('p'), '  pad  ');
+});
+
+test('text with many bare ampersands (sax recovers) decodes in linear time', () => {
+  // Under sax's limit of recovered errors, and far apart: a search for each `;` to the end of the text would be quadratic.
+  const body = `a& ${'x'.repeat(2000)}`.repeat(900);
+  const text = `<a><P>${body}</P></a>`;
+  const doc = parseXml(text);
+  const p = childAt(doc.root, 'P')!;
+  const started = process.hrtime.bigint();
+  assert.equal(elementText(doc, p)!.value, body, 'a bare & is kept as written');
+  assert.ok(Number(process.hrtime.bigint() - started) / 1e6 < 2000);
 });

@@ -66,6 +66,9 @@ test('no planted password shows in any output of the CLI', { timeout: 120_000 },
   write(dir, `${extra}/registry.xml`, Buffer.concat([Buffer.from('<wso2registry><dbConfig name="x"><password>'), Buffer.from([0, 1]), Buffer.from(`${plant()}</password></dbConfig></wso2registry>\n`)]));
   write(dir, `${extra}/axis2/axis2.xml`, `<axisconfig><transportReceiver name="https" class="org.apache.synapse.transport.passthru.PassThroughHttpSSLListener"><parameter name="keystore"><KeyStore><Password>${plant()}</Password></KeyStore></parameter><parameter name="mail.smtp.password">${plant()}</paramter></transportReceiver></axisconfig>\n`);
   write(dir, `${extra}/security/cipher-text.properties`, `Some.Alias=[${plant()}]\n`);
+  // An unescaped `<` inside a password (issue 10 item 8): sax recovers by opening an element named after the rest of
+  // the secret, which must not reach the path, the message or the alias of the passwords after it.
+  write(dir, 'broken/repository/conf/carbon.xml', `<Server xmlns="${CARBON_NS}">\n  <Security>\n    <KeyStore>\n      <Password>${plant()}<${plant()}</Password>\n      <KeyAlias>wso2carbon</KeyAlias>\n      <KeyPassword>${plant()}</KeyPassword>\n    </KeyStore>\n    <TrustStore><Password>${plant()}</Password></TrustStore>\n  </Security>\n</Server>\n`);
   const badSettings = write(dir, 'bad-settings.json', JSON.stringify({ tlsProfile: plant(), portOffset: plant(), rules: { 'plaintext-password': plant() } }));
 
   const runs = [
@@ -78,6 +81,7 @@ test('no planted password shows in any output of the CLI', { timeout: 120_000 },
     await cli(['ports', '--format', 'json', '.'], dir),
     await cli(['ports', '--format', 'markdown', '.'], dir),
     await cli(['--fix', '--format', 'sarif', '.'], dir),
+    await cli(['encrypt', '--dry-run', 'broken'], dir, { env: {} }),
   ];
   const report = JSON.parse(runs[1].out) as { findings: { ruleId: string }[] };
   assert.ok(report.findings.filter((f) => f.ruleId === 'plaintext-password').length >= inPlaces, 'the findings are there; only the values are not');

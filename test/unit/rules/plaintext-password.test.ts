@@ -575,3 +575,44 @@ test('corpus: nothing the cipher tool encrypted is reported; what it left plain 
   // Carbon KeyStore Password/KeyPassword, TrustStore Password, AdminUser Password, the Connector, WSO2_CARBON_DB.
   assert.equal(encrypted, 6);
 });
+
+// ---- the value the runtime reads (issue 10 items 1, 2 and 8) -------------------------------------------------------
+
+test('split text is one finding, from the first to the last piece of text; padding is outside the range', async () => {
+  const text = doc(
+    '<Server xmlns="http://wso2.org/projects/carbon/carbon.xml">',
+    '  <A><password>Comm<!-- note -->entSecret2</password></A>',
+    '  <B><password>Cdata<![CDATA[Split3]]></password></B>',
+    '  <C><password><?pi x?>PiSecret4</password></C>',
+    '  <D><password>\n     padded\u00a0 \n  </password></D>',
+    '  <E><password>  <!-- only a comment and spaces -->  </password></E>',
+    '</Server>',
+  );
+  const found = await passwords('carbon.xml', text);
+  assert.deepEqual(
+    found.map((f) => f.covered),
+    ['Comm<!-- note -->entSecret2', 'Cdata<![CDATA[Split3', 'PiSecret4', 'padded\u00a0'],
+  );
+  assert.deepEqual(aliases(found), ['Carbon.A.password', 'Carbon.B.password', 'Carbon.C.password', 'Carbon.D.password']);
+});
+
+test('a password broken by an unescaped `<` leaks no fragment into any finding (messages, data, aliases)', async () => {
+  const text = doc(
+    '<Server xmlns="http://wso2.org/projects/carbon/carbon.xml">',
+    '  <Security>',
+    '    <KeyStore>',
+    '      <Password>Canary<Bad15</Password>',
+    '      <KeyAlias>wso2carbon</KeyAlias>',
+    '      <KeyPassword>Kp-After-9</KeyPassword>',
+    '    </KeyStore>',
+    '  </Security>',
+    '</Server>',
+  );
+  const { findings } = await analyzeText('carbon.xml', text);
+  assert.ok(findings.some((f) => f.finding.ruleId === 'xml-syntax'), 'the syntax error is reported');
+  const everything = JSON.stringify(findings.map((f) => ({ message: f.finding.message, data: f.finding.data })));
+  assert.ok(!everything.includes('Bad15') && !everything.includes('Canary'), everything);
+  // Before the error the tree is sound and its passwords are still reported.
+  const before = await passwords('carbon.xml', text.replace('<Security>', '<Early><Password>Ep-1</Password></Early><Security>'));
+  assert.deepEqual(before.map((f) => f.covered), ['Ep-1']);
+});

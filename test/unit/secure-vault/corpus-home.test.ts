@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { corpusDir } from '../../helpers';
-import { parseXml, walkElements, XmlDocument } from '../../../server/src/service/model/xml';
+import { elementText, parseXml, walkElements, XmlDocument } from '../../../server/src/service/model/xml';
 import { ProductHome, homeOfConfDir } from '../../../server/src/service/workspace/files';
 import { Fix, applyReplacements } from '../../../server/src/service/fixes/types';
 import { parseProperties } from '../../../server/src/service/fixes/properties';
@@ -77,7 +77,8 @@ function securityOf(home: ProductHome) {
 function secretOf(doc: XmlDocument, span: { start: number; end: number }): string {
   for (const element of walkElements(doc.root)) {
     for (const attr of element.attributes) if (attr.valueSpan.start === span.start && attr.valueSpan.end === span.end) return attr.value;
-    if (!element.hasChildElements && element.contentSpan && element.contentSpan.start <= span.start && span.end <= element.contentSpan.end) return element.text.trim();
+    const text = elementText(doc, element);
+    if (text?.span && text.span.start === span.start && text.span.end === span.end) return text.value;
   }
   throw new Error('no secret at the finding');
 }

@@ -1,5 +1,5 @@
 import { TextSpan } from '../model/text';
-import { XmlAttribute, XmlDocument, XmlElement, attribute, childAt, childElements, elementPath, firstChild, textSpan, walkElements } from '../model/xml';
+import { XmlAttribute, XmlDocument, XmlElement, attribute, childAt, childElements, elementPath, elementText, firstChild, walkElements } from '../model/xml';
 import { KeystoreCertificate, encryptForSecureVault, maxSecretBytes } from '../keystore';
 import type { PlaintextPasswordData } from '../rules/plaintext-password';
 import { ConfigFileLocation, ProductHome, confPathOf, normalizePath } from '../workspace/files';
@@ -450,8 +450,13 @@ function locate(doc: XmlDocument, span: TextSpan, data: PlaintextPasswordData): 
     const attr = element.attributes.find((a) => a.name === data.attributeName && sameSpan(a.valueSpan, span));
     return attr ? { element, attribute: attr } : undefined;
   }
-  const text = textSpan(doc, element);
-  return text && sameSpan(text, span) ? { element, attribute: undefined } : undefined;
+  const text = elementText(doc, element)?.span;
+  if (!text) return undefined;
+  // A password inside a URL (`partOfText`): DataSourceUtils.secureLoadElement (carbon-kernel v4.4.35,
+  // core/org.wso2.carbon.ndatasource.core/.../utils/DataSourceUtils.java l.183-212) replaces the whole text of an
+  // element carrying svns:secretAlias, so the whole URL is what gets encrypted.
+  if (data.partOfText) return text.start <= span.start && span.end <= text.end ? { element, attribute: undefined } : undefined;
+  return sameSpan(text, span) ? { element, attribute: undefined } : undefined;
 }
 
 function aliasAttributeOf(element: XmlElement): XmlAttribute | undefined {
@@ -561,7 +566,10 @@ function planXml({ file, only }: Work, state: PlanState): EditChange | undefined
       state.skipped.push(skip(file, s, 'already-protected', `${where} already carries the Secure Vault alias "${existing.value}" (one per element), so this secret cannot get its own.`));
       continue;
     }
-    const secret = s.attribute ? s.attribute.value : s.element.text.trim();
+    // Exactly what the runtime reads (untrimmed, pieces joined, line ends and attribute whitespace normalised); the
+    // whole text content, padding and comments between the pieces included, becomes `password`.
+    const text = s.attribute ? undefined : elementText(doc, s.element);
+    const secret = s.attribute ? s.attribute.value : text?.value ?? '';
     if (secret.length === 0) {
       state.skipped.push(skip(file, s, 'finding-not-found', `${where} holds no value to encrypt.`));
       continue;
@@ -597,7 +605,7 @@ function planXml({ file, only }: Work, state: PlanState): EditChange | undefined
     state.plannedAliases.set(alias, filePart);
     state.plannedSecrets.set(alias, secret);
     usedInDoc.add(alias);
-    replacements.push({ span: s.attribute ? s.attribute.valueSpan : s.finding.span, newText: SV.placeholder.value });
+    replacements.push({ span: s.attribute ? s.attribute.valueSpan : text?.contentSpan ?? s.finding.span, newText: SV.placeholder.value });
     insert(attributeInsertion(doc, s.element, `${vault.value.prefix}:${SV.namespace.aliasAttribute}`, alias));
     const xpath = cipherToolXPath(s.element, s.attribute?.name);
     if (xpath) {

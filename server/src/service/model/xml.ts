@@ -15,7 +15,11 @@ export interface XmlAttribute {
   readonly name: string;
   readonly localName: string;
   readonly prefix: string;
-  /** Value with entities decoded. */
+  /**
+   * The value an XML parser reports (DOM `getAttribute`, Axiom `getAttributeValue`): references decoded and
+   * attribute-value normalised (XML 1.0 §3.3.3: CRLF, CR, LF and tab written literally each become one space; the
+   * same characters written as references stay). No trimming: every attribute is CDATA without a DTD.
+   */
   readonly value: string;
   readonly nameSpan: TextSpan;
   /** The value between the quotes. */
@@ -39,7 +43,10 @@ export interface XmlElement {
   readonly startTagEnd: number;
   /** Source between the start and end tag; undefined for `<x/>`. */
   readonly contentSpan: TextSpan | undefined;
-  /** Decoded text and CDATA of a leaf element; '' for elements that have child elements. */
+  /**
+   * Decoded text and CDATA of a leaf element as sax reports them (line ends as written); '' for elements that have
+   * child elements. For the exact value the runtime reads use `elementText`.
+   */
   readonly text: string;
   readonly hasChildElements: boolean;
   readonly hasCData: boolean;
@@ -178,6 +185,10 @@ export function parseXml(text: string): XmlDocument {
     if (start > 0 && !(start === 1 && text.charCodeAt(0) === 0xfeff)) fault('The XML declaration is allowed only at the start of the document', Math.max(0, start));
   };
 
+  // sax reports `<x/>` as an open tag followed at once by a close tag; that close tag belongs to the element that was
+  // never pushed, not to an open element of the same name (`<a><a/><b/></a>`).
+  let selfClosedPending = false;
+
   parser.onopentag = (tag: sax.Tag) => {
     if (abandoned) return;
     const tagEnd = parser.position;
@@ -199,12 +210,17 @@ export function parseXml(text: string): XmlDocument {
     }
     // A second root is a syntax error sax reports; it is still parsed so its content is not silently dropped.
     if (!tag.isSelfClosing) stack.push(element);
+    else selfClosedPending = true;
   };
 
   parser.onclosetag = (name: string) => {
     if (abandoned) return;
+    if (selfClosedPending) {
+      selfClosedPending = false;
+      return;
+    }
     const top = stack[stack.length - 1];
-    if (!top || top.name !== name) return; // self-closing (never pushed) or an unmatched end tag sax reported
+    if (!top || top.name !== name) return; // an unmatched end tag sax reported
     stack.pop();
     const end = parser.position;
     top.contentEnd = Math.max(top.startTagEnd, text.lastIndexOf('</', end - 1));
@@ -322,8 +338,9 @@ function scanAttributes(text: string, start: number, end: number, tag: sax.Tag):
     const name = text.slice(nameStart, nameEnd);
     const { prefix, localName } = splitName(name);
     const raw = text.slice(valueStart, valueEnd);
-    // Only values with references differ from their source text; the others keep the flat source slice.
-    const value = raw.includes('&') && Object.prototype.hasOwnProperty.call(decoded, name) ? flat(decoded[name]) : raw;
+    // Only values with references or literal tabs and line ends differ from their source text; the others keep the
+    // flat source slice. sax neither normalises line ends nor attribute whitespace, so the value is decoded here.
+    const value = ATTRIBUTE_NEEDS_DECODING.test(raw) && Object.prototype.hasOwnProperty.call(decoded, name) ? flat(decodeReferences(text, valueStart, valueEnd, true)) : raw;
     if (attributes === NO_ATTRIBUTES) attributes = [];
     attributes.push(new Attribute(name, localName, prefix, value, nameStart, valueStart, valueEnd));
   }
@@ -411,6 +428,137 @@ export function textSpan(doc: XmlDocument, element: XmlElement): TextSpan | unde
     if (markup >= 0 && markup < end) return undefined;
   }
   return end > start ? { start, end } : undefined;
+}
+
+const ATTRIBUTE_NEEDS_DECODING = /[&\t\n\r]/;
+
+/** `&#x0010FFFF;` with room for leading zeros; longer is no reference sax accepts in practice. */
+const MAX_REFERENCE_LENGTH = 40;
+
+const PREDEFINED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/**
+ * Decodes `source[start, end)` (text between markup, or an attribute value between its quotes) the way an XML
+ * parser does: line ends normalised first (XML 1.0 §2.11: CRLF and a lone CR become LF), then the five predefined
+ * entities and character references expanded; in an attribute value (§3.3.3) a literal tab or line end becomes a
+ * space. A reference the parser would reject (an unknown entity, a bad number) is kept as written: sax reported it.
+ * One pass, linear in the length.
+ */
+function decodeReferences(source: string, start: number, end: number, attributeValue: boolean): string {
+  let out = '';
+  let runStart = start;
+  let i = start;
+  while (i < end) {
+    const code = source.charCodeAt(i);
+    if (code === 0x0d /* \r */ || (attributeValue && (code === 0x0a || code === 0x09))) {
+      out += source.slice(runStart, i) + (attributeValue ? ' ' : '\n');
+      i += code === 0x0d && i + 1 < end && source.charCodeAt(i + 1) === 0x0a ? 2 : 1;
+      runStart = i;
+    } else if (code === 0x26 /* & */) {
+      // References are short: look for the `;` a bounded way, so text full of bare `&` stays linear.
+      let semicolon = -1;
+      for (let j = i + 1; j < end && j <= i + MAX_REFERENCE_LENGTH; j++) {
+        if (source.charCodeAt(j) === 0x3b /* ; */) {
+          semicolon = j;
+          break;
+        }
+      }
+      const decoded = semicolon > i + 1 ? referenceValue(source.slice(i + 1, semicolon)) : undefined;
+      if (decoded === undefined) {
+        i++;
+        continue;
+      }
+      out += source.slice(runStart, i) + decoded;
+      i = semicolon + 1;
+      runStart = i;
+    } else {
+      i++;
+    }
+  }
+  return out + source.slice(runStart, end);
+}
+
+function referenceValue(name: string): string | undefined {
+  if (name.charCodeAt(0) !== 0x23 /* # */) return Object.prototype.hasOwnProperty.call(PREDEFINED_ENTITIES, name) ? PREDEFINED_ENTITIES[name] : undefined;
+  const hex = name[1] === 'x';
+  const digits = name.slice(hex ? 2 : 1);
+  if (digits.length === 0 || !(hex ? /^[0-9A-Fa-f]+$/ : /^[0-9]+$/).test(digits)) return undefined;
+  const codePoint = parseInt(digits, hex ? 16 : 10);
+  return codePoint > 0 && codePoint <= 0x10ffff && !(codePoint >= 0xd800 && codePoint <= 0xdfff) ? String.fromCodePoint(codePoint) : undefined;
+}
+
+/** What the runtime reads as the text of a leaf element, and where it stands in the source. */
+export interface XmlTextValue {
+  /**
+   * The value Carbon reads (Axiom `getText()`, DOM `getTextContent()`): every text and CDATA piece joined in order,
+   * comments and processing instructions skipped, references decoded, line ends normalised, nothing trimmed
+   * (`ServerConfiguration.readChildElements` stores `element.getText()` as is: carbon-kernel v4.4.35,
+   * core/org.wso2.carbon.base/src/main/java/org/wso2/carbon/base/ServerConfiguration.java lines 265-282).
+   */
+  readonly value: string;
+  /**
+   * From the first to the last character of the pieces that is not XML whitespace (CDATA markers excluded when they
+   * are outermost): where a finding on the value is shown. Undefined when the text is empty or only whitespace.
+   */
+  readonly span: TextSpan | undefined;
+  /** Everything between the start and end tag: what a fix that replaces the value replaces. */
+  readonly contentSpan: TextSpan;
+}
+
+/**
+ * The runtime text of a leaf element (see XmlTextValue). Undefined for a self-closing element, an element with
+ * child elements, and one whose content holds other markup (sax recovered from an error there: the content is not
+ * the element's text). Computed on demand from the source, in one pass over the content; the parse pays nothing.
+ */
+export function elementText(doc: XmlDocument, element: XmlElement): XmlTextValue | undefined {
+  const content = element.contentSpan;
+  if (!content || element.hasChildElements) return undefined;
+  const source = doc.text;
+  let value = '';
+  let first = -1;
+  let last = -1;
+  /** Adds the piece `source[start, end)` and moves the visible span's ends to its first and last non-space. */
+  const piece = (start: number, end: number, cdata: boolean) => {
+    if (start >= end) return;
+    value += cdata ? decodeLineEnds(source, start, end) : decodeReferences(source, start, end, false);
+    let a = start;
+    while (a < end && isWhitespace(source.charCodeAt(a))) a++;
+    if (a === end) return;
+    let b = end;
+    while (b > a && isWhitespace(source.charCodeAt(b - 1))) b--;
+    if (first < 0) first = a;
+    last = b;
+  };
+  let i = content.start;
+  while (i < content.end) {
+    let markup = source.indexOf('<', i);
+    if (markup < 0 || markup > content.end) markup = content.end;
+    piece(i, markup, false);
+    if (markup >= content.end) break;
+    if (source.startsWith('<!--', markup)) {
+      const close = source.indexOf('-->', markup + 4);
+      if (close < 0 || close + 3 > content.end) return undefined;
+      i = close + 3;
+    } else if (source.startsWith('<![CDATA[', markup)) {
+      const close = source.indexOf(']]>', markup + 9);
+      if (close < 0 || close + 3 > content.end) return undefined;
+      piece(markup + 9, close, true);
+      i = close + 3;
+    } else if (source.startsWith('<?', markup)) {
+      const close = source.indexOf('?>', markup + 2);
+      if (close < 0 || close + 2 > content.end) return undefined;
+      i = close + 2;
+    } else {
+      return undefined;
+    }
+  }
+  return { value, span: first < 0 ? undefined : { start: first, end: last }, contentSpan: content };
+}
+
+/** CDATA content: only line ends change. */
+function decodeLineEnds(source: string, start: number, end: number): string {
+  const raw = source.slice(start, end);
+  return raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
 }
 
 /** The namespace URI bound to `prefix` where `element` stands ('' prefix = default namespace). */

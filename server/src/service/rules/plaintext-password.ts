@@ -1,5 +1,5 @@
 import { TextSpan } from '../model/text';
-import { XmlAttribute, XmlElement, elementPath, firstChild, textSpan, walkElements } from '../model/xml';
+import { XmlAttribute, XmlElement, elementPath, elementText, firstChild, textSpan, walkElements } from '../model/xml';
 import { Rule, RuleContext } from '../types';
 import { ConfigFileKind } from '../workspace/files';
 import locationsData from '../../../../schemas/password-locations.json';
@@ -153,6 +153,7 @@ interface Candidate {
   readonly propertyName?: string;
   /** The name Secure Vault's alias would end with: attribute, property or element name. */
   readonly slotName: string;
+  /** Exactly what the runtime reads (untrimmed; see elementText and XmlAttribute.value): what gets encrypted. */
   readonly value: string;
   readonly span: TextSpan;
   /** Description of a known location; undefined when only the name heuristic matched. */
@@ -172,9 +173,14 @@ export const plaintextPassword: Rule = {
     const pending: { candidate: Candidate; all: Candidate[] }[] = [];
     // Aliases already in the file: a new free-form alias must not reuse one that names another secret.
     const usedAliases = new Set<string>();
+    // Past the first syntax error the tree is sax's guess: `<Password>Canary<Bad15</Password>` opens an element named
+    // after a piece of the secret, which would reach the message, the path and the alias of every finding below it.
+    // The runtime reads nothing of a broken file; only elements wholly before the error are judged.
+    const reliableEnd = context.doc.syntaxError?.span.start;
     for (const element of walkElements(context.doc.root)) {
       const aliasAttr = aliasAttributeOf(element);
       if (aliasAttr) usedAliases.add(aliasAttr.value.trim());
+      if (reliableEnd !== undefined && element.span.end > reliableEnd) continue;
       const candidates = candidatesOf(context, element, locations).filter(needsProtection);
       if (candidates.length === 0) continue;
       for (const candidate of unprotectedOf(context, element, candidates)) pending.push({ candidate, all: candidates });
@@ -201,7 +207,7 @@ function candidatesOf(context: RuleContext, element: XmlElement, locations: Kind
       element,
       attribute: attr,
       slotName: attr.localName,
-      value: attr.value.trim(),
+      value: attr.value,
       span: attr.valueSpan,
       known: known ? { description: known.description } : undefined,
     });
@@ -229,9 +235,10 @@ function textCandidate(context: RuleContext, element: XmlElement, locations: Kin
     const entry = path ? locations.elements.find((e) => pathMatches(path, e.path)) : undefined;
     known = entry ? { ...entry, alias: fixedAliasOf(element, entry) } : undefined;
   }
-  const span = textSpan(context.doc, element);
-  if (!span) return undefined;
-  return { element, propertyName, slotName: propertyName ?? element.localName, value: element.text.trim(), span, known };
+  // The runtime joins every text and CDATA piece (`Comm<!-- x -->ent`): the finding covers the first to the last.
+  const text = elementText(context.doc, element);
+  if (!text?.span) return undefined;
+  return { element, propertyName, slotName: propertyName ?? element.localName, value: text.value, span: text.span, known };
 }
 
 /** A location's fixed alias; with `aliasAppendAttribute`, completed by that attribute of the element or an ancestor. */
@@ -340,7 +347,8 @@ function pathMatches(path: string[], pattern: string): boolean {
 
 /** False for values that hold no secret: empty, a template placeholder, a Secure Vault reference, a heuristic flag. */
 function needsProtection(candidate: Candidate): boolean {
-  const value = candidate.value;
+  // Judged on the value without surrounding spaces (` ${x} ` is still a placeholder); the untrimmed value is encrypted.
+  const value = candidate.value.trim();
   if (value.length === 0) return false;
   if (PROTECTION.placeholders.some((p) => isWrapped(value, p.open, p.close))) return false;
   if (isOnlySecretTokens(value)) return false;
@@ -390,7 +398,8 @@ function unprotectedOf(context: RuleContext, element: XmlElement, candidates: Ca
 }
 
 function report(context: RuleContext, candidate: Candidate, all: Candidate[], usedAliases: Set<string>, locations: KindLocations): void {
-  const secret = candidate.value;
+  // Trimmed: the shorter core makes the "a label never contains the secret" checks below stricter.
+  const secret = candidate.value.trim();
   const unresolvableKey = candidate.known?.unresolvable ?? locations.unresolvable;
   const unresolvable = unresolvableKey !== undefined ? LOCATIONS.unresolvable.reasons[unresolvableKey] : undefined;
   if (unresolvable) return reportUnresolvable(context, candidate, unresolvableKey!, unresolvable, locations);
@@ -446,7 +455,7 @@ function shippedDefaultNote(candidate: Candidate, locations: KindLocations): str
 
 /** A secret the runtime reads without Secure Vault: say so and what to do instead; no alias, no Encrypt fix. */
 function reportUnresolvable(context: RuleContext, candidate: Candidate, key: string, unresolvable: Unresolvable, locations: KindLocations): void {
-  const where = whereOf(candidate, candidate.value);
+  const where = whereOf(candidate, candidate.value.trim());
   const description = candidate.known?.description ?? LOCATIONS.heuristic.label;
   const shipped = shippedDefaultNote(candidate, locations);
   const message =
