@@ -1,6 +1,6 @@
 import { TextSpan } from '../model/text';
 import { XmlAttribute, XmlDocument, XmlElement, attribute, childAt, childElements, elementPath, firstChild, textSpan, walkElements } from '../model/xml';
-import { KeystoreCertificate, encryptForSecureVault, maxSecretBytes } from '../keystore';
+import { KeystoreCertificate, VerifiedKeystore, encryptForSecureVault, maxSecretBytes } from '../keystore';
 import type { PlaintextPasswordData } from '../rules/plaintext-password';
 import { ConfigFileLocation, ProductHome, confPathOf, normalizePath } from '../workspace/files';
 import { PropertyUpdate, parseProperties, propertyLine, propertyValue, updateProperties } from './properties';
@@ -22,7 +22,8 @@ import locationsData from '../../../../schemas/password-locations.json';
  * Pure: the caller reads the files and the keystore and applies the Fix. The order of calls:
  *   1. secureVaultFilesFor(location): which files to read (carbon.xml, the three properties files);
  *   2. resolveKeystore(...): which keystore and alias (a "needs" step: the caller reads its bytes);
- *   3. readCertificate(...) from ../keystore (PKCS#12 needs a password: `passwordFromCarbonXml`, else ask the user);
+ *   3. verifyKeystore(...) from ../keystore (integrity needs the store password: `passwordFromCarbonXml`, else ask the
+ *      user; PKCS#12 cannot be read without it);
  *   4. planSecureVault / planSecureVaultForFile / planSecureVaultForFiles with secureVaultKey(keystore, certificate).
  * Errors are values; their messages name places and aliases, never a secret.
  */
@@ -126,7 +127,7 @@ export interface KeystoreLocation {
   readonly configuredLocation: string;
   /**
    * carbon.xml's plaintext `Security/KeyStore/Password` when it opens this keystore (PKCS#12 needs it). A secret: pass
-   * it to readCertificate, never log or show it. Undefined when carbon.xml's password is already protected.
+   * it to verifyKeystore, never log or show it. Undefined when carbon.xml's password is already protected.
    */
   readonly passwordFromCarbonXml?: string;
 }
@@ -254,14 +255,26 @@ export interface SecureVaultKey {
   readonly encrypt: (secret: string) => string;
   /** The longest secret (UTF-8 bytes) the key can encrypt; checked first for a clear message. */
   readonly maxSecretBytes?: number;
+  /** What the plan reports about the keystore (that it could not be verified without its password). */
+  readonly notes?: readonly string[];
 }
 
-export function secureVaultKey(keystore: KeystoreLocation, certificate: KeystoreCertificate): SecureVaultKey {
+export function secureVaultKey(keystore: KeystoreLocation, certificate: KeystoreCertificate | VerifiedKeystore): SecureVaultKey {
+  const unverified = 'verified' in certificate && certificate.verified === 'unverified';
   return {
     keystore,
     encrypt: (secret) => encryptForSecureVault(certificate.publicKey, secret),
     maxSecretBytes: maxSecretBytes(certificate.publicKey),
+    ...(unverified ? { notes: [unverifiedNote(keystore, certificate)] } : {}),
   };
+}
+
+function unverifiedNote(keystore: KeystoreLocation, certificate: VerifiedKeystore): string {
+  const checked = [
+    'its entry holds a private key',
+    ...(certificate.signatureVerified ? ['its certificate verifies under its issuer\'s key'] : []),
+  ].join(' and ');
+  return `The keystore ${keystore.path} is unverified: no store password was known, so its integrity digest was not checked (only that ${checked}).`;
 }
 
 // ---- planning ------------------------------------------------------------------------------------------------------
@@ -501,7 +514,7 @@ function plan(work: readonly Work[], input: PlanInput, title: string, preferred:
     plannedSecrets: new Map(),
     encrypted: [],
     skipped: [],
-    notes: [],
+    notes: [...(input.key.notes ?? [])],
     cipherTextUpdates: [],
     cipherToolUpdates: [],
   };
