@@ -7,6 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { VerifiedKeystore, verifyKeystore } from '../../../server/src/service/keystore';
 import { readJavaKeystore } from '../../../server/src/service/keystore/jks';
 import { secureVaultKey, KeystoreLocation } from '../../../server/src/service/fixes/secure-vault';
+import { secureVaultMaterial } from '../../../server/src/service/fixes/secure-vault-session';
+import { parseXml } from '../../../server/src/service/model/xml';
+import { FileContent, FileSource } from '../../../server/src/service/workspace/facts';
+import { homeOfConfDir, normalizePath } from '../../../server/src/service/workspace/files';
 import { corpusDir } from '../../helpers';
 import { cli } from '../cli/support';
 import { copyTree, javaFingerprints, keytoolGenerate, listFiles, tempDir } from './support';
@@ -303,4 +307,59 @@ test('CLI encrypt with a trusted-certificate-only wso2carbon.jks: exit 2, nothin
   assert.ok(ok.code === 0 || ok.code === 1, ok.err);
   assert.match(ok.out, /Encrypted \d+ passwords/);
   assert.doesNotMatch(ok.out, /unverified/);
+});
+
+// ---- the language server's path: secureVaultMaterial --------------------------------------------------------------
+
+class Disk implements FileSource {
+  async read(p: string): Promise<FileContent | undefined> {
+    return fs.existsSync(p) ? { kind: 'bytes', bytes: fs.readFileSync(p), version: 'v' } : undefined;
+  }
+  async exists(p: string): Promise<boolean> {
+    return fs.existsSync(p);
+  }
+  async list(dir: string): Promise<string[]> {
+    return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  }
+}
+
+/** secureVaultMaterial on a copy of APIM 2.6.0; `carbonPassword` replaces carbon.xml's keystore password text. */
+async function material(keystore: Uint8Array, carbonPassword?: string, keystorePassword?: string) {
+  const h = homeWith(keystore);
+  const carbonPath = path.join(h.home, 'repository', 'conf', 'carbon.xml');
+  let text = fs.readFileSync(carbonPath, 'latin1');
+  if (carbonPassword !== undefined) {
+    const at = text.indexOf('<KeyStore>');
+    const password = text.indexOf('<Password>wso2carbon</Password>', at);
+    text = text.slice(0, password) + `<Password>${carbonPassword}</Password>` + text.slice(password + '<Password>wso2carbon</Password>'.length);
+    fs.writeFileSync(carbonPath, text, 'latin1');
+  }
+  const home = homeOfConfDir(normalizePath(path.join(h.home, 'repository', 'conf')))!;
+  return secureVaultMaterial({ files: new Disk(), home, carbonXml: parseXml(text), ...(keystorePassword !== undefined ? { keystorePassword } : {}) });
+}
+
+test('language server path: a damaged keystore is an error, a wrong carbon.xml password asks the user, no known password is unverified', { skip: SKIP }, async () => {
+  const intact = fs.readFileSync(CORPUS_JKS);
+  const flipped = flipModulusBit(intact, 'wso2carbon');
+
+  const damaged = await material(flipped);
+  assert.equal(damaged.ok, false);
+  assert.match((damaged as { error: string }).error, /is damaged: the certificate with alias "wso2carbon" does not verify/);
+  // Not even the user's password makes it usable, and without any password it is still seen.
+  assert.match(((await material(flipped, '$secret{keystore_password}')) as { error: string }).error, /is damaged/);
+
+  const wrong = await material(intact, 'Not-The-Store-Pw-5');
+  assert.ok(!wrong.ok && 'needsPassword' in wrong, 'a store password carbon.xml holds but that does not open the store: ask');
+  assert.match(wrong.needsPassword.keystorePath, /\/wso2am-2\.6\.0\/repository\/resources\/security\/wso2carbon\.jks$/);
+  const typed = await material(intact, 'Not-The-Store-Pw-5', 'wso2carbon');
+  assert.ok(typed.ok);
+  assert.equal(typed.key.notes, undefined, 'verified: no note');
+  const typedWrong = await material(intact, 'Not-The-Store-Pw-5', 'Typed-Wrong-6');
+  assert.equal(typedWrong.ok, false);
+  assert.match((typedWrong as { error: string }).error, /its integrity check fails/);
+  assert.ok(!(typedWrong as { error: string }).error.includes('Typed-Wrong-6'));
+
+  const unknown = await material(intact, '$secret{keystore_password}');
+  assert.ok(unknown.ok);
+  assert.match(unknown.key.notes?.[0] ?? '', /is unverified: no store password was known/);
 });
