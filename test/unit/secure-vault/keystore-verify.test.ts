@@ -156,6 +156,17 @@ test('keytool keystores pass: integrity with the store password, key pair and si
   assert.equal(otherKey.keyPairMatches, false);
 });
 
+test('JCEKS: the same integrity digest as JKS is checked (its key protection differs, so the key pair is not)', () => {
+  const file = path.join(tempDir('jceks'), 'identity.jceks');
+  execFileSync('keytool', ['-genkeypair', '-keyalg', 'RSA', '-keysize', '2048', '-alias', 'vault', '-dname', 'CN=vault', '-validity', '30', '-keystore', file, '-storetype', 'JCEKS', '-storepass', STORE_PASSWORD, '-keypass', STORE_PASSWORD], { stdio: 'pipe' });
+  const bytes = fs.readFileSync(file);
+  const verified = accepted(verify(bytes, 'JCEKS', 'vault', STORE_PASSWORD));
+  assert.equal(verified.verified, 'integrity');
+  assert.equal(verified.signatureVerified, true);
+  refused(verify(bytes, 'JCEKS', 'vault', 'Wrong-Pw-12'), 'wrong-password', /does not open the JCEKS keystore/);
+  refused(verify(flipModulusBit(bytes, 'vault'), 'JCEKS', 'vault'), 'damaged', /does not verify under its own public key/);
+});
+
 test('the real wso2carbon.jks (kernel 4.4.35) and wso2carbon.p12 (IS 7.1.0), read in place, pass with wso2carbon', { skip: SKIP }, () => {
   for (const [file, type] of [[CORPUS_JKS, 'JKS'], [CORPUS_P12, 'PKCS12']] as const) {
     const bytes = fs.readFileSync(file);

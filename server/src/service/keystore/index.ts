@@ -31,6 +31,10 @@ export function isSupportedKeystoreType(type: string): boolean {
   return JKS_TYPES.has(upper) || PKCS12_TYPES.has(upper);
 }
 
+/**
+ * The certificate at an alias, whatever the entry (a trusted certificate too), with no integrity check. Secure Vault
+ * uses verifyKeystore instead: encrypting to an unchecked certificate can lose the secret.
+ */
 export function readCertificate(input: ReadCertificateInput): Result<KeystoreCertificate> {
   const { bytes, alias, label } = input;
   const err = (code: KeystoreErrorCode, message: string) => fail<KeystoreError>({ code, message });
