@@ -154,7 +154,8 @@ export function verifyKeystore(input: VerifyKeystoreInput): Result<VerifiedKeyst
     }
     const contents = read.contents;
     const key = contents.keys.find((k) => k.friendlyName?.toLowerCase() === wanted);
-    const certificate = key?.localKeyId !== undefined ? contents.certificates.find((c) => c.localKeyId === key.localKeyId) : undefined;
+    // The key's certificate shares its localKeyId (Java, openssl); else it carries the same friendlyName.
+    const certificate = key?.localKeyId !== undefined ? contents.certificates.find((c) => c.localKeyId === key.localKeyId) : key && contents.certificates.find((c) => c.friendlyName?.toLowerCase() === wanted);
     if (!key || !certificate) {
       if (pkcs12CertificateFor(contents, alias)) return err('not-a-key-entry', notAKeyEntry(alias, label));
       const names = pkcs12Aliases(contents).sort();
@@ -176,12 +177,7 @@ export function verifyKeystore(input: VerifyKeystoreInput): Result<VerifiedKeyst
   const read = certificateOf(found.der, found.alias, found.format, label);
   if (!read.ok) return found.integrityFailed ? integrityError(label, found.format) : read;
   const { certificate, publicKey } = read.value;
-  const issuer = issuerOf(certificate, found.chain);
-  const signatureVerified = issuer !== undefined && safely(() => certificate.verify(issuer.publicKey));
-  if (issuer !== undefined && !signatureVerified) {
-    return err('damaged', `The keystore ${label} is damaged: the certificate with alias "${found.alias}" does not verify under ${issuer === certificate ? 'its own public key (it is self-signed)' : "its issuer's public key"}, so its public key was altered. Nothing encrypted to it could be decrypted.`);
-  }
-  if (found.integrityFailed) return integrityError(label, found.format);
+  // The key is opened only under a store password that passed the integrity check.
   let keyPairMatches = false;
   if (found.pkcs8) {
     const fromKey = safely(() => createPublicKey(createPrivateKey({ key: Buffer.from(found.pkcs8!), format: 'der', type: 'pkcs8' })).export({ type: 'spki', format: 'der' }));
@@ -190,6 +186,14 @@ export function verifyKeystore(input: VerifyKeystoreInput): Result<VerifiedKeyst
       return err('damaged', `The keystore ${label} is damaged: the private key with alias "${found.alias}" does not match its certificate's public key. Nothing encrypted to that certificate could be decrypted.`);
     }
   }
+  const issuer = issuerOf(certificate, found.chain);
+  const signatureVerified = issuer !== undefined && safely(() => certificate.verify(issuer.publicKey));
+  // A matching key pair proves what matters (the server can decrypt); the signature stands in for it when the key
+  // cannot be opened, and tells a damaged file from a wrong password.
+  if (!keyPairMatches && issuer !== undefined && !signatureVerified) {
+    return err('damaged', `The keystore ${label} is damaged: the certificate with alias "${found.alias}" does not verify under ${issuer === certificate ? 'its own public key (it is self-signed)' : "its issuer's public key"}, so the certificate was altered and its key may not be the server's. Nothing encrypted to it could be decrypted.`);
+  }
+  if (found.integrityFailed) return integrityError(label, found.format);
   return ok({ ...read.value, verified: found.verified, keyPairMatches, signatureVerified });
 }
 
