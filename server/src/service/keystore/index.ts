@@ -98,9 +98,10 @@ export interface VerifyKeystoreInput {
  *   - the store reads as JKS, JCEKS or PKCS#12 and is whole;
  *   - with the store password: its integrity (JKS digest, as `KeyStore.load` checks it; PKCS#12 MAC);
  *   - the alias names a private-key entry (a trusted certificate alone is refused) whose certificate holds an RSA key;
- *   - the certificate's signature, when its issuer is known (self-signed, or next in the chain) — a changed modulus fails;
  *   - the private key, when the store password opens it (WSO2's key password equals the store password by default),
- *     matches the certificate's public key.
+ *     matches the certificate's public key;
+ *   - otherwise the certificate's signature, when its issuer is known (self-signed, or next in the chain): a changed
+ *     modulus fails it.
  * Without a store password a JKS is `unverified` (certificates are readable; the digest is not); PKCS#12 needs one.
  */
 export function verifyKeystore(input: VerifyKeystoreInput): Result<VerifiedKeystore> {
