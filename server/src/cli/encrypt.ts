@@ -127,7 +127,7 @@ export async function runEncryptCommand(argv: string[], stdout: (s: string) => v
     const keystoreBytes = await fs.readFile(keystore.value.path).catch(() => undefined);
     const label = display(keystore.value.path);
     const fromEnv = options.env?.[KEYSTORE_PASSWORD_ENV];
-    let password = fromEnv !== undefined && fromEnv !== '' ? fromEnv : keystore.value.passwordFromCarbonXml;
+    let password = fromEnv !== undefined && fromEnv !== '' ? fromEnv : keystore.value.passwordFromCarbonXml ?? keystore.value.passwordFromSecretConf;
     // Verified before any edit: a damaged keystore would make ciphertext no key decrypts (issue 10 item 3).
     let certificate = verifyKeystore({ bytes: keystoreBytes, type: keystore.value.type, alias: keystore.value.alias, storePassword: password, label });
     if (!certificate.ok && (certificate.error.code === 'needs-password' || (certificate.error.code === 'wrong-password' && !fromEnv))) {

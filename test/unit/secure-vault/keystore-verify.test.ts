@@ -335,8 +335,9 @@ class Disk implements FileSource {
 }
 
 /** secureVaultMaterial on a copy of APIM 2.6.0; `carbonPassword` replaces carbon.xml's keystore password text. */
-async function material(keystore: Uint8Array, carbonPassword?: string, keystorePassword?: string) {
+async function material(keystore: Uint8Array, carbonPassword?: string, keystorePassword?: string, secretConf?: string) {
   const h = homeWith(keystore);
+  if (secretConf !== undefined) fs.writeFileSync(path.join(h.home, 'repository', 'conf', 'security', 'secret-conf.properties'), secretConf, 'latin1');
   const carbonPath = path.join(h.home, 'repository', 'conf', 'carbon.xml');
   let text = fs.readFileSync(carbonPath, 'latin1');
   if (carbonPassword !== undefined) {
@@ -389,4 +390,24 @@ test('CLI encrypt when no store password is known: the JKS is used and reported 
     else assert.doesNotMatch(run.out, /unverified/);
     assertNoPassword(run.out + run.err);
   }
+});
+
+test('secret-conf.properties holding the store password in plain text (no secretProvider) verifies the keystore', { skip: SKIP }, async () => {
+  const intact = fs.readFileSync(CORPUS_JKS);
+  const conf = (lines: string[]) => ['keystore.identity.location=repository/resources/security/wso2carbon.jks', 'keystore.identity.type=JKS', 'keystore.identity.alias=wso2carbon', ...lines, ''].join('\n');
+  const plain = await material(intact, '$secret{keystore_password}', undefined, conf(['keystore.identity.store.password=wso2carbon']));
+  assert.ok(plain.ok, JSON.stringify(plain));
+  assert.equal(plain.key.notes, undefined, 'verified by the integrity digest');
+  assert.equal(plain.key.keystore.source, 'secret-conf');
+
+  // With a provider the value is an alias, not the password: the store stays unverified (no wrong-password refusal).
+  const alias = await material(intact, '$secret{keystore_password}', undefined, conf(['keystore.identity.store.password=identity.store.password', 'keystore.identity.store.secretProvider=org.wso2.carbon.securevault.DefaultSecretCallbackHandler']));
+  assert.ok(alias.ok);
+  assert.match(alias.key.notes?.[0] ?? '', /is unverified/);
+
+  // A plain value that does not open the store: ask the user; a flipped modulus: damaged.
+  const wrong = await material(intact, '$secret{keystore_password}', undefined, conf(['keystore.identity.store.password=Not-It-4']));
+  assert.ok(!wrong.ok && 'needsPassword' in wrong);
+  const damaged = await material(flipModulusBit(intact, 'wso2carbon'), '$secret{keystore_password}', undefined, conf(['keystore.identity.store.password=wso2carbon']));
+  assert.match((damaged as { error: string }).error, /is damaged/);
 });

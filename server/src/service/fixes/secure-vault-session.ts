@@ -44,7 +44,7 @@ export async function secureVaultMaterial(request: SecureVaultMaterialRequest): 
     bytes,
     type: keystore.value.type,
     alias: keystore.value.alias,
-    storePassword: request.keystorePassword ?? keystore.value.passwordFromCarbonXml,
+    storePassword: request.keystorePassword ?? keystore.value.passwordFromCarbonXml ?? keystore.value.passwordFromSecretConf,
     label: keystore.value.path,
   });
   if (!certificate.ok) {

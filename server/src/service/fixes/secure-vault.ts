@@ -34,7 +34,7 @@ interface SecureVaultData {
   securityFiles: { cipherText: string; cipherTool: string; secretConf: string };
   carbonKeyStore: { path: string; location: string; type: string; alias: string; password: string; carbonHomeToken: string };
   pendingValue: { open: string; close: string };
-  secretConf: { identity: { location: string; type: string; alias: string }; entries: { key: string; value: string }[]; header: string[] };
+  secretConf: { identity: { location: string; type: string; alias: string; storePassword: string; storePasswordProvider: string }; entries: { key: string; value: string }[]; header: string[] };
   cipherText: { header: string[] };
   cipherTool: { header: string[] };
   xpath: {
@@ -130,6 +130,11 @@ export interface KeystoreLocation {
    * it to verifyKeystore, never log or show it. Undefined when carbon.xml's password is already protected.
    */
   readonly passwordFromCarbonXml?: string;
+  /**
+   * secret-conf.properties' `keystore.identity.store.password` when it is the password itself (no secretProvider
+   * set). A secret like the one above; used to verify the keystore when carbon.xml gives none.
+   */
+  readonly passwordFromSecretConf?: string;
 }
 
 export interface ResolveKeystoreInput {
@@ -172,6 +177,7 @@ export function resolveKeystore(input: ResolveKeystoreInput): Outcome<KeystoreLo
           source: 'secret-conf',
           configuredLocation: location,
           ...(sameAsCarbon && carbon?.password !== undefined ? { passwordFromCarbonXml: carbon.password } : {}),
+          ...secretConfPassword(parsed),
         },
       };
     }
@@ -191,6 +197,18 @@ export function resolveKeystore(input: ResolveKeystoreInput): Outcome<KeystoreLo
       ...(carbon.password !== undefined ? { passwordFromCarbonXml: carbon.password } : {}),
     },
   };
+}
+
+/**
+ * The store password secret-conf.properties holds in plain text: `keystore.identity.store.password` without a
+ * `keystore.identity.store.secretProvider` (the template shipped in IS 5.6.0 `repository/conf/security/
+ * secret-conf.properties` reads `keystore.identity.store.password=wso2carbon`, the secretProvider line optional).
+ * With a provider the value is an alias (`identity.store.password`), not the password.
+ */
+function secretConfPassword(parsed: ReturnType<typeof parseProperties>): { passwordFromSecretConf?: string } {
+  const password = propertyValue(parsed, SV.secretConf.identity.storePassword);
+  const provider = propertyValue(parsed, SV.secretConf.identity.storePasswordProvider)?.trim();
+  return password && !provider ? { passwordFromSecretConf: password } : {};
 }
 
 interface CarbonKeyStore {
