@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Analyzer } from '../service/analyzer';
-import { readCertificate } from '../service/keystore';
+import { verifyKeystore } from '../service/keystore';
 import { SecureVaultFile, planSecureVaultForFiles, resolveKeystore, secureVaultFiles, secureVaultKey } from '../service/fixes/secure-vault';
 import { FileChange, TextReplacement, applyReplacements } from '../service/fixes/types';
 import { TextSpan } from '../service/model/text';
@@ -136,14 +136,15 @@ export async function runEncryptCommand(argv: string[], stdout: (s: string) => v
     const keystoreBytes = await fs.readFile(keystore.value.path).catch(() => undefined);
     const label = display(keystore.value.path);
     const fromEnv = options.env?.[KEYSTORE_PASSWORD_ENV];
-    let password = fromEnv !== undefined && fromEnv !== '' ? fromEnv : keystore.value.passwordFromCarbonXml;
-    let certificate = readCertificate({ bytes: keystoreBytes, type: keystore.value.type, alias: keystore.value.alias, password, label });
+    let password = fromEnv !== undefined && fromEnv !== '' ? fromEnv : keystore.value.passwordFromCarbonXml ?? keystore.value.passwordFromSecretConf;
+    // Verified before any edit: a damaged keystore would make ciphertext no key decrypts (issue 10 item 3).
+    let certificate = verifyKeystore({ bytes: keystoreBytes, type: keystore.value.type, alias: keystore.value.alias, storePassword: password, label });
     if (!certificate.ok && (certificate.error.code === 'needs-password' || (certificate.error.code === 'wrong-password' && !fromEnv))) {
       password = await options.promptSecret?.(`Password of the keystore ${label} (not echoed): `);
       if (password === undefined) {
         return fail(`${certificate.error.message} Set ${KEYSTORE_PASSWORD_ENV}, or run on a terminal to be asked for it.`);
       }
-      certificate = readCertificate({ bytes: keystoreBytes, type: keystore.value.type, alias: keystore.value.alias, password, label });
+      certificate = verifyKeystore({ bytes: keystoreBytes, type: keystore.value.type, alias: keystore.value.alias, storePassword: password, label });
     }
     password = undefined;
     if (!certificate.ok) return fail(certificate.error.message);

@@ -7,7 +7,7 @@ import { elementText, parseXml, walkElements, XmlDocument } from '../../../serve
 import { ProductHome, homeOfConfDir } from '../../../server/src/service/workspace/files';
 import { Fix, applyReplacements } from '../../../server/src/service/fixes/types';
 import { parseProperties } from '../../../server/src/service/fixes/properties';
-import { readCertificate } from '../../../server/src/service/keystore';
+import { verifyKeystore } from '../../../server/src/service/keystore';
 import {
   SecureVaultKey,
   SecureVaultPlan,
@@ -51,17 +51,17 @@ function buildHome(layout: 'repository/conf' | 'conf'): ProductHome {
   return home;
 }
 
-/** What the language server / CLI wiring does: resolve the keystore, read its bytes, read the certificate. */
-function keyOf(home: ProductHome): SecureVaultKey {
+/** What the language server / CLI wiring does: resolve the keystore, read its bytes, verify it, take its certificate. */
+function keyOf(home: ProductHome, typedPassword?: string): SecureVaultKey {
   const files = secureVaultFiles(home);
   const carbonText = readText(files.carbonXml);
   const keystore = resolveKeystore({ home, secretConf: readText(files.secretConf), carbonXml: carbonText ? parseXml(carbonText) : undefined });
   if (!keystore.ok) assert.fail(keystore.error.message);
-  const certificate = readCertificate({
+  const certificate = verifyKeystore({
     bytes: fs.existsSync(keystore.value.path) ? fs.readFileSync(keystore.value.path) : undefined,
     type: keystore.value.type,
     alias: keystore.value.alias,
-    password: keystore.value.passwordFromCarbonXml,
+    storePassword: typedPassword ?? keystore.value.passwordFromCarbonXml,
     label: keystore.value.path,
   });
   if (!certificate.ok) assert.fail(certificate.error.message);
@@ -292,7 +292,8 @@ test('conf/ home: planted passwords (XML entities, non-ASCII) of every file encr
   const planned = planSecureVaultForFiles({
     files: analysed.map((a) => ({ location: a.location, doc: a.doc, findings: a.passwords })),
     security: securityOf(home),
-    key: keyOf(home),
+    // carbon.xml's keystore password is a planted one now: the user types the store's (the editor asks).
+    key: keyOf(home, STORE_PASSWORD),
   });
   if (!planned.ok) assert.fail(planned.error.message);
   const plan = planned.value;

@@ -1,4 +1,4 @@
-import { readCertificate } from '../keystore';
+import { verifyKeystore } from '../keystore';
 import { XmlDocument } from '../model/xml';
 import { FileContent, FileSource } from '../workspace/facts';
 import { ProductHome } from '../workspace/files';
@@ -39,11 +39,12 @@ export async function secureVaultMaterial(request: SecureVaultMaterialRequest): 
   if (!keystore.ok) return { ok: false, error: keystore.error.message };
   const content = await request.files.read(keystore.value.path);
   const bytes = content ? (content.kind === 'bytes' ? content.bytes : Buffer.from(content.text, 'latin1')) : undefined;
-  const certificate = readCertificate({
+  // Verified before any edit: a damaged keystore would make ciphertext no key decrypts (issue 10 item 3).
+  const certificate = verifyKeystore({
     bytes,
     type: keystore.value.type,
     alias: keystore.value.alias,
-    password: request.keystorePassword ?? keystore.value.passwordFromCarbonXml,
+    storePassword: request.keystorePassword ?? keystore.value.passwordFromCarbonXml ?? keystore.value.passwordFromSecretConf,
     label: keystore.value.path,
   });
   if (!certificate.ok) {

@@ -1,6 +1,6 @@
 import { TextSpan } from '../model/text';
 import { XmlAttribute, XmlDocument, XmlElement, attribute, childAt, childElements, elementPath, elementText, firstChild, walkElements } from '../model/xml';
-import { KeystoreCertificate, encryptForSecureVault, maxSecretBytes } from '../keystore';
+import { KeystoreCertificate, VerifiedKeystore, encryptForSecureVault, maxSecretBytes } from '../keystore';
 import type { PlaintextPasswordData } from '../rules/plaintext-password';
 import { ConfigFileLocation, ProductHome, confPathOf, normalizePath } from '../workspace/files';
 import { PropertyUpdate, parseProperties, propertyLine, propertyValue, updateProperties } from './properties';
@@ -22,7 +22,8 @@ import locationsData from '../../../../schemas/password-locations.json';
  * Pure: the caller reads the files and the keystore and applies the Fix. The order of calls:
  *   1. secureVaultFilesFor(location): which files to read (carbon.xml, the three properties files);
  *   2. resolveKeystore(...): which keystore and alias (a "needs" step: the caller reads its bytes);
- *   3. readCertificate(...) from ../keystore (PKCS#12 needs a password: `passwordFromCarbonXml`, else ask the user);
+ *   3. verifyKeystore(...) from ../keystore (integrity needs the store password: `passwordFromCarbonXml`, else ask the
+ *      user; PKCS#12 cannot be read without it);
  *   4. planSecureVault / planSecureVaultForFile / planSecureVaultForFiles with secureVaultKey(keystore, certificate).
  * Errors are values; their messages name places and aliases, never a secret.
  */
@@ -33,7 +34,7 @@ interface SecureVaultData {
   securityFiles: { cipherText: string; cipherTool: string; secretConf: string };
   carbonKeyStore: { path: string; location: string; type: string; alias: string; password: string; carbonHomeToken: string };
   pendingValue: { open: string; close: string };
-  secretConf: { identity: { location: string; type: string; alias: string }; entries: { key: string; value: string }[]; header: string[] };
+  secretConf: { identity: { location: string; type: string; alias: string; storePassword: string; storePasswordProvider: string }; entries: { key: string; value: string }[]; header: string[] };
   cipherText: { header: string[] };
   cipherTool: { header: string[] };
   xpath: {
@@ -126,9 +127,14 @@ export interface KeystoreLocation {
   readonly configuredLocation: string;
   /**
    * carbon.xml's plaintext `Security/KeyStore/Password` when it opens this keystore (PKCS#12 needs it). A secret: pass
-   * it to readCertificate, never log or show it. Undefined when carbon.xml's password is already protected.
+   * it to verifyKeystore, never log or show it. Undefined when carbon.xml's password is already protected.
    */
   readonly passwordFromCarbonXml?: string;
+  /**
+   * secret-conf.properties' `keystore.identity.store.password` when it is the password itself (no secretProvider
+   * set). A secret like the one above; used to verify the keystore when carbon.xml gives none.
+   */
+  readonly passwordFromSecretConf?: string;
 }
 
 export interface ResolveKeystoreInput {
@@ -171,6 +177,7 @@ export function resolveKeystore(input: ResolveKeystoreInput): Outcome<KeystoreLo
           source: 'secret-conf',
           configuredLocation: location,
           ...(sameAsCarbon && carbon?.password !== undefined ? { passwordFromCarbonXml: carbon.password } : {}),
+          ...secretConfPassword(parsed),
         },
       };
     }
@@ -190,6 +197,18 @@ export function resolveKeystore(input: ResolveKeystoreInput): Outcome<KeystoreLo
       ...(carbon.password !== undefined ? { passwordFromCarbonXml: carbon.password } : {}),
     },
   };
+}
+
+/**
+ * The store password secret-conf.properties holds in plain text: `keystore.identity.store.password` without a
+ * `keystore.identity.store.secretProvider` (the template shipped in IS 5.6.0 `repository/conf/security/
+ * secret-conf.properties` reads `keystore.identity.store.password=wso2carbon`, the secretProvider line optional).
+ * With a provider the value is an alias (`identity.store.password`), not the password.
+ */
+function secretConfPassword(parsed: ReturnType<typeof parseProperties>): { passwordFromSecretConf?: string } {
+  const password = propertyValue(parsed, SV.secretConf.identity.storePassword);
+  const provider = propertyValue(parsed, SV.secretConf.identity.storePasswordProvider)?.trim();
+  return password && !provider ? { passwordFromSecretConf: password } : {};
 }
 
 interface CarbonKeyStore {
@@ -254,14 +273,26 @@ export interface SecureVaultKey {
   readonly encrypt: (secret: string) => string;
   /** The longest secret (UTF-8 bytes) the key can encrypt; checked first for a clear message. */
   readonly maxSecretBytes?: number;
+  /** What the plan reports about the keystore (that it could not be verified without its password). */
+  readonly notes?: readonly string[];
 }
 
-export function secureVaultKey(keystore: KeystoreLocation, certificate: KeystoreCertificate): SecureVaultKey {
+export function secureVaultKey(keystore: KeystoreLocation, certificate: KeystoreCertificate | VerifiedKeystore): SecureVaultKey {
+  const unverified = 'verified' in certificate && certificate.verified === 'unverified';
   return {
     keystore,
     encrypt: (secret) => encryptForSecureVault(certificate.publicKey, secret),
     maxSecretBytes: maxSecretBytes(certificate.publicKey),
+    ...(unverified ? { notes: [unverifiedNote(keystore, certificate)] } : {}),
   };
+}
+
+function unverifiedNote(keystore: KeystoreLocation, certificate: VerifiedKeystore): string {
+  const checked = [
+    'its entry holds a private key',
+    ...(certificate.signatureVerified ? ['its certificate verifies under its issuer\'s key'] : []),
+  ].join(' and ');
+  return `The keystore ${keystore.path} is unverified: no store password was known, so its integrity digest was not checked (only that ${checked}).`;
 }
 
 // ---- planning ------------------------------------------------------------------------------------------------------
@@ -509,7 +540,7 @@ function plan(work: readonly Work[], input: PlanInput, title: string, preferred:
     plannedSecrets: new Map(),
     encrypted: [],
     skipped: [],
-    notes: [],
+    notes: [...(input.key.notes ?? [])],
     cipherTextUpdates: [],
     cipherToolUpdates: [],
   };

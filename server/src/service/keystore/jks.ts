@@ -1,9 +1,10 @@
 /**
- * A minimal reader of the certificate entries of a Java keystore (JKS, and JCEKS up to its first secret-key entry).
+ * A minimal reader of the entries of a Java keystore (JKS, and JCEKS up to its first secret-key entry), with the checks
+ * that need the store password: the integrity digest and the JKS private-key protection.
  *
- * JKS keeps certificates in the clear: reading one needs no password. Private keys stay encrypted and are skipped
- * unread, and the integrity digest (keyed with the store password) is not checked, so a tampered file is only as
- * trustworthy as its certificate; the fix encrypts to that certificate, which the user chose by configuring it.
+ * JKS keeps certificates in the clear: reading one needs no password. Private keys are kept as their encrypted bytes;
+ * `jksIntegrityHolds` and `unprotectJksKey` open them with a password (OpenJDK jdk-17+35,
+ * `src/java.base/share/classes/sun/security/provider/JavaKeyStore.java` engineLoad/getPreKeyedHash and `KeyProtector.java`).
  *
  * Format (sun.security.provider.JavaKeyStore, big-endian): magic u4 (0xFEEDFEED JKS, 0xCECECECE JCEKS), version u4
  * (1 or 2), count u4, then per entry: tag u4, alias (Java modified UTF-8: u2 length + bytes), timestamp u8, and
@@ -11,8 +12,11 @@
  *   tag 2 trusted certificate: one certificate;
  *   tag 3 (JCEKS secret key): a serialized Java object whose length is not recorded: reading stops there.
  * A certificate is, in version 2, a certificate type (modified UTF-8) and then u4 length + DER bytes.
- * The store ends with a 20-byte SHA-1 digest.
+ * The store ends with a 20-byte SHA-1 digest over (password as UTF-16BE, "Mighty Aphrodite" as UTF-8, every byte before
+ * the digest); JCEKS (`com.sun.crypto.provider.JceKeyStore`) uses the same digest.
  */
+
+import { createHash } from 'node:crypto';
 
 export const JKS_MAGIC = 0xfeedfeed;
 export const JCEKS_MAGIC = 0xcececece;
@@ -27,6 +31,8 @@ export interface JksEntry {
   readonly kind: 'private-key' | 'trusted-certificate';
   /** DER certificates, the entry's own certificate first. */
   readonly certificates: readonly Uint8Array[];
+  /** A private-key entry's EncryptedPrivateKeyInfo (DER), as stored; opened only by `unprotectJksKey`. */
+  readonly protectedKey?: Uint8Array;
 }
 
 export interface JksContents {
@@ -34,6 +40,11 @@ export interface JksContents {
   readonly entries: readonly JksEntry[];
   /** True when reading stopped at an entry this reader cannot skip (a JCEKS secret key). */
   readonly incomplete: boolean;
+  /**
+   * Where the integrity digest starts: right after the last entry, or (when reading stopped early) the last 20 bytes,
+   * where Java writes it.
+   */
+  readonly digestOffset: number;
 }
 
 export type JksReadResult = { ok: true; contents: JksContents } | { ok: false; problem: 'not-a-java-keystore' | 'truncated' | 'malformed' };
@@ -54,6 +65,10 @@ class Reader {
 
   constructor(private readonly bytes: Uint8Array) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get position(): number {
+    return this.offset;
   }
 
   get remaining(): number {
@@ -133,27 +148,104 @@ export function readJavaKeystore(bytes: Uint8Array): JksReadResult {
       const tag = reader.u32();
       if (tag !== TAG_PRIVATE_KEY && tag !== TAG_TRUSTED_CERT) {
         // A JCEKS secret key is a serialized object of unrecorded length: nothing after it can be located.
-        if (format === 'JCEKS') return { ok: true, contents: { format, entries, incomplete: true } };
+        if (format === 'JCEKS') {
+          if (bytes.length < DIGEST_LENGTH) return { ok: false, problem: 'truncated' };
+          return { ok: true, contents: { format, entries, incomplete: true, digestOffset: bytes.length - DIGEST_LENGTH } };
+        }
         return { ok: false, problem: 'malformed' };
       }
       const alias = reader.utf();
       reader.skip(8); // creation date
       if (tag === TAG_PRIVATE_KEY) {
-        reader.skip(reader.u32()); // the encrypted private key: never read
+        const protectedKey = reader.take(reader.u32());
         const chainLength = reader.u32();
         const certificates: Uint8Array[] = [];
         for (let c = 0; c < chainLength; c++) certificates.push(certificate());
-        entries.push({ alias, kind: 'private-key', certificates });
+        entries.push({ alias, kind: 'private-key', certificates, protectedKey });
       } else {
         entries.push({ alias, kind: 'trusted-certificate', certificates: [certificate()] });
       }
     }
     // The digest must follow; without it the file was cut short (Java's load fails the same way).
     if (reader.remaining < DIGEST_LENGTH) return { ok: false, problem: 'truncated' };
-    return { ok: true, contents: { format, entries, incomplete: false } };
+    return { ok: true, contents: { format, entries, incomplete: false, digestOffset: reader.position } };
   } catch (error) {
     if (error instanceof Truncated) return { ok: false, problem: 'truncated' };
     if (error instanceof Malformed) return { ok: false, problem: 'malformed' };
     throw error;
   }
+}
+
+/** Java's password bytes for the digest and KeyProtector: each UTF-16 code unit, high byte first. */
+function passwordBytes(password: string): Buffer {
+  return Buffer.from(password, 'utf16le').swap16();
+}
+
+const DIGEST_WHITENER = Buffer.from('Mighty Aphrodite', 'utf8');
+
+/** True when the store's integrity digest matches under this password (false: wrong password, or damaged bytes). */
+export function jksIntegrityHolds(bytes: Uint8Array, contents: JksContents, password: string): boolean {
+  const end = contents.digestOffset;
+  if (end < 0 || end + DIGEST_LENGTH > bytes.length) return false;
+  const digest = createHash('sha1').update(passwordBytes(password)).update(DIGEST_WHITENER).update(bytes.subarray(0, end)).digest();
+  return digest.equals(Buffer.from(bytes.subarray(end, end + DIGEST_LENGTH)));
+}
+
+/** DER of the OID 1.3.6.1.4.1.42.2.17.1.1 (Sun's KeyProtector), as it appears in the EncryptedPrivateKeyInfo. */
+const KEY_PROTECTOR_OID = Buffer.from([0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x2a, 0x02, 0x11, 0x01, 0x01]);
+const SALT_LENGTH = 20;
+
+/**
+ * The PKCS#8 DER of a JKS private key, opened with a password (KeyProtector.recover: salt, then the key XORed with a
+ * SHA-1 chain over password and salt, then SHA-1(password, key) as a check). Undefined when the password does not open
+ * it (WSO2's default key password equals the store password, but it need not) or the entry is not Sun's format.
+ */
+export function unprotectJksKey(protectedKey: Uint8Array, password: string): Buffer | undefined {
+  const info = Buffer.from(protectedKey);
+  const oidAt = info.indexOf(KEY_PROTECTOR_OID);
+  if (oidAt < 0) return undefined;
+  // The encrypted data is the last element: an OCTET STRING ending the structure.
+  const data = lastOctetString(info);
+  if (!data || data.length < SALT_LENGTH * 2 + 1) return undefined;
+  const pw = passwordBytes(password);
+  const salt = data.subarray(0, SALT_LENGTH);
+  const encrypted = data.subarray(SALT_LENGTH, data.length - DIGEST_LENGTH);
+  const check = data.subarray(data.length - DIGEST_LENGTH);
+  const plain = Buffer.alloc(encrypted.length);
+  let digest: Buffer = Buffer.from(salt);
+  for (let at = 0; at < encrypted.length; at += DIGEST_LENGTH) {
+    digest = createHash('sha1').update(pw).update(digest).digest();
+    for (let i = 0; i < DIGEST_LENGTH && at + i < encrypted.length; i++) plain[at + i] = encrypted[at + i] ^ digest[i];
+  }
+  const expected = createHash('sha1').update(pw).update(plain).digest();
+  return expected.equals(check) ? plain : undefined;
+}
+
+/** The content of the OCTET STRING that ends a DER SEQUENCE (definite lengths only, as Java writes them). */
+function lastOctetString(der: Buffer): Buffer | undefined {
+  const header = (at: number): { tag: number; length: number; content: number } | undefined => {
+    if (at + 2 > der.length) return undefined;
+    const tag = der[at];
+    let length = der[at + 1];
+    let content = at + 2;
+    if (length & 0x80) {
+      const n = length & 0x7f;
+      if (n === 0 || n > 4 || content + n > der.length) return undefined;
+      length = 0;
+      for (let i = 0; i < n; i++) length = length * 256 + der[content + i];
+      content += n;
+    }
+    return content + length <= der.length ? { tag, length, content } : undefined;
+  };
+  const outer = header(0);
+  if (!outer || outer.tag !== 0x30) return undefined;
+  let at = outer.content;
+  let last: { tag: number; length: number; content: number } | undefined;
+  while (at < outer.content + outer.length) {
+    const item = header(at);
+    if (!item) return undefined;
+    last = item;
+    at = item.content + item.length;
+  }
+  return last && last.tag === 0x04 ? der.subarray(last.content, last.content + last.length) : undefined;
 }

@@ -4,8 +4,9 @@ import * as forge from 'node-forge';
  * Reads the certificates of a PKCS#12 keystore with node-forge (it handles what Java 17's keytool writes: PBES2 with
  * AES-256 and an HmacSHA256 MAC, and the legacy 3DES/RC2 with an HmacSHA1 MAC, as openssl writes too).
  *
- * Java encrypts the certificates of a PKCS#12 store with the store password, so reading one needs it. forge decrypts
- * the private keys as well while parsing; they stay inside this function and are dropped.
+ * Java encrypts the certificates of a PKCS#12 store with the store password, so reading one needs it. forge checks the
+ * store's MAC (its integrity, keyed with the password) and decrypts the private keys while parsing; the keys are kept
+ * (PKCS#8 DER) only so that verifyKeystore can match each to its certificate, and go no further.
  */
 
 export interface Pkcs12Certificate {
@@ -17,8 +18,16 @@ export interface Pkcs12Certificate {
 
 export interface Pkcs12Contents {
   readonly certificates: readonly Pkcs12Certificate[];
-  /** friendlyName and localKeyId of the private-key entries (the key material is not kept). */
-  readonly keys: readonly { friendlyName: string | undefined; localKeyId: string | undefined }[];
+  /** The private-key entries: friendlyName, localKeyId and the key as PKCS#8 DER (undefined when forge cannot encode it). */
+  readonly keys: readonly Pkcs12Key[];
+  /** True when the store carries a MAC, which forge verified with the password (Java always writes one). */
+  readonly macVerified: boolean;
+}
+
+export interface Pkcs12Key {
+  readonly friendlyName: string | undefined;
+  readonly localKeyId: string | undefined;
+  readonly pkcs8?: Uint8Array;
 }
 
 export type Pkcs12ReadResult = { ok: true; contents: Pkcs12Contents } | { ok: false; problem: 'malformed' | 'needs-password' | 'wrong-password' | 'unsupported' };
@@ -48,7 +57,7 @@ export function readPkcs12(bytes: Uint8Array, password: string | undefined): Pkc
     return { ok: false, problem: 'malformed' };
   }
   const certificates: Pkcs12Certificate[] = [];
-  const keys: { friendlyName: string | undefined; localKeyId: string | undefined }[] = [];
+  const keys: Pkcs12Key[] = [];
   for (const contents of pfx.safeContents) {
     for (const bag of contents.safeBags) {
       const friendlyName = firstAttribute(bag, 'friendlyName');
@@ -60,11 +69,23 @@ export function readPkcs12(bytes: Uint8Array, password: string | undefined): Pkc
         const der = Buffer.from(forge.asn1.toDer(certAsn1).getBytes(), 'binary');
         certificates.push({ friendlyName, localKeyId, der });
       } else if (bag.type === forge.pki.oids.pkcs8ShroudedKeyBag || bag.type === forge.pki.oids.keyBag) {
-        keys.push({ friendlyName, localKeyId });
+        keys.push({ friendlyName, localKeyId, ...keyDer(bag) });
       }
     }
   }
-  return { ok: true, contents: { certificates, keys } };
+  // PFX ::= SEQUENCE { version, authSafe, macData OPTIONAL }: forge throws when a present MAC does not verify.
+  const macVerified = Array.isArray(asn1.value) && asn1.value.length >= 3;
+  return { ok: true, contents: { certificates, keys, macVerified } };
+}
+
+function keyDer(bag: forge.pkcs12.Bag): { pkcs8?: Uint8Array } {
+  try {
+    // forge parses RSA keys; it leaves other kinds as their PrivateKeyInfo.
+    const info = bag.key ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key as forge.pki.rsa.PrivateKey)) : bag.asn1;
+    return info ? { pkcs8: Buffer.from(forge.asn1.toDer(info).getBytes(), 'binary') } : {};
+  } catch {
+    return {};
+  }
 }
 
 function firstAttribute(bag: forge.pkcs12.Bag, name: string): string | undefined {

@@ -12,7 +12,11 @@ export type KeystoreErrorCode =
   | 'needs-password'
   | 'wrong-password'
   | 'unsupported-type'
-  | 'not-rsa';
+  | 'not-rsa'
+  /** The alias names a trusted certificate: no private key, so nothing encrypted to it could be decrypted. */
+  | 'not-a-key-entry'
+  /** Proven damaged without a password: the certificate's signature or its key pair does not hold. */
+  | 'damaged';
 
 export interface KeystoreError {
   readonly code: KeystoreErrorCode;
@@ -30,6 +34,19 @@ export interface KeystoreCertificate {
   readonly certificate: X509Certificate;
   /** The certificate's RSA public key: what Secure Vault encrypts with. */
   readonly publicKey: KeyObject;
+}
+
+/**
+ * A keystore checked before anything is encrypted to it (verifyKeystore).
+ * `integrity`: the store's digest (JKS, JCEKS) or MAC (PKCS#12) holds under the store password, so every byte is as
+ * Java wrote it. `unverified`: no store password was known; only the checks that need none were made.
+ */
+export interface VerifiedKeystore extends KeystoreCertificate {
+  readonly verified: 'integrity' | 'unverified';
+  /** True when the entry's private key was opened and matches the certificate's public key. */
+  readonly keyPairMatches: boolean;
+  /** True when the certificate's signature was verified (self-signed, or its issuer is next in the chain). */
+  readonly signatureVerified: boolean;
 }
 
 export function ok<T>(value: T): Result<T, never> {
