@@ -1,0 +1,26 @@
+import { TomlRule } from '../types';
+
+/**
+ * deployment.toml that does not parse. The config mapper then stops the server ("Error parsing deployment
+ * configuration", wso2/config-mapper v1.0.23 `TomlParser.java`; carbon-kernel v4.9.26 `Main.java` l.236-238 exits).
+ * The message is the parser's own (toml-eslint-parser, TOML 1.0.0). The runtime parses TOML 0.5 (cava-toml 0.5.0), so
+ * a file this parser accepts may still be refused there (e.g. arrays mixing types).
+ */
+export const tomlSyntax: TomlRule = {
+  id: 'toml-syntax',
+  defaultSeverity: 'error',
+  description: 'deployment.toml is not valid TOML (duplicate keys or tables, unterminated strings, …): the server will not start.',
+  check({ model, report }) {
+    // The parser stops at the first error it meets (not always the first in the file); each one found is reported
+    // and the rules ran on the file without the lines (or the table) in error.
+    const errors = [...model.doc.errors].sort((a, b) => a.span.start - b.span.start);
+    errors.forEach((error) => {
+      const tail = model.doc.partial ? ' The other rules checked the file without this line (or table).' : '';
+      report({
+        span: error.span,
+        message: `${error.message}. The server refuses to start on an invalid deployment.toml ("Error parsing deployment configuration").${tail}`,
+        data: { parserMessage: error.message },
+      });
+    });
+  },
+};
