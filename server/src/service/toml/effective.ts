@@ -98,6 +98,21 @@ export function modelOf(path: string, doc: TomlDocument, home: TomlHome, knowled
     }
   }
 
+  // An array of tables is one key whose value is the list of its elements (TomlParser), so the user's array replaces
+  // a default list of the same name (MI's internal_apis.users, say).
+  const arrays = new Map<string, { first: TomlEntry; elements: Map<number, Record<string, unknown>> }>();
+  for (const { key, entry } of arrayEntries) {
+    const name = entry.arrayName!;
+    const array = arrays.get(name) ?? { first: entry, elements: new Map() };
+    const element = array.elements.get(entry.arrayIndex ?? 0) ?? {};
+    element[key.slice(name.length + 1)] = entry.value;
+    array.elements.set(entry.arrayIndex ?? 0, element);
+    arrays.set(name, array);
+  }
+  for (const [name, array] of arrays) {
+    if (!values.has(name)) values.set(name, { key: name, value: [...array.elements.values()], origin: { kind: 'user', entry: array.first, writtenKey: name } });
+  }
+
   // 3. Infer from user keys (and, recursively, from what they imply); user values are never overridden.
   let frontier = [...values.values()];
   for (let round = 0; round < MAX_INFER_ROUNDS && frontier.length > 0; round++) {
