@@ -104,7 +104,9 @@ export function parseDeploymentToml(text: string): TomlDocument {
       const located = locateError(error, current);
       errors.push({ message: located.message, span: located.span });
       if (attempt === MAX_RECOVERIES) break;
-      current = blankOut(current, located.span.start);
+      const next = blankOut(current, located.span.start);
+      if (next === current) break; // nothing left to skip: give up on the rest
+      current = next;
     }
   }
   if (!ast) return { text, lines, tables: [], entries: [], comments: [], errors, partial: true };
@@ -231,7 +233,15 @@ function startOfLine(text: string, offset: number): number {
  * line the whole table is dropped up to the next header: its keys belong to a table that did not parse (and would
  * otherwise land in the previous table).
  */
-function blankOut(text: string, offset: number): string {
+function blankOut(text: string, at: number): string {
+  let offset = Math.min(at, text.length);
+  // An error on a blank line or at the end of the file (an unclosed bracket, say) belongs to the last line with content.
+  if (isBlank(text, startOfLine(text, offset), endOfLine(text, offset))) {
+    let i = startOfLine(text, offset) - 1;
+    while (i >= 0 && isWhitespace(text.charCodeAt(i))) i--;
+    if (i < 0) return text;
+    offset = i;
+  }
   const start = startOfLine(text, offset);
   let end = endOfLine(text, offset);
   if (text.charCodeAt(start + leadingBlanks(text, start)) === 91 /* [ */) {
@@ -247,17 +257,21 @@ function blankOut(text: string, offset: number): string {
     }
     end = Math.min(next, text.length);
   }
-  if (end <= start) {
-    // Nothing to blank on this line (an error at a line end, e.g. an unterminated multi-line string): drop the rest.
-    end = text.length;
-    if (end <= start) return text.slice(0, Math.max(0, start - 1));
-  }
   let replaced = '';
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     replaced += c === 10 || c === 13 ? text[i] : ' ';
   }
   return text.slice(0, start) + replaced + text.slice(end);
+}
+
+function isWhitespace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+function isBlank(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!isWhitespace(text.charCodeAt(i))) return false;
+  return true;
 }
 
 function leadingBlanks(text: string, from: number): number {
