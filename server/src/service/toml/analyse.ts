@@ -75,6 +75,11 @@ export function analyseDeploymentToml(options: AnalyseTomlOptions): TomlAnalysis
       options.log?.(`deployment.toml rule ${rule.id} failed: ${error instanceof Error ? error.name : 'error'}`);
     }
   }
+  if (options.rules?.['file-not-analysed'] !== 'off') {
+    for (const skipped of model.doc.skipped) {
+      findings.push({ ruleId: 'file-not-analysed', severity: options.rules?.['file-not-analysed'] ?? 'information', message: `${skipped.message}.`, span: clamp(skipped.span, text.length) });
+    }
+  }
   return { model, findings: applyTomlSuppressions(model.doc, findings) };
 }
 

@@ -78,9 +78,16 @@ export interface TomlDocument {
   readonly errors: readonly TomlSyntaxError[];
   /** True when some of the text had to be skipped to recover from errors (rules saw only what parsed). */
   readonly partial: boolean;
+  /** Text not analysed for a reason of ours, not a TOML error (a line too long for the parser, a parser failure). */
+  readonly skipped: readonly TomlSyntaxError[];
 }
 
 export const MAX_RECOVERIES = 20;
+/**
+ * toml-eslint-parser 1.0.3 overflows the stack on a string token of about a million characters; lines longer than
+ * this are skipped (and said so) before parsing. No real deployment.toml value comes near it.
+ */
+export const MAX_LINE_LENGTH = 100_000;
 const BARE_SEGMENT = /^[A-Za-z0-9_-]+$/;
 
 /** Config-mapper spelling of one key segment. */
@@ -95,21 +102,48 @@ export function flatKeyOf(segments: readonly (string | number)[]): string {
 export function parseDeploymentToml(text: string): TomlDocument {
   const lines = new LineIndex(text);
   const errors: TomlSyntaxError[] = [];
+  const skipped: TomlSyntaxError[] = [];
   let current = text;
+  for (let line = 0; line < lines.lineCount; line++) {
+    const start = lines.lineStart(line);
+    const end = endOfLine(text, start);
+    if (end - start <= MAX_LINE_LENGTH) continue;
+    skipped.push({ message: `Line not analysed: ${end - start} characters is more than the ${MAX_LINE_LENGTH} the TOML parser can take`, span: { start, end: start } });
+    current = current.slice(0, start) + ' '.repeat(end - start) + current.slice(end);
+  }
   let ast: AST.TOMLProgram | undefined;
+  let lastErrorStart = -1;
   for (let attempt = 0; attempt <= MAX_RECOVERIES && !ast; attempt++) {
     try {
       ast = parseTOML(current, { tomlVersion: '1.0.0' });
     } catch (error) {
+      if (!isParseError(error)) {
+        // Not a TOML error but the parser failing (a stack overflow on a huge token): nothing to locate or retry.
+        skipped.push({ message: `File not analysed: the TOML parser failed (${error instanceof Error ? error.name : 'error'})`, span: { start: 0, end: 0 } });
+        break;
+      }
       const located = locateError(error, current);
       errors.push({ message: located.message, span: located.span });
+      lastErrorStart = located.span.start;
       if (attempt === MAX_RECOVERIES) break;
       const next = blankOut(current, located.span.start);
       if (next === current) break; // nothing left to skip: give up on the rest
       current = next;
     }
   }
-  if (!ast) return { text, lines, tables: [], entries: [], comments: [], errors, partial: true };
+  if (!ast && lastErrorStart >= 0 && skipped.length === 0) {
+    // Too many errors to step over one by one: keep what comes before the last one, or else before the first.
+    const firstErrorStart = Math.min(...errors.map((e) => e.span.start));
+    for (const prefix of [current.slice(0, startOfLine(current, lastErrorStart)), text.slice(0, startOfLine(text, firstErrorStart))]) {
+      try {
+        ast = parseTOML(prefix, { tomlVersion: '1.0.0' });
+        break;
+      } catch {
+        ast = undefined;
+      }
+    }
+  }
+  if (!ast) return { text, lines, tables: [], entries: [], comments: [], errors, partial: true, skipped };
   const tables: TomlTable[] = [];
   const entries: TomlEntry[] = [];
   const top = ast.body[0];
@@ -149,7 +183,7 @@ export function parseDeploymentToml(text: string): TomlDocument {
     }
   }
   const comments = ast.comments.map((c) => ({ value: c.value, span: { start: c.range[0], end: c.range[1] } }));
-  return { text, lines, tables, entries, comments, errors, partial: errors.length > 0 };
+  return { text, lines, tables, entries, comments, errors, partial: errors.length > 0 || skipped.length > 0, skipped };
 }
 
 function keyName(node: AST.TOMLBare | AST.TOMLQuoted): string {
@@ -209,11 +243,23 @@ function valueOf(node: AST.TOMLContentNode): { value: TomlValue; kind: TomlEntry
   }
 }
 
+function isParseError(error: unknown): boolean {
+  return typeof (error as { index?: unknown })?.index === 'number';
+}
+
 function locateError(error: unknown, text: string): { message: string; span: TextSpan } {
   const e = error as { message?: unknown; index?: unknown };
   const message = typeof e?.message === 'string' ? e.message : 'Invalid TOML';
   const index = typeof e?.index === 'number' && e.index >= 0 ? Math.min(e.index, text.length) : 0;
-  // Underline to the end of the line: the parser names a position, the line is what the user must look at.
+  // Underline to the end of the line: the parser names a position, the line is what the user must look at. A value
+  // missing after `key =` is reported by the parser at the next line; the dangling line is the one to show.
+  const lineStart = startOfLine(text, index);
+  if (isBlank(text, lineStart, index) && previousContentEndsWithEquals(text, lineStart)) {
+    let i = lineStart - 1;
+    while (i >= 0 && isWhitespace(text.charCodeAt(i))) i--;
+    const start = startOfLine(text, i);
+    return { message, span: { start: start + leadingBlanks(text, start), end: i + 1 } };
+  }
   const end = Math.max(endOfLine(text, index), Math.min(index + 1, text.length));
   return { message, span: { start: index, end } };
 }
@@ -235,8 +281,11 @@ function startOfLine(text: string, offset: number): number {
  */
 function blankOut(text: string, at: number): string {
   let offset = Math.min(at, text.length);
-  // An error on a blank line or at the end of the file (an unclosed bracket, say) belongs to the last line with content.
-  if (isBlank(text, startOfLine(text, offset), endOfLine(text, offset))) {
+  // An error on a blank line or at the end of the file (an unclosed bracket, say), or at the start of a line that
+  // follows a dangling `key =` ("The key, equals sign, and value must be on the same line"), belongs to the last line
+  // with content before it.
+  const lineStart = startOfLine(text, offset);
+  if (isBlank(text, lineStart, endOfLine(text, offset)) || (isBlank(text, lineStart, offset) && previousContentEndsWithEquals(text, lineStart))) {
     let i = startOfLine(text, offset) - 1;
     while (i >= 0 && isWhitespace(text.charCodeAt(i))) i--;
     if (i < 0) return text;
@@ -263,6 +312,12 @@ function blankOut(text: string, at: number): string {
     replaced += c === 10 || c === 13 ? text[i] : ' ';
   }
   return text.slice(0, start) + replaced + text.slice(end);
+}
+
+function previousContentEndsWithEquals(text: string, lineStart: number): boolean {
+  let i = lineStart - 1;
+  while (i >= 0 && isWhitespace(text.charCodeAt(i))) i--;
+  return i >= 0 && text.charCodeAt(i) === 61 /* = */;
 }
 
 function isWhitespace(c: number): boolean {
