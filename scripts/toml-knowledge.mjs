@@ -8,14 +8,14 @@
 // (wso2-maven-json-merge-plugin; the product base wins): we merge kernel then product the same way. Feature files
 // (carbon-apimgt, carbon-identity-framework) are not in the corpus, so their defaults are missing from the snapshot.
 //
-// Usage: node scripts/toml-knowledge.mjs [corpusDir]
+// Usage: node scripts/toml-knowledge.mjs [corpusDir] [outDir]
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = process.argv[2] ?? join(root, '..', 'shared', 'corpus');
-const out = join(root, 'schemas', 'toml', 'knowledge');
+const out = process.argv[3] ?? join(root, 'schemas', 'toml', 'knowledge');
 
 const SNAPSHOTS = [
   {
