@@ -123,3 +123,12 @@ test('knowledge: the home\'s own JSON files when readable, else the bundled snap
   assert.match(bundledKnowledge('carbon', '4.6.2').label, /Carbon kernel 4\.6\.0/);
   assert.match(bundledKnowledge('mi', undefined).label, /version of this home unknown/);
 });
+
+test('protectionOf says how a secret is protected without the value', async () => {
+  const { protectionOf } = await import('../../../server/src/service/toml/effective');
+  const model = buildTomlModel({ path: 'deployment.toml', product: 'apim', version: '4.2.0', text: `[super_admin]\npassword = "$secret{a}"\n[x]\np = "$ref{super_admin.password}"\nq = "lit"\nr = ""\n[secrets]\na = "b"\n` });
+  assert.deepEqual(protectionOf(model, '$ref{super_admin.password}'), { status: 'reference', references: ['secret'], via: ['super_admin.password'] });
+  assert.deepEqual(protectionOf(model, 'lit'), { status: 'plaintext', via: [] });
+  assert.deepEqual(protectionOf(model, ''), { status: 'empty' });
+  assert.deepEqual(protectionOf(model, '$ref{nope}'), { status: 'unresolved', unresolved: ['nope'] });
+});

@@ -291,3 +291,20 @@ export function isScalar(value: unknown): value is string | number | boolean {
 }
 
 export type { TomlValue };
+
+export type Protection =
+  | { readonly status: 'plaintext'; /** Keys visited through whole-value $ref (the last one holds the literal). */ readonly via: readonly string[] }
+  | { readonly status: 'reference'; readonly references: readonly ReferenceKind[]; readonly via: readonly string[] }
+  | { readonly status: 'unresolved'; readonly unresolved: readonly string[] }
+  | { readonly status: 'empty' | 'not-a-string' };
+
+/** Whether a value (a key's, or a field's) is protected and by what, for hovers on secret keys. Never the value itself. */
+export function protectionOf(model: TomlModel, value: unknown): Protection {
+  const resolution = model.resolveValue(value);
+  const via = resolution.chain.map((v) => v.key);
+  if (resolution.unresolved.length > 0) return { status: 'unresolved', unresolved: resolution.unresolved };
+  if (resolution.references.length > 0) return { status: 'reference', references: resolution.references, via };
+  if (!isScalar(resolution.value)) return { status: 'not-a-string' };
+  if (String(resolution.value).length === 0) return { status: 'empty' };
+  return { status: 'plaintext', via };
+}

@@ -50,7 +50,7 @@ export function endpointsFor(model: TomlModel): TlsEndpointSpec[] {
   return TLS_ENDPOINTS.filter((e) => productApplies(e.products, model.home.product));
 }
 
-export function tlsList(model: TomlModel, key: string, syntax: TlsEndpointSpec['protocolSyntax'] | 'ciphers'): TlsListSetting | undefined {
+export function tlsList(model: TomlModel, key: string): TlsListSetting | undefined {
   const value = model.get(key);
   if (!value) return undefined;
   const resolution = model.resolve(key);
@@ -69,7 +69,7 @@ export function tlsList(model: TomlModel, key: string, syntax: TlsEndpointSpec['
     }
   }
   const source = Array.isArray(resolved) ? resolved.join(',') : String(resolved);
-  return { key, value, entry, items, source: syntax === 'ciphers' ? source : source };
+  return { key, value, entry, items, source };
 }
 
 function rawHasEscapes(model: TomlModel, entry: TomlEntry): boolean {

@@ -1,4 +1,4 @@
-import { EffectiveValue, Resolution, TomlModel, describeOrigin, describeReference, isScalar } from '../effective';
+import { EffectiveValue, Resolution, TomlModel, describeOrigin, isScalar } from '../effective';
 import { TOML_RULES_DATA } from '../knowledge';
 import { Anchor, anchorFor, defaultCredentials, isSecretKey, productApplies } from '../keys';
 import { TomlEntry } from '../parse';
@@ -127,4 +127,3 @@ function lower(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
-export { describeReference };

@@ -16,7 +16,7 @@ export const weakTlsCiphers: TomlRule = {
     for (const endpoint of endpointsFor(model)) {
       if (!endpoint.ciphers) continue;
       const key = `${endpoint.table}.${endpoint.ciphers}`;
-      const setting = tlsList(model, key, 'ciphers');
+      const setting = tlsList(model, key);
       if (!setting || setting.items.length === 0) {
         if (!endpoint.missingCiphersMeansJvmDefaults) continue;
         report({

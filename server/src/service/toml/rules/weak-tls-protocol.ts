@@ -16,7 +16,7 @@ export const weakTlsProtocol: TomlRule = {
   check({ model, tlsProfile, report }) {
     const { name: profileName, profile } = profileOf(tlsProfile);
     for (const endpoint of endpointsFor(model)) {
-      const setting = tlsList(model, `${endpoint.table}.${endpoint.protocols}`, endpoint.protocolSyntax);
+      const setting = tlsList(model, `${endpoint.table}.${endpoint.protocols}`);
       if (setting) {
         const weak = weakProtocols(setting, endpoint.protocolSyntax, profile);
         if (weak.length > 0) {
