@@ -131,3 +131,19 @@ test('suppression fix: inserts the comment above the finding with its indentatio
   assert.equal(after, `[super_admin]\n  # wso2-config-disable-next-line plaintext-password\n  password = "admin"\n`);
   assert.ok(!of(check(after), 'plaintext-password').some((s) => s.line === 3));
 });
+
+test('planTomlFixes: the TLS fix a finding points at (sslProtocol included), then the suppression', async () => {
+  const { planTomlFixes } = await import('../../../server/src/service/toml/fixes');
+  const { analyseDeploymentToml } = await import('../../../server/src/service/toml/analyse');
+  const text = `[server]\nhostname = "x"\n[internal_api_ssl_config.parameter]\nhttpsProtocols = "TLSv1.2"\n`;
+  const { model, findings } = analyseDeploymentToml({ path: '/h/conf/deployment.toml', text, product: 'mi', version: '4.4.0' });
+  const sslv3 = findings.find((f) => f.ruleId === 'weak-tls-protocol' && f.data?.sslProtocol === true)!;
+  const fixes = planTomlFixes(model!, sslv3, 'intermediate');
+  assert.deepEqual(fixes.map((f) => f.ruleId), ['weak-tls-protocol', 'weak-tls-protocol']);
+  const after = applyReplacements(text, fixes[0].replacements);
+  assert.equal(after, `[server]\nhostname = "x"\n[internal_api_ssl_config.parameter]\nhttpsProtocols = "TLSv1.2"\nsslProtocol = "TLS"\n`);
+  const rechecked = analyseDeploymentToml({ path: '/h/conf/deployment.toml', text: after, product: 'mi', version: '4.4.0' });
+  assert.ok(!rechecked.findings.some((f) => f.data?.endpoint === 'mi-management-api'));
+  const syntax = analyseDeploymentToml({ path: 'x', text: 'a = \n', product: 'mi' });
+  assert.deepEqual(planTomlFixes(syntax.model!, syntax.findings.find((f) => f.ruleId === 'toml-syntax')!, undefined), []);
+});

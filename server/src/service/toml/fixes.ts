@@ -20,7 +20,9 @@ export interface TomlFix {
   readonly replacements: readonly TextReplacement[];
 }
 
-export function planTomlTlsFix(model: TomlModel, endpointId: string, which: 'protocols' | 'ciphers', profileName: TlsProfileName | undefined): TomlFix | undefined {
+export type TlsFixTarget = 'protocols' | 'ciphers' | 'sslProtocol';
+
+export function planTomlTlsFix(model: TomlModel, endpointId: string, which: TlsFixTarget, profileName: TlsProfileName | undefined): TomlFix | undefined {
   const fix = planTls(model, endpointId, which, profileName);
   // A fix never makes the file worse: one that would add a TOML error (a table already defined by dotted keys, say)
   // is not offered.
@@ -29,17 +31,20 @@ export function planTomlTlsFix(model: TomlModel, endpointId: string, which: 'pro
   return after.errors.length > model.doc.errors.length ? undefined : fix;
 }
 
-function planTls(model: TomlModel, endpointId: string, which: 'protocols' | 'ciphers', profileName: TlsProfileName | undefined): TomlFix | undefined {
+function planTls(model: TomlModel, endpointId: string, which: TlsFixTarget, profileName: TlsProfileName | undefined): TomlFix | undefined {
   const endpoint = TLS_ENDPOINTS.find((e) => e.id === endpointId);
   if (!endpoint) return undefined;
   const { name, profile } = profileOf(profileName);
-  const field = which === 'protocols' ? endpoint.protocols : endpoint.ciphers;
+  const field = which === 'protocols' ? endpoint.protocols : which === 'ciphers' ? endpoint.ciphers : endpoint.sslProtocol;
   if (!field) return undefined;
-  const list = which === 'protocols' ? profile.recommendedProtocols : profile.recommendedCiphers;
-  const value = renderList(endpoint, which, list);
+  // sslProtocol names the SSLContext; "TLS" is the JSSE name that enables every TLS version the protocols list allows.
+  const value = which === 'sslProtocol' ? '"TLS"' : renderList(endpoint, which === 'protocols' ? profile.recommendedProtocols : profile.recommendedCiphers);
   const internalKey = `${endpoint.table}.${field}`;
-  const title = `Set ${which === 'protocols' ? 'the TLS protocols' : 'the cipher suites'} of ${endpoint.label} to the "${name}" profile`;
-  const ruleId: TomlRuleId = which === 'protocols' ? 'weak-tls-protocol' : 'weak-tls-ciphers';
+  const title =
+    which === 'sslProtocol'
+      ? `Set the SSLContext protocol of ${endpoint.label} to "TLS"`
+      : `Set ${which === 'protocols' ? 'the TLS protocols' : 'the cipher suites'} of ${endpoint.label} to the "${name}" profile`;
+  const ruleId: TomlRuleId = which === 'ciphers' ? 'weak-tls-ciphers' : 'weak-tls-protocol';
 
   // 1. The user wrote it (either spelling): replace the value token.
   const written = model.userEntries.get(internalKey);
@@ -48,7 +53,7 @@ function planTls(model: TomlModel, endpointId: string, which: 'protocols' | 'cip
   }
   // 2. A table (or dotted keys) the value belongs in already exists: add one line after its last entry there.
   const userTable = endpoint.userTable ?? endpoint.table;
-  const userField = which === 'protocols' ? endpoint.userProtocols ?? field : endpoint.userCiphers ?? field;
+  const userField = which === 'protocols' ? endpoint.userProtocols ?? field : which === 'ciphers' ? endpoint.userCiphers ?? field : field;
   const eol = lineBreakOf(model.doc.text);
   for (const [tableName, fieldName] of [
     [endpoint.table, field],
@@ -87,10 +92,25 @@ export function planTomlSuppression(model: TomlModel, finding: Pick<TomlFinding,
   };
 }
 
-function renderList(endpoint: TlsEndpointSpec, which: 'protocols' | 'ciphers', list: readonly string[]): string {
+function renderList(endpoint: TlsEndpointSpec, list: readonly string[]): string {
   if (endpoint.protocolSyntax === 'list') return `[${list.map((p) => JSON.stringify(p)).join(', ')}]`;
-  void which;
   return JSON.stringify(list.join(','));
+}
+
+/**
+ * Every fix for a deployment.toml finding: the TLS rewrite its data points at (when it can be made without breaking
+ * the file), then the suppression comment.
+ */
+export function planTomlFixes(model: TomlModel, finding: TomlFinding, profileName: TlsProfileName | undefined): TomlFix[] {
+  const fixes: TomlFix[] = [];
+  const endpoint = typeof finding.data?.endpoint === 'string' ? finding.data.endpoint : undefined;
+  if (endpoint && (finding.ruleId === 'weak-tls-protocol' || finding.ruleId === 'weak-tls-ciphers')) {
+    const which: TlsFixTarget = finding.ruleId === 'weak-tls-ciphers' ? 'ciphers' : finding.data?.sslProtocol === true ? 'sslProtocol' : 'protocols';
+    const tls = planTomlTlsFix(model, endpoint, which, profileName);
+    if (tls) fixes.push(tls);
+  }
+  if (finding.ruleId !== 'toml-syntax' && finding.ruleId !== 'file-not-analysed') fixes.push(planTomlSuppression(model, finding));
+  return fixes;
 }
 
 /** The last user entry whose internal key lies under `tableName` (written as a table or as dotted keys). */
