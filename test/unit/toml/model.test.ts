@@ -132,3 +132,11 @@ test('protectionOf says how a secret is protected without the value', async () =
   assert.deepEqual(protectionOf(model, ''), { status: 'empty' });
   assert.deepEqual(protectionOf(model, '$ref{nope}'), { status: 'unresolved', unresolved: ['nope'] });
 });
+
+test('a table under an array of tables belongs to its last element', () => {
+  const doc = parseDeploymentToml(`[[datasource]]\nid = "A"\n[datasource.pool_options]\nmaxActive = 50\n[[datasource]]\nid = "B"\n`);
+  assert.deepEqual(
+    doc.entries.map((e) => [e.key, e.arrayIndex]),
+    [['datasource:id', 0], ['datasource:pool_options.maxActive', 0], ['datasource:id', 1]],
+  );
+});

@@ -29,8 +29,15 @@ export interface TomlTable {
   /** Config-mapper spelling of the header: segments joined by `.`, a segment that needs quotes in `'…'`. */
   readonly name: string;
   readonly kind: 'standard' | 'array';
-  /** Index of this element in its array of tables; 0 for a standard table. */
+  /**
+   * The array of tables this table is (`[[a.b]]`) or belongs to (`[a.b.sub]` after `[[a.b]]` is a table of the last
+   * element), in config-mapper spelling; undefined outside arrays.
+   */
+  readonly arrayName: string | undefined;
+  /** Index of the element in that array; 0 outside arrays. */
   readonly arrayIndex: number;
+  /** For a table inside an array element, its path below the element (`["sub"]`); empty otherwise. */
+  readonly pathInElement: readonly string[];
   /** `[a.b]` / `[[a.b]]`. */
   readonly headerSpan: TextSpan;
   /** The header line's raw text (the cipher tool compares `line.trim()` with exactly `[secrets]`). */
@@ -148,15 +155,14 @@ export function parseDeploymentToml(text: string): TomlDocument {
   const entries: TomlEntry[] = [];
   const top = ast.body[0];
   const headers = top.body.filter((n): n is AST.TOMLTable => n.type === 'TOMLTable');
-  const arrayCounts = new Map<string, number>();
   headers.forEach((node, i) => {
     const path = node.key.keys.map(keyName);
     const name = flatKeyOf(path);
-    let arrayIndex = 0;
-    if (node.kind === 'array') {
-      arrayIndex = arrayCounts.get(name) ?? 0;
-      arrayCounts.set(name, arrayIndex + 1);
-    }
+    // resolvedKey holds the element index of every array of tables on the way (["datasource", 0, "pool_options"]).
+    const firstIndex = node.resolvedKey.findIndex((k) => typeof k === 'number');
+    const arrayName = firstIndex >= 0 ? flatKeyOf(node.resolvedKey.slice(0, firstIndex)) : undefined;
+    const arrayIndex = firstIndex >= 0 ? (node.resolvedKey[firstIndex] as number) : 0;
+    const pathInElement = firstIndex >= 0 ? node.resolvedKey.slice(firstIndex + 1).filter((k): k is string => typeof k === 'string') : [];
     const headerEnd = headerEndOffset(text, node.key.range[1]);
     const lineStart = lines.lineStart(lines.positionAt(node.range[0]).line);
     const lineEnd = endOfLine(text, node.range[0]);
@@ -165,7 +171,9 @@ export function parseDeploymentToml(text: string): TomlDocument {
       path,
       name,
       kind: node.kind,
+      arrayName,
       arrayIndex,
+      pathInElement,
       headerSpan: { start: node.range[0], end: headerEnd },
       headerLine: text.slice(lineStart, lineEnd),
       span: { start: node.range[0], end: node.range[1] },
@@ -197,16 +205,16 @@ function collectEntries(kv: AST.TOMLKeyValue, prefix: readonly string[], table: 
     for (const inner of kv.value.body) collectEntries(inner, segments, table, out);
     return;
   }
-  const isArrayElement = table?.kind === 'array';
-  const innerSegments = isArrayElement ? segments.slice(table.path.length) : segments;
-  const key = isArrayElement ? `${table.name}:${flatKeyOf(innerSegments)}` : flatKeyOf(segments);
+  const arrayName = table?.arrayName;
+  const innerSegments = arrayName !== undefined ? [...table!.pathInElement, ...segments.slice(table!.path.length)] : segments;
+  const key = arrayName !== undefined ? `${arrayName}:${flatKeyOf(innerSegments)}` : flatKeyOf(segments);
   const { value, kind } = valueOf(kv.value);
   const elementSpans =
     kv.value.type === 'TOMLArray' ? kv.value.elements.map((e) => (e.type === 'TOMLValue' ? { start: e.range[0], end: e.range[1] } : undefined)) : undefined;
   out.push({
     key,
-    arrayName: isArrayElement ? table.name : undefined,
-    arrayIndex: isArrayElement ? table.arrayIndex : undefined,
+    arrayName,
+    arrayIndex: arrayName !== undefined ? table!.arrayIndex : undefined,
     segments,
     value,
     valueKind: kind,
