@@ -140,3 +140,10 @@ test('a table under an array of tables belongs to its last element', () => {
     [['datasource:id', 0], ['datasource:pool_options.maxActive', 0], ['datasource:id', 1]],
   );
 });
+
+test('knowledge given by the caller is used as is (a facade caches it per home)', () => {
+  const knowledge = { defaults: { 'truststore.password': 'cached' }, infer: {}, keyMappings: {}, origin: 'home' as const, label: 'cached default.json', sources: [] };
+  const model = buildTomlModel({ path: '/h/repository/conf/deployment.toml', product: 'carbon', text: '[server]\n', knowledge, readHomeFile: () => { throw new Error('must not read'); } });
+  assert.equal(model.knowledge, knowledge);
+  assert.equal(model.get('truststore.password')!.value, 'cached');
+});

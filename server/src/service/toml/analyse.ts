@@ -3,7 +3,7 @@ import { DEFAULT_MAX_FILE_BYTES } from '../workspace/decode';
 import { FindingInput, Severity, SeveritySetting } from '../types';
 import { TlsProfileName } from '../settings';
 import { TomlModel, buildTomlModel } from './effective';
-import { HomeFileReader, TomlProduct } from './knowledge';
+import { ConfigKnowledge, HomeFileReader, TomlProduct } from './knowledge';
 import { tomlSyntax } from './rules/toml-syntax';
 import { plaintextPassword } from './rules/plaintext-password';
 import { weakTlsProtocol } from './rules/weak-tls-protocol';
@@ -24,6 +24,8 @@ export interface AnalyseTomlOptions {
   readonly readHomeFile?: HomeFileReader;
   readonly product?: TomlProduct;
   readonly version?: string;
+  /** Knowledge already loaded for this home (see loadKnowledge); else read through readHomeFile or bundled. */
+  readonly knowledge?: ConfigKnowledge;
   /** Per-rule severities, as the settings' `rules` (`off` disables). */
   readonly rules?: Partial<Record<TomlRuleId, SeveritySetting>>;
   readonly tlsProfile?: TlsProfileName;
@@ -50,7 +52,7 @@ export function analyseDeploymentToml(options: AnalyseTomlOptions): TomlAnalysis
   if (text.length > limit) return notAnalysed(`File not analysed: ${(text.length / 1048576).toFixed(1)} MB is more than the ${(limit / 1048576).toFixed(1)} MB limit for configuration files.`, 'information');
   if (text.includes('\u0000')) return notAnalysed('File not analysed: it contains NUL bytes, so it is binary, not TOML.', 'error');
 
-  const model = buildTomlModel({ path: options.path, text, readHomeFile: options.readHomeFile, product: options.product, version: options.version });
+  const model = buildTomlModel({ path: options.path, text, readHomeFile: options.readHomeFile, product: options.product, version: options.version, knowledge: options.knowledge });
   const findings: TomlFinding[] = [];
   for (const rule of TOML_RULES) {
     const configured = options.rules?.[rule.id];

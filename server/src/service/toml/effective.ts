@@ -66,6 +66,8 @@ export interface BuildModelOptions {
   /** Overrides detection (tests, or a front that knows better). */
   readonly product?: TomlProduct;
   readonly version?: string;
+  /** Knowledge the caller already loaded for this home (a facade caching it per home); else loaded here. */
+  readonly knowledge?: ConfigKnowledge;
 }
 
 export function buildTomlModel(options: BuildModelOptions): TomlModel {
@@ -74,7 +76,7 @@ export function buildTomlModel(options: BuildModelOptions): TomlModel {
   const home: TomlHome = options.product
     ? { ...detected, product: options.product, version: options.version ?? detected.version, detectedBy: 'the caller' }
     : detected;
-  const knowledge = loadKnowledge(home.product, home.version, options.readHomeFile);
+  const knowledge = options.knowledge ?? loadKnowledge(home.product, home.version, options.readHomeFile);
   return modelOf(options.path, doc, home, knowledge);
 }
 

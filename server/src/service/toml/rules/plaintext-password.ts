@@ -33,9 +33,9 @@ export const plaintextPassword: TomlRule = {
 };
 
 function internalKeysOf(model: TomlModel, entry: TomlEntry): string[] {
+  if (!Object.prototype.hasOwnProperty.call(model.knowledge.keyMappings, entry.key)) return [];
   const mapped = model.knowledge.keyMappings[entry.key];
-  if (mapped === undefined || !Object.prototype.hasOwnProperty.call(model.knowledge.keyMappings, entry.key)) return [];
-  return Array.isArray(mapped) ? mapped.filter((k): k is string => typeof k === 'string') : [mapped];
+  return Array.isArray(mapped) ? mapped.filter((k): k is string => typeof k === 'string') : typeof mapped === 'string' ? [mapped] : [];
 }
 
 function checkWritten({ model, report }: TomlRuleContext, entry: TomlEntry): void {
