@@ -109,3 +109,19 @@ test('mutated corpus files: no throw, ranges inside the text', { skip: CORPUS ==
     { numRuns: 300 },
   );
 });
+
+test('a home whose config-mapper JSON files are odd does not break the analysis', () => {
+  const files: Record<string, string> = {
+    'repository/resources/conf/default.json': JSON.stringify({ 'keystore.primary.password': 42, 'a.b': null, 'transport.https.sslHostConfig.properties.protocols': ['TLSv1'], 'server.offset': 'x' }),
+    'repository/resources/conf/infer.json': JSON.stringify({ 'user_store.type': 'nonsense', 'database.$1.type': { h2: 'not an object', mysql: null }, x: [1, 2] }),
+    'repository/resources/conf/key-mappings.json': JSON.stringify({ 'super_admin.password': 7, 'a.b': [null, 3], 'c.d': ['e.f'] }),
+  };
+  const text = `[super_admin]\npassword = "admin"\n[user_store]\ntype = "nonsense"\n[database.x]\ntype = "h2"\n[c]\nd = 1\n`;
+  const { findings, model } = analyseDeploymentToml({ path: '/h/repository/conf/deployment.toml', text, product: 'carbon', readHomeFile: (p) => files[p] });
+  assertSane(text, findings);
+  assert.equal(model!.knowledge.origin, 'home');
+  assert.ok(findings.some((f) => f.ruleId === 'plaintext-password' && model!.doc.lines.positionAt(f.span.start).line === 1), 'a bad mapping leaves the key as written');
+  assert.equal(model!.get('e.f')!.value, 1);
+  // The odd protocols default (a list) is still read as a list.
+  assert.ok(findings.some((f) => f.ruleId === 'weak-tls-protocol'));
+});

@@ -210,8 +210,10 @@ export function modelOf(path: string, doc: TomlDocument, home: TomlHome, knowled
 
 function mappedKeys(key: string, knowledge: ConfigKnowledge): string[] {
   const target = Object.prototype.hasOwnProperty.call(knowledge.keyMappings, key) ? knowledge.keyMappings[key] : undefined;
-  if (target === undefined) return [key];
-  return Array.isArray(target) ? target.filter((t): t is string => typeof t === 'string') : [target];
+  if (typeof target === 'string') return [target];
+  // A home's key-mappings.json is user data: anything but a string or a list of strings leaves the key as written.
+  const targets = Array.isArray(target) ? target.filter((t): t is string => typeof t === 'string') : [];
+  return targets.length > 0 ? targets : [key];
 }
 
 const WILDCARD_SEGMENT = /^\w+$/;
@@ -233,7 +235,9 @@ function inferFrom(key: string, value: string, knowledge: ConfigKnowledge): { ke
       } else if (pattern[i] !== segments[i]) matches = false;
     }
     if (!matches) continue;
-    for (const [impliedKey, impliedValue] of Object.entries(cases[value] ?? {})) {
+    const implied = cases[value];
+    if (!implied || typeof implied !== 'object' || Array.isArray(implied)) continue;
+    for (const [impliedKey, impliedValue] of Object.entries(implied)) {
       out.push({ key: substitute(impliedKey, bound), value: typeof impliedValue === 'string' ? substitute(impliedValue, bound) : impliedValue });
     }
   }
