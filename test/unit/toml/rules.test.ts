@@ -213,3 +213,10 @@ test('unknown tables and keys are not errors', () => {
   const seen = check(`[my.custom.table]\nwhatever = 1\n[[another]]\nx = "y"\n`, { product: 'carbon', version: '4.9.26' });
   assert.deepEqual(seen.filter((s) => s.line > 1), []);
 });
+
+test('toml-syntax: the same key through two spellings (key-mappings) warns on the one that loses', () => {
+  const seen = of(check(`[transport.https.properties]\nprotocols = "TLSv1.2"\n[transport.https.sslHostConfig.properties]\nprotocols = "TLSv1.3"\n`, { product: 'is', version: '7.1.0' }), 'toml-syntax');
+  assert.deepEqual(seen.map((s) => [s.line, s.covered, s.severity]), [[2, 'protocols', 'warning']]);
+  assert.match(seen[0].message, /line 4/);
+  assert.deepEqual(of(check(`[transport.https.properties]\nprotocols = "TLSv1.2"\n`, { product: 'is', version: '7.1.0' }), 'toml-syntax'), []);
+});

@@ -9,7 +9,7 @@ import { TomlRule } from '../types';
 export const tomlSyntax: TomlRule = {
   id: 'toml-syntax',
   defaultSeverity: 'error',
-  description: 'deployment.toml is not valid TOML (duplicate keys or tables, unterminated strings, …): the server will not start.',
+  description: 'deployment.toml is not valid TOML (duplicate keys or tables, unterminated strings, …): the server will not start; or one key is set through two spellings.',
   check({ model, report }) {
     // The parser stops at the first error it meets (not always the first in the file); each one found is reported
     // and the rules ran on the file without the lines (or the table) in error.
@@ -22,5 +22,22 @@ export const tomlSyntax: TomlRule = {
         data: { parserMessage: error.message },
       });
     });
+    // The same key written through two spellings (key-mappings.json renames one onto the other) is no TOML error,
+    // but the config mapper keeps only the later one (a LinkedHashMap put, wso2/config-mapper KeyMapper.java): the
+    // duplicate the parser would have refused, one level up.
+    for (const [key, entries] of model.userEntries) {
+      if (entries.length < 2) continue;
+      const last = entries[entries.length - 1];
+      const lastLine = model.doc.lines.positionAt(last.keySpan.start).line + 1;
+      for (const entry of entries.slice(0, -1)) {
+        if (entry.key === last.key) continue;
+        report({
+          span: entry.keySpan,
+          severity: 'warning',
+          message: `${entry.key} and ${last.key} (line ${lastLine}) both set ${key} (key-mappings.json): the config mapper keeps only the later one, so this line has no effect. Keep one of them.`,
+          data: { mappedKey: key, duplicateOf: last.key, line: lastLine },
+        });
+      }
+    }
   },
 };
