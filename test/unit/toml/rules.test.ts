@@ -220,3 +220,8 @@ test('toml-syntax: the same key through two spellings (key-mappings) warns on th
   assert.match(seen[0].message, /line 4/);
   assert.deepEqual(of(check(`[transport.https.properties]\nprotocols = "TLSv1.2"\n`, { product: 'is', version: '7.1.0' }), 'toml-syntax'), []);
 });
+
+test('toml-syntax: arrays mixing types (TOML 1.0 only) warn; one type is fine', () => {
+  const seen = of(check(`[a]\nx = ["a", 1]\ny = ["a", "b"]\nz = [[1], [2]]\n`), 'toml-syntax');
+  assert.deepEqual(seen.map((s) => [s.line, s.covered, s.severity]), [[2, '["a", 1]', 'warning']]);
+});

@@ -22,6 +22,19 @@ export const tomlSyntax: TomlRule = {
         data: { parserMessage: error.message },
       });
     });
+    // TOML 0.5 (cava-toml 0.5.0, what WSO2 parses with) requires every element of an array to have one type; TOML 1.0
+    // lifted that. How cava reacts was not verified, so this is a warning that names the risk.
+    for (const entry of model.doc.entries) {
+      if (!Array.isArray(entry.value) || entry.value.length < 2) continue;
+      const kinds = new Set(entry.value.map(kindOf));
+      if (kinds.size < 2) continue;
+      report({
+        span: entry.valueSpan,
+        severity: 'warning',
+        message: `This array mixes ${[...kinds].join(' and ')} values: valid TOML 1.0, but WSO2 parses deployment.toml as TOML 0.5 (cava-toml 0.5.0), which requires one type per array, so the server may refuse it. Use one type.`,
+        data: { mixedArray: [...kinds] },
+      });
+    }
     // The same key written through two spellings (key-mappings.json renames one onto the other) is no TOML error,
     // but the config mapper keeps only the later one (a LinkedHashMap put, wso2/config-mapper KeyMapper.java): the
     // duplicate the parser would have refused, one level up.
@@ -41,3 +54,9 @@ export const tomlSyntax: TomlRule = {
     }
   },
 };
+
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (value !== null && typeof value === 'object') return 'table';
+  return typeof value;
+}
