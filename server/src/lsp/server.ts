@@ -23,16 +23,32 @@ import {
   WatchKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Analyzer } from '../service/analyzer';
-import { isIncluded } from '../service/include';
-import { ruleDocsUrl } from '../service/rules/registry';
-import { PartialSettings, SETTINGS_FILE_NAME, Settings, mergeSettings, portOffsetOverrideFor, readEditorSettings, readSettingsFile } from '../service/settings';
-import { Finding, Severity } from '../service/types';
-import { FileContent, FileSource, HomeFacts } from '../service/workspace/facts';
-import { XmlDocument } from '../service/model/xml';
-import { ConfigFileLocation, HOME_FILES, ProductHome, basename, confPathOf, dirname, locateConfigFile, matchesRoot, normalizePath } from '../service/workspace/files';
+import {
+  ConfigFileLocation,
+  FileContent,
+  FileSource,
+  Finding,
+  PartialSettings,
+  ParsedDocument,
+  ProductHome,
+  SETTINGS_FILE_NAME,
+  ServiceOptions,
+  Settings,
+  Severity,
+  WorkspaceService,
+  basename,
+  createService,
+  dirname,
+  isIncluded,
+  mergeSettings,
+  normalizePath,
+  readEditorSettings,
+  readSettingsFile,
+  ruleDocsUrl,
+} from '../service';
+import { ServerCommands, ValidateWorkspaceResult } from '../protocol';
 import { DiskFileSource } from '../node/disk-source';
-import { findProductHomes } from '../node/home-scan';
+import { NODE_DIRECTORY_READER } from '../node/home-scan';
 
 /**
  * LSP wiring only: documents in, diagnostics out. Analysis lives in service/; this file caches, debounces, resolves
@@ -41,7 +57,7 @@ import { findProductHomes } from '../node/home-scan';
 
 export const SOURCE = 'wso2-config';
 /** Publishes diagnostics for every covered file of the workspace, open or not. */
-export const VALIDATE_WORKSPACE_COMMAND = 'wso2Config.server.validateWorkspace';
+export const VALIDATE_WORKSPACE_COMMAND = ServerCommands.validateWorkspace;
 const CHANGE_DEBOUNCE_MS = 200;
 /**
  * Diagnostics published per document. A generated or concatenated file can hold tens of thousands of findings;
@@ -56,16 +72,10 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-const WATCHED_GLOBS = [
-  '**/carbon.xml',
-  '**/user-mgt.xml',
-  '**/registry.xml',
-  '**/catalina-server.xml',
-  '**/axis2.xml',
-  '**/*-datasources.xml',
-  '**/deployment.toml',
-  `**/${SETTINGS_FILE_NAME}`,
-];
+/** Globs of every document kind, deployment.toml (a home regenerates its XML from it) and the settings file. */
+function watchedGlobs(service: WorkspaceService): string[] {
+  return [...new Set([...service.kinds.flatMap((k) => k.watchGlobs), '**/deployment.toml', `**/${SETTINGS_FILE_NAME}`])];
+}
 
 export function uriToPath(uri: string): string | undefined {
   if (!uri.startsWith('file:')) return undefined;
@@ -80,14 +90,16 @@ export function uriToPath(uri: string): string | undefined {
 export interface ServerContext {
   readonly connection: Connection;
   readonly documents: TextDocuments<TextDocument>;
-  readonly analyzer: Analyzer;
+  /** The core, through its facade (service/index.ts): the only way in. */
+  readonly service: WorkspaceService;
   readonly files: FileSource;
   settingsFor(path: string): Settings;
   /** Product homes of the workspace that are not excluded by the settings. */
   knownHomes(): ProductHome[];
   /** The parsed state of an open, covered document at its current version (parsed once per version). */
   openDocument(uri: string): OpenConfigDocument | undefined;
-  homeFacts(home: ProductHome, settings: Settings): Promise<HomeFacts>;
+  /** Any open document with a file path (covered or not: ports hover on other XML of a conf folder). */
+  openText(uri: string): { readonly document: TextDocument; readonly path: string; readonly content: FileContent } | undefined;
   /** Wraps a handler: an exception is logged (class and message only) and answered with `empty`. */
   safe<A extends unknown[], R>(name: string, handler: (...args: A) => R | Promise<R>, empty: R): (...args: A) => Promise<R>;
   /** Revalidates every open document, e.g. after a command changed files on disk. */
@@ -115,7 +127,14 @@ export interface OpenConfigDocument {
   readonly document: TextDocument;
   readonly path: string;
   readonly location: ConfigFileLocation;
-  readonly doc: XmlDocument;
+  /** What the service reads (the version key validation uses, so parses are shared). */
+  readonly content: FileContent;
+  readonly parsed: ParsedDocument;
+}
+
+export interface ServerOptions {
+  /** Replaces the core's Secure Vault planner (tests of the wiring); null: no Secure Vault fixes at all. */
+  readonly secureVault?: ServiceOptions['secureVault'] | null;
 }
 
 /** A feature beyond diagnostics: declares its capabilities and registers its handlers. */
@@ -124,7 +143,7 @@ export interface ServerFeature {
   register(context: ServerContext): void;
 }
 
-export function startServer(connection: Connection, features: readonly ServerFeature[] = []): void {
+export function startServer(connection: Connection, features: readonly ServerFeature[] = [], options: ServerOptions = {}): void {
   const documents = new TextDocuments(TextDocument);
   const disk = new DiskFileSource();
   /** Path -> open document, so cross-file facts prefer what the user is editing over what is saved. */
@@ -161,19 +180,21 @@ export function startServer(connection: Connection, features: readonly ServerFea
 
   const log = (message: string) => connection.console.error(message);
 
-  const analyzerKnownHomes = (): ProductHome[] => {
-    const homes = new Map(scannedHomes.map((h) => [h.homeDir, h]));
+  const knownHomes = (): ProductHome[] => {
+    const homes = [...scannedHomes];
     for (const path of openByPath.keys()) {
-      const home = locateConfigFile(path)?.home;
-      if (home && !homes.has(home.homeDir)) homes.set(home.homeDir, home);
+      const home = service.recognise(path)?.home;
+      if (home) homes.push(home);
     }
-    // An excluded home (a backup copy, say) is not a product that runs on this host.
-    return [...homes.values()].filter((h) => {
-      const carbonXml = confPathOf(h, HOME_FILES.carbon);
-      return isIncluded(carbonXml, roots, settingsFor(carbonXml));
-    });
+    return service.runningHomes(homes, roots, settingsFor);
   };
-  const analyzer = new Analyzer({ files, knownHomes: analyzerKnownHomes, log });
+  const service = createService({
+    files,
+    knownHomes,
+    log,
+    directories: NODE_DIRECTORY_READER,
+    ...(options.secureVault === null ? { secureVault: null } : options.secureVault ? { secureVault: options.secureVault } : {}),
+  });
 
   const openVersionKey = (document: TextDocument) => `open:${document.uri}:${document.version}`;
 
@@ -218,7 +239,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
     const version = document.version;
     let diagnostics: Diagnostic[] = [];
     if (isIncluded(path, roots, settings)) {
-      const result = await analyzer.analyze(path, { kind: 'text', text: document.getText(), version: openVersionKey(document) }, settings);
+      const result = await service.analyse({ path, content: { kind: 'text', text: document.getText(), version: openVersionKey(document) }, settings });
       // The user typed on while we worked: a newer validation is already scheduled.
       if (documents.get(document.uri)?.version !== version) return;
       const shown = result.findings.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT);
@@ -255,15 +276,10 @@ export function startServer(connection: Connection, features: readonly ServerFea
 
   /** Revalidates open documents whose findings can depend on `changedPath` (its home, or every home for ports). */
   function scheduleDependents(changedPath: string | undefined, delay: number, except?: string): void {
-    const changed = changedPath ? locateConfigFile(changedPath) : undefined;
     for (const document of documents.all()) {
       if (document.uri === except) continue;
       const path = uriToPath(document.uri);
-      const location = path ? locateConfigFile(path) : undefined;
-      if (!location) continue;
-      const sameHome = !!changed?.home && location.home?.homeDir === changed.home.homeDir;
-      const portsMayCollide = location.kind === 'carbon' && (!changed || ['carbon', 'catalina-server', 'axis2'].includes(changed.kind));
-      if (!changedPath || sameHome || portsMayCollide) schedule(document, delay);
+      if (path && service.dependsOn(path, changedPath)) schedule(document, delay);
     }
   }
 
@@ -315,7 +331,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
   }
 
   async function rescanHomes(): Promise<void> {
-    scannedHomes = await findProductHomes(roots);
+    scannedHomes = await service.discoverHomes(roots);
   }
 
   const hoverProviders: Provider<HoverParams, Hover | null>[] = [];
@@ -339,23 +355,25 @@ export function startServer(connection: Connection, features: readonly ServerFea
   const context: ServerContext = {
     connection,
     documents,
-    analyzer,
+    service,
     files,
     settingsFor,
-    knownHomes: analyzerKnownHomes,
+    knownHomes,
     openDocument(uri) {
+      const open = context.openText(uri);
+      const parsed = open && service.parse(open.path, open.content);
+      if (!open || !parsed) return undefined;
+      return { document: open.document, path: parsed.location.path, location: parsed.location, content: open.content, parsed };
+    },
+    openText(uri) {
       const document = documents.get(uri);
       const path = uriToPath(uri);
-      const location = path ? locateConfigFile(path) : undefined;
-      if (!document || !path || !location) return undefined;
-      const parsed = analyzer.cache.get(location.path, { kind: 'text', text: document.getText(), version: openVersionKey(document) });
-      if (!parsed.doc || !matchesRoot(location.kind, parsed.doc.root)) return undefined;
-      return { document, path: location.path, location, doc: parsed.doc };
+      if (!document || !path) return undefined;
+      return { document, path, content: { kind: 'text', text: document.getText(), version: openVersionKey(document) } };
     },
-    homeFacts: (home, settings) => analyzer.facts.homeFacts(home, portOffsetOverrideFor(settings, home.homeDir)),
     safe,
     revalidateAll: () => {
-      analyzer.cache.clear();
+      service.clearCaches();
       scheduleDependents(undefined, 0);
     },
     log,
@@ -376,15 +394,12 @@ export function startServer(connection: Connection, features: readonly ServerFea
    * Publishes diagnostics for every covered file of every product home in the workspace, open or not, and answers
    * how many files and findings there were. Closed files keep these diagnostics until they are opened and closed.
    */
-  async function validateWorkspace(): Promise<{ files: number; findings: number }> {
+  async function validateWorkspace(): Promise<ValidateWorkspaceResult> {
     await rescanHomes();
     let fileCount = 0;
     let findingCount = 0;
-    for (const home of analyzerKnownHomes()) {
-      const names = [HOME_FILES.carbon, HOME_FILES.userMgt, HOME_FILES.registry, HOME_FILES.catalina, HOME_FILES.axis2];
-      const datasources = (await files.list(`${home.confDir}/datasources`)).filter((n) => n.endsWith('-datasources.xml')).map((n) => `datasources/${n}`);
-      for (const relative of [...names, ...datasources]) {
-        const path = confPathOf(home, relative);
+    for (const home of knownHomes()) {
+      for (const path of await service.homeFiles(home)) {
         const uri = pathToFileURL(path).toString();
         const open = documents.get(uri);
         if (open) {
@@ -396,12 +411,12 @@ export function startServer(connection: Connection, features: readonly ServerFea
         if (!content) continue;
         const settings = settingsFor(path);
         if (!isIncluded(path, roots, settings)) continue;
-        const result = await analyzer.analyze(path, content, settings);
+        const result = await service.analyse({ path, content, settings });
         if (!result.location) continue;
         fileCount++;
         findingCount += result.findings.length;
         const text = result.doc?.text ?? '';
-        const document = TextDocument.create(uri, 'xml', 0, text);
+        const document = TextDocument.create(uri, service.kinds.find((k) => k.recognise(path))?.languageId ?? 'plaintext', 0, text);
         const diagnostics = result.findings.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT).map((f) => toDiagnostic(document, f));
         if (diagnostics.length > 0 || published.has(uri)) {
           published.add(uri);
@@ -474,7 +489,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
       async () => {
         if (supportsWatchedFilesRegistration) {
           await connection.client.register(DidChangeWatchedFilesNotification.type, {
-            watchers: WATCHED_GLOBS.map((globPattern) => ({ globPattern, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete })),
+            watchers: watchedGlobs(service).map((globPattern) => ({ globPattern, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete })),
           });
         }
         if (supportsConfigurationRequest) {
@@ -500,7 +515,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
       async (change) => {
         if (supportsConfigurationRequest) await pullEditorSettings();
         else applyEditorSettings((change.settings as { wso2Config?: unknown } | undefined)?.wso2Config);
-        analyzer.cache.clear();
+        service.clearCaches();
         scheduleDependents(undefined, 0);
         settingsChanged();
       },
@@ -518,7 +533,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
         for (const change of params.changes) {
           const path = uriToPath(change.uri);
           if (!path) continue;
-          analyzer.invalidate(path);
+          service.invalidate(path);
           changedPaths.push(path);
           if (basename(path) === SETTINGS_FILE_NAME) settingsFileChanged = true;
           if (basename(path) === 'carbon.xml' && change.type !== FileChangeType.Changed) homesChanged = true;
@@ -583,7 +598,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
         seen.delete(uri);
         if (path) {
           openByPath.delete(path);
-          analyzer.invalidate(path);
+          service.invalidate(path);
           // Dependents fall back to the saved file.
           scheduleDependents(path, 0);
           if (basename(path) === SETTINGS_FILE_NAME) void loadSettingsFiles().then(() => scheduleDependents(undefined, 0));

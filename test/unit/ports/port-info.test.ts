@@ -25,7 +25,7 @@ import {
   workspaceMarkdown,
   workspacePortReport,
   workspaceText,
-} from '../../../server/src/service/port-info';
+} from '../../../server/src/service/ports';
 import { literalUrlPortsIn, portReferencesIn } from '../../../server/src/service/ports';
 import { FactsProvider, HomeFacts, ParseCache } from '../../../server/src/service/workspace/facts';
 import { ProductHome } from '../../../server/src/service/workspace/files';

@@ -2,7 +2,7 @@ import { readCertificate } from '../keystore';
 import { XmlDocument } from '../model/xml';
 import { FileContent, FileSource } from '../workspace/facts';
 import { ProductHome } from '../workspace/files';
-import { SecureVaultKey, SecurityFileTexts, resolveKeystore, secureVaultFiles, secureVaultKey } from './secure-vault';
+import { SecureVaultKey, SecurityFileTexts, resolveKeystore, secretConfPath, secureVaultFiles, secureVaultKey } from './secure-vault';
 
 /**
  * Gathers what a Secure Vault plan needs from a FileSource: the security folder's .properties texts, the keystore
@@ -32,8 +32,10 @@ export function propertiesText(content: FileContent | undefined): string | undef
 }
 
 export async function secureVaultMaterial(request: SecureVaultMaterialRequest): Promise<SecureVaultMaterial> {
-  const paths = secureVaultFiles(request.home);
-  const [cipherText, cipherTool, secretConf] = await Promise.all([paths.cipherText, paths.cipherTool, paths.secretConf].map(async (p) => propertiesText(await request.files.read(p))));
+  const secretConf = propertiesText(await request.files.read(secretConfPath(request.home)));
+  // The ciphertexts go where secret-conf.properties tells the runtime to look for them.
+  const paths = secureVaultFiles(request.home, secretConf);
+  const [cipherText, cipherTool] = await Promise.all([paths.cipherText, paths.cipherTool].map(async (p) => propertiesText(await request.files.read(p))));
   const security: SecurityFileTexts = { cipherText, cipherTool, secretConf };
   const keystore = resolveKeystore({ home: request.home, secretConf, carbonXml: request.carbonXml });
   if (!keystore.ok) return { ok: false, error: keystore.error.message };

@@ -1,5 +1,5 @@
-import { PortFact } from '../ports';
-import { listeningPorts, lowestFreeOffset } from '../port-info';
+import { PortFact } from '../ports/values';
+import { listeningPorts, lowestFreeOffset } from '../ports/conflicts';
 import { Rule } from '../types';
 import { describeOffset, offsetAnchor } from './port-offset';
 

@@ -1,6 +1,6 @@
 import { TextSpan } from '../model/text';
 import { XmlDocument, childAt } from '../model/xml';
-import { MAX_PORT, PRIVILEGED_PORT_LIMIT, PortFact, effectivePort, portsOf, readOffset } from '../ports';
+import { MAX_PORT, PRIVILEGED_PORT_LIMIT, PortFact, effectivePort, portsOf, readOffset } from '../ports/values';
 import { Rule, RuleContext } from '../types';
 import { HomeFacts } from '../workspace/facts';
 

@@ -1,7 +1,7 @@
 import h2Knowledge from '../../../../schemas/h2.json';
 import { TextSpan } from '../model/text';
 import { XmlDocument, XmlElement, childAt, childElements, textSpan } from '../model/xml';
-import { OffsetValue, PortFact, portsOf, readOffset } from '../ports';
+import { OffsetValue, PortFact, portsOf, readOffset } from '../ports/values';
 import { DecodedText, decodeBytes, checkText, DEFAULT_MAX_FILE_BYTES } from './decode';
 import { parseXml } from '../model/xml';
 import { ConfigFileKind, HOME_FILES, ProductHome, confPathOf, joinPath, matchesRoot } from './files';
