@@ -492,7 +492,9 @@ export function startServer(connection: Connection, features: readonly ServerFea
             watchers: watchedGlobs(service).map((globPattern) => ({ globPattern, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete })),
           });
         }
-        if (supportsConfigurationRequest) {
+        // Only a client that sends folder changes may be asked for them: vscode-languageserver throws otherwise, and
+        // the settings below would never be pulled.
+        if (clientCapabilities?.workspace?.workspaceFolders === true) {
           connection.workspace.onDidChangeWorkspaceFolders(
             safe('workspaceFolders', async (event) => {
               const removed = new Set(event.removed.map((f) => uriToPath(f.uri)));
