@@ -10,7 +10,7 @@ import locationsData from '../../../../schemas/password-locations.json';
 
 /**
  * "Encrypt with Secure Vault": what WSO2's cipher tool (`ciphertool.sh -Dconfigure`, 1.0.0-wso2v8) does for one
- * secret, without its DOM round-trip that reformats whole files (wso2-facts a.1-a.5, a.8):
+ * secret, without its DOM round-trip that reformats whole files (wso2/cipher-tool v1.0.0-wso2v8, components/ciphertool/src/main/java/org/wso2/ciphertool/ (CipherTool.java, utils/Utils.java, utils/Constants.java, utils/KeyStoreUtil.java); observed on a real `-Dconfigure` run):
  *   - the XML: the secret becomes `password`, the element gets `svns:secretAlias="<alias>"`, the root declares the
  *     Secure Vault namespace; only those spots change;
  *   - cipher-text.properties: `alias=<Base64 of RSA PKCS#1 v1.5 of the UTF-8 secret>` under the certificate the
@@ -92,8 +92,9 @@ export interface SecureVaultFiles {
 /**
  * The files a Secure Vault fix in this home reads (and may write): absolute, forward slashes. The runtime reads the
  * ciphertexts from the file `secretRepositories.file.location` of secret-conf.properties names once that file
- * configures the vault (FileBaseSecretRepository in org.wso2.securevault, wso2/wso2-securevault); without it, the
- * cipher tool's default `<conf>/security/cipher-text.properties`. Pass secret-conf.properties' text (undefined when
+ * configures the vault (org.wso2.securevault's FileBaseSecretRepository, the library carbon-kernel 4.4.x bundles;
+ * the cipher tool writes the key in Utils.writeToSecureConfPropertyFile); without it, the cipher tool's default
+ * `<conf>/security/cipher-text.properties`. Pass secret-conf.properties' text (undefined when
  * it does not exist) so the fix, the hover and the CLI all write and read the file the runtime reads.
  */
 export function secureVaultFiles(home: ProductHome, secretConf?: string): SecureVaultFiles {

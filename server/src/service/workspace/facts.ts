@@ -34,7 +34,7 @@ export interface DatasourceFact {
   readonly jndiName: string | undefined;
   readonly path: string;
   readonly nameSpan: TextSpan | undefined;
-  /** H2 is detected by a `jdbc:h2:` URL or the `org.h2.Driver` class (wso2-facts d). */
+  /** H2 is detected by a `jdbc:h2:` URL or the `org.h2.Driver` class (as the master-datasources.xml of wso2/carbon-kernel v4.4.x and of the products write it). */
   readonly isH2: boolean;
   readonly urlSpan: TextSpan | undefined;
   readonly driverSpan: TextSpan | undefined;
