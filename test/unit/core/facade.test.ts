@@ -148,9 +148,9 @@ test('a home whose conf is a symbolic link is seen by check and by ports alike',
 
 test('no code, schema or user-visible text cites "wso2-facts" (a document maintainers do not have)', () => {
   const roots = ['server/src', 'client/src', 'schemas', 'docs', 'test'].map((r) => path.join(projectRoot(), r));
-  const files = roots.flatMap(function walk(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : /\.(ts|json|md)$/.test(e.name) ? [path.join(dir, e.name)] : []));
-  });
+  const walk = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : /\.(ts|json|md)$/.test(e.name) ? [path.join(dir, e.name)] : []));
+  const files = roots.flatMap(walk);
   files.push(path.join(projectRoot(), 'README.md'));
   const needle = ['wso2', 'facts'].join('-');
   assert.deepEqual(files.filter((f) => fs.readFileSync(f, 'utf8').includes(needle)).map((f) => path.relative(projectRoot(), f)), []);
