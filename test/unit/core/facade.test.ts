@@ -146,7 +146,7 @@ test('a home whose conf is a symbolic link is seen by check and by ports alike',
   assert.doesNotMatch(table.out, /No conflicts/);
 });
 
-test('no code, schema or user-visible text cites "wso2-facts" (a document maintainers do not have)', () => {
+test('no code, schema or user-visible text cites the session fact sheet (a document maintainers do not have)', () => {
   const roots = ['server/src', 'client/src', 'schemas', 'docs', 'test'].map((r) => path.join(projectRoot(), r));
   const walk = (dir: string): string[] =>
     fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : /\.(ts|json|md)$/.test(e.name) ? [path.join(dir, e.name)] : []));
