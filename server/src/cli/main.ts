@@ -223,7 +223,7 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
     const kept = values.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
     const fingerprints = service.fingerprints({ ...result, findings: kept }, relativeForFingerprint(file, cwd), (p) => relativeForFingerprint(p, cwd));
     for (const [i, finding] of kept.entries()) {
-      const lines = result.doc?.lines;
+      const lines = result.lines;
       const start = lines?.positionAt(finding.span.start) ?? { line: 0, character: 0 };
       const end = lines?.positionAt(finding.span.end) ?? start;
       findings.push({

@@ -415,7 +415,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
         if (!result.location) continue;
         fileCount++;
         findingCount += result.findings.length;
-        const text = result.doc?.text ?? '';
+        const text = result.text ?? '';
         const document = TextDocument.create(uri, service.kinds.find((k) => k.recognise(path))?.languageId ?? 'plaintext', 0, text);
         const diagnostics = result.findings.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT).map((f) => toDiagnostic(document, f));
         if (diagnostics.length > 0 || published.has(uri)) {

@@ -80,9 +80,9 @@ export type { DecodedText } from './workspace/decode';
 // ---- document kinds ---------------------------------------------------------------------------------------------------
 
 /**
- * A kind of configuration document: how to recognise it from its path, and (through the engine) its parser and rules.
- * Today one kind, the Carbon 4.4 XML files; a second kind (deployment.toml) adds an entry with its own parser and
- * rules, and `recognise` decides which kind a path is.
+ * A kind of configuration document: how to recognise it from its path, and its parser and rules. The Carbon 4.4 XML
+ * files are served by the built-in engine (analyzer.ts, rules/, fixes/); a second kind (deployment.toml) plugs in as
+ * an entry with `createEngine`: its own parser and rules behind the same answers, so the fronts do not change.
  */
 export interface DocumentKind {
   readonly id: string;
@@ -92,6 +92,31 @@ export interface DocumentKind {
   readonly watchGlobs: readonly string[];
   /** The file's place, or undefined when the path is not a file of this kind. */
   recognise(path: string): ConfigFileLocation | undefined;
+  /** The kind's parser and rules; absent for the built-in XML kind. */
+  createEngine?(host: KindHost): KindEngine;
+}
+
+/** What a kind's engine may read: the service's files (open documents first), its home facts, its log. */
+export interface KindHost {
+  readonly files: FileSource;
+  homeFacts(home: ProductHome, settings: Settings): Promise<HomeFacts>;
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * A document kind's parser and rules behind the facade. Findings carry spans into `text`, fixes are FileChanges,
+ * hovers Markdown: the same neutral values the XML engine gives, which is all the fronts read.
+ */
+export interface KindEngine {
+  /** Parse once per content version (cache by path and version); undefined when the file is not one of this kind. */
+  parse(path: string, content: FileContent): ParsedDocument | undefined;
+  /** Findings with the settings (severity, `off`) and the kind's suppression comments applied. */
+  analyse(request: DocumentRequest): Promise<AnalysisResult>;
+  fixesFor?(request: DocumentRequest & { readonly finding: Finding }): Promise<FixOffer[]>;
+  hover?(request: DocumentRequest & { readonly offset: number }): Promise<HoverAnswer | undefined>;
+  definition?(request: DocumentRequest & { readonly offset: number }): Promise<DefinitionAnswer | undefined>;
+  inlayHints?(request: DocumentRequest & { readonly from: number; readonly to: number }): Promise<InlayHintAnswer[]>;
+  invalidate?(path: string): void;
 }
 
 export const CARBON_XML_KIND: DocumentKind = {
@@ -101,6 +126,7 @@ export const CARBON_XML_KIND: DocumentKind = {
   recognise: locateConfigFile,
 };
 
+/** The kinds every service knows; `ServiceOptions.kinds` adds more (a kind listed first wins a path). */
 export const DOCUMENT_KINDS: readonly DocumentKind[] = [CARBON_XML_KIND];
 
 // ---- the service --------------------------------------------------------------------------------------------------------
@@ -115,6 +141,8 @@ export interface ServiceOptions {
   /** Folders, for home discovery (node/home-scan.ts reads the disk). */
   readonly directories?: DirectoryReader;
   readonly maxFileBytes?: number;
+  /** Further document kinds, tried before the built-in ones (deployment.toml). */
+  readonly kinds?: readonly DocumentKind[];
   /** Replaces the Secure Vault planner (tests of the fronts' wiring); by default the core's own; null: none. */
   readonly secureVault?: ((host: SecureVaultHost) => SecureVaultPlanner) | null;
 }
@@ -240,10 +268,28 @@ export function createService(options: ServiceOptions): WorkspaceService {
   const portSources = { files, parsed: (path: string, kind: ConfigFileKind) => analyzer.facts.parsed(path, kind) };
 
   const homeFacts = (home: ProductHome, settings: Settings): Promise<HomeFacts> => analyzer.facts.homeFacts(home, portOffsetOverrideFor(settings, home.homeDir));
+  const kinds: readonly DocumentKind[] = [...(options.kinds ?? []), ...DOCUMENT_KINDS];
+  const engines = new Map<DocumentKind, KindEngine>();
+  for (const kind of kinds) if (kind.createEngine) engines.set(kind, kind.createEngine({ files, homeFacts, log: options.log }));
+  /** The engine of a pluggable kind for this path; undefined for the built-in XML kind (and for unknown paths). */
+  function engineFor(path: string): KindEngine | undefined {
+    for (const kind of kinds) {
+      if (!kind.recognise(path)) continue;
+      return engines.get(kind);
+    }
+    return undefined;
+  }
 
-  const recognise = recogniseConfigFile;
+  function recognise(path: string): ConfigFileLocation | undefined {
+    for (const kind of kinds) {
+      const location = kind.recognise(path);
+      if (location) return location;
+    }
+    return undefined;
+  }
 
   function parseCovered(path: string, content: FileContent): { location: ConfigFileLocation; doc: XmlDocument } | undefined {
+    if (engineFor(path)) return undefined;
     const location = recognise(path);
     if (!location) return undefined;
     const parsed = analyzer.cache.get(location.path, content);
@@ -349,14 +395,17 @@ export function createService(options: ServiceOptions): WorkspaceService {
   }
 
   return {
-    kinds: DOCUMENT_KINDS,
+    kinds,
     recognise,
-    analyse: ({ path, content, settings }) => analyzer.analyze(path, content, settings),
+    analyse: (request) => engineFor(request.path)?.analyse(request) ?? analyzer.analyze(request.path, request.content, request.settings),
     parse(path, content) {
+      const engine = engineFor(path);
+      if (engine) return engine.parse(path, content);
       const covered = parseCovered(path, content);
       return covered ? { kind: CARBON_XML_KIND, location: covered.location, text: covered.doc.text, lines: covered.doc.lines } : undefined;
     },
     invalidate(path) {
+      engineFor(path)?.invalidate?.(path);
       analyzer.invalidate(path);
       otherDocs.delete(path);
     },
@@ -366,7 +415,10 @@ export function createService(options: ServiceOptions): WorkspaceService {
       otherDocs.clear();
     },
 
-    async fixesFor({ path, content, settings, finding }) {
+    async fixesFor(request) {
+      const { path, content, settings, finding } = request;
+      const engine = engineFor(path);
+      if (engine) return engine.fixesFor?.(request) ?? [];
       const covered = parseCovered(path, content);
       if (!covered) return [];
       const { findings } = await analyzer.analyze(path, content, settings);
@@ -417,7 +469,10 @@ export function createService(options: ServiceOptions): WorkspaceService {
       return withPassword<HomeEncryptionOutcome>((password) => core.planHome(home, password), keystorePassword, askPassword);
     },
 
-    async hover({ path, content, settings, offset }) {
+    async hover(request) {
+      const { path, content, settings, offset } = request;
+      const engine = engineFor(path);
+      if (engine) return engine.hover?.(request);
       const covered = parseCovered(path, content);
       if (covered?.location.home) {
         const alias = aliasAt(covered.doc, offset);
@@ -437,14 +492,20 @@ export function createService(options: ServiceOptions): WorkspaceService {
       }
       return { markdown: homeTableMarkdown(await homePortView(await homeFacts(file.home, settings), portSources, context)), span: target.span };
     },
-    async definition({ path, content, offset }) {
+    async definition(request) {
+      const { path, content, offset } = request;
+      const engine = engineFor(path);
+      if (engine) return engine.definition?.(request);
       const covered = parseCovered(path, content);
       if (!covered?.location.home) return undefined;
       const alias = aliasAt(covered.doc, offset);
       return alias ? aliasDefinition(files, covered.location.home, alias.alias) : undefined;
     },
-    async inlayHints({ path, content, settings, from, to }) {
+    async inlayHints(request) {
+      const { path, content, settings, from, to } = request;
       if (!settings.inlayHints) return [];
+      const engine = engineFor(path);
+      if (engine) return (await engine.inlayHints?.(request)) ?? [];
       const file = portDocument(path, content);
       if (!file) return [];
       const { context, entries } = await portContext(file, settings);

@@ -155,3 +155,55 @@ test('no code, schema or user-visible text cites the session fact sheet (a docum
   const needle = ['wso2', 'facts'].join('-');
   assert.deepEqual(files.filter((f) => fs.readFileSync(f, 'utf8').includes(needle)).map((f) => path.relative(projectRoot(), f)), []);
 });
+
+test('a second document kind plugs in as a parser plus rules, behind the same service answers', async () => {
+  const { createService, LineIndex } = await import('../../../server/src/service');
+  const { DEFAULT_SETTINGS } = await import('../../../server/src/service/settings');
+  const { homeOfConfDir } = await import('../../../server/src/service/workspace/files');
+  const texts = new Map<string, string>([['/h/repository/conf/demo.conf', 'a = 1\npassword = hunter2\n']]);
+  const files = {
+    read: async (p: string) => (texts.has(p) ? { kind: 'text' as const, text: texts.get(p)!, version: 'v1' } : undefined),
+    exists: async (p: string) => texts.has(p),
+    list: async () => [],
+  };
+  const demo = {
+    id: 'demo',
+    languageId: 'properties',
+    watchGlobs: ['**/demo.conf'],
+    recognise: (p: string) => (p.endsWith('/demo.conf') ? { kind: 'carbon' as const, path: p, confRelativePath: 'demo.conf', home: homeOfConfDir(p.slice(0, p.lastIndexOf('/'))) } : undefined),
+    createEngine: () => ({
+      parse: (path: string, content: { kind: string; text?: string }) => {
+        const text = content.text ?? '';
+        return { kind: demo, location: demo.recognise(path)!, text, lines: new LineIndex(text) };
+      },
+      analyse: async ({ path, content }: { path: string; content: { kind: string; text?: string } }) => {
+        const text = content.text ?? '';
+        const start = text.indexOf('hunter2');
+        const findings = start < 0 ? [] : [{ ruleId: 'plaintext-password' as const, severity: 'warning' as const, message: 'a password in plain text', span: { start, end: start + 7 } }];
+        return { location: demo.recognise(path), doc: undefined, text, lines: new LineIndex(text), findings };
+      },
+      fixesFor: async ({ path, finding }: { path: string; finding: { span: { start: number; end: number } } }) => [
+        { title: 'Use $secret{demo}', ruleId: 'plaintext-password' as const, fix: { title: 'Use $secret{demo}', ruleId: 'plaintext-password' as const, changes: [{ kind: 'edit' as const, path, baseText: texts.get(path)!, replacements: [{ span: finding.span, newText: '$secret{demo}' }] }] } },
+      ],
+      hover: async ({ offset }: { offset: number }) => ({ markdown: `demo hover at ${offset}`, span: { start: offset, end: offset } }),
+    }),
+  };
+  const service = createService({ files, kinds: [demo] });
+  const path0 = '/h/repository/conf/demo.conf';
+  const content = (await files.read(path0))!;
+  const request = { path: path0, content, settings: DEFAULT_SETTINGS };
+  const result = await service.analyse(request);
+  assert.deepEqual(result.findings.map((f) => [f.ruleId, content.text.slice(f.span.start, f.span.end)]), [['plaintext-password', 'hunter2']]);
+  assert.equal(result.lines?.positionAt(result.findings[0].span.start).line, 1);
+  const offers = await service.fixesFor({ ...request, finding: result.findings[0] });
+  assert.deepEqual(offers.map((o) => o.title), ['Use $secret{demo}']);
+  assert.equal((await service.hover({ ...request, offset: 3 }))?.markdown, 'demo hover at 3');
+  assert.equal(service.parse(path0, content)?.kind.id, 'demo');
+  assert.equal(service.recognise('/h/repository/conf/carbon.xml')?.kind, 'carbon', 'the XML kind still answers its paths');
+});
+
+test('package.json contributes exactly the client commands of the shared protocol module', async () => {
+  const { ClientCommands } = await import('../../../server/src/protocol');
+  const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[] } };
+  assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), Object.values(ClientCommands).sort());
+});
