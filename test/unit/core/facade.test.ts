@@ -207,3 +207,15 @@ test('package.json contributes exactly the client commands of the shared protoco
   const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[] } };
   assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), Object.values(ClientCommands).sort());
 });
+
+test('rules and fixes depend only on ports/values, ports/offset and ports/conflicts', () => {
+  const allowed = new Set(['values', 'offset', 'conflicts'].map((m) => path.join(SERVICE, 'ports', m)));
+  const offending = [...sourceFiles(path.join(SERVICE, 'rules')), ...sourceFiles(path.join(SERVICE, 'fixes'))].flatMap((file) =>
+    specifiers(fs.readFileSync(file, 'utf8'))
+      .filter((spec) => spec.startsWith('.'))
+      .map((spec) => path.resolve(path.dirname(file), spec))
+      .filter((resolved) => (resolved === path.join(SERVICE, 'ports') || resolved.startsWith(path.join(SERVICE, 'ports') + path.sep)) && !allowed.has(resolved))
+      .map((resolved) => `${path.relative(SRC, file)} -> ${path.relative(SRC, resolved)}`),
+  );
+  assert.deepEqual(offending, []);
+});
