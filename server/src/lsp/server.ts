@@ -1,4 +1,4 @@
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import {
   ClientCapabilities,
   CodeAction,
@@ -27,64 +27,42 @@ import {
   ConfigFileLocation,
   FileContent,
   FileSource,
-  Finding,
   PartialSettings,
   ParsedDocument,
   ProductHome,
   SETTINGS_FILE_NAME,
   ServiceOptions,
   Settings,
-  Severity,
   WorkspaceService,
   basename,
   createService,
   dirname,
-  isIncluded,
   mergeSettings,
-  normalizePath,
   readEditorSettings,
   readSettingsFile,
-  ruleDocsUrl,
 } from '../service';
-import { ServerCommands, ValidateWorkspaceResult } from '../protocol';
+import { ServerCommands } from '../protocol';
 import { DiskFileSource } from '../node/disk-source';
 import { NODE_DIRECTORY_READER } from '../node/home-scan';
+import { DiagnosticsPublisher, MAX_DIAGNOSTICS_PER_DOCUMENT, SOURCE } from './handlers/diagnostics';
+import { uriToPath } from './uri';
 
 /**
  * LSP wiring only: documents in, diagnostics out. Analysis lives in service/; this file caches, debounces, resolves
  * settings and cross-file sources, and keeps every handler from taking the server down.
  */
 
-export const SOURCE = 'wso2-config';
+export { MAX_DIAGNOSTICS_PER_DOCUMENT, SOURCE };
 /** Publishes diagnostics for every covered file of the workspace, open or not. */
 export const VALIDATE_WORKSPACE_COMMAND = ServerCommands.validateWorkspace;
 const CHANGE_DEBOUNCE_MS = 200;
-/**
- * Diagnostics published per document. A generated or concatenated file can hold tens of thousands of findings;
- * editors slow down long before anyone reads that many, and the CLI lists them all.
- */
-export const MAX_DIAGNOSTICS_PER_DOCUMENT = 1000;
-
-const SEVERITY: Record<Severity, DiagnosticSeverity> = {
-  error: DiagnosticSeverity.Error,
-  warning: DiagnosticSeverity.Warning,
-  information: DiagnosticSeverity.Information,
-  hint: DiagnosticSeverity.Hint,
-};
 
 /** Globs of every document kind, deployment.toml (a home regenerates its XML from it) and the settings file. */
 function watchedGlobs(service: WorkspaceService): string[] {
   return [...new Set([...service.kinds.flatMap((k) => k.watchGlobs), '**/deployment.toml', `**/${SETTINGS_FILE_NAME}`])];
 }
 
-export function uriToPath(uri: string): string | undefined {
-  if (!uri.startsWith('file:')) return undefined;
-  try {
-    return normalizePath(fileURLToPath(uri));
-  } catch {
-    return undefined;
-  }
-}
+export { uriToPath } from './uri';
 
 /** What a feature module (hover, inlay hints, code actions, commands) gets from the server. */
 export interface ServerContext {
@@ -174,8 +152,6 @@ export function startServer(connection: Connection, features: readonly ServerFea
   let fileSettings = new Map<string, PartialSettings>(); // root -> .wso2config.json
   let supportsConfigurationRequest = false;
   let supportsWatchedFilesRegistration = false;
-  const timers = new Map<string, NodeJS.Timeout>();
-  const published = new Set<string>();
   const seen = new Set<string>();
 
   const log = (message: string) => connection.console.error(message);
@@ -219,69 +195,22 @@ export function startServer(connection: Connection, features: readonly ServerFea
     };
   }
 
-  function toDiagnostic(document: TextDocument, finding: Finding): Diagnostic {
-    return {
-      range: { start: document.positionAt(finding.span.start), end: document.positionAt(finding.span.end) },
-      severity: SEVERITY[finding.severity],
-      source: SOURCE,
-      code: finding.ruleId,
-      codeDescription: { href: ruleDocsUrl(finding.ruleId) },
-      message: finding.message,
-      ...(finding.data ? { data: finding.data } : {}),
-    };
-  }
-
-  async function validate(document: TextDocument): Promise<void> {
-    const path = uriToPath(document.uri);
-    if (!path) return;
-    if (basename(path) === SETTINGS_FILE_NAME) return; // settings files get their own diagnostics
-    const settings = settingsFor(path);
-    const version = document.version;
-    let diagnostics: Diagnostic[] = [];
-    if (isIncluded(path, roots, settings)) {
-      const result = await service.analyse({ path, content: { kind: 'text', text: document.getText(), version: openVersionKey(document) }, settings });
-      // The user typed on while we worked: a newer validation is already scheduled.
-      if (documents.get(document.uri)?.version !== version) return;
-      const shown = result.findings.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT);
-      diagnostics = shown.map((f) => toDiagnostic(document, f));
-      const hidden = result.findings.length - shown.length;
-      if (hidden > 0) {
-        diagnostics.push({
-          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-          severity: DiagnosticSeverity.Information,
-          source: SOURCE,
-          message: `${hidden} more findings in this file are not shown (the editor shows the first ${MAX_DIAGNOSTICS_PER_DOCUMENT}); wso2-config-lint lists them all.`,
-        });
-      }
-    }
-    if (diagnostics.length === 0 && !published.has(document.uri)) return;
-    published.add(document.uri);
-    await connection.sendDiagnostics({ uri: document.uri, version, diagnostics });
-  }
-
-  const validateSafely = safe('validation', validate, undefined);
-
-  function schedule(document: TextDocument, delay: number): void {
-    const pending = timers.get(document.uri);
-    if (pending) clearTimeout(pending);
-    timers.set(
-      document.uri,
-      setTimeout(() => {
-        timers.delete(document.uri);
-        const current = documents.get(document.uri);
-        if (current) void validateSafely(current);
-      }, delay),
-    );
-  }
-
-  /** Revalidates open documents whose findings can depend on `changedPath` (its home, or every home for ports). */
-  function scheduleDependents(changedPath: string | undefined, delay: number, except?: string): void {
-    for (const document of documents.all()) {
-      if (document.uri === except) continue;
-      const path = uriToPath(document.uri);
-      if (path && service.dependsOn(path, changedPath)) schedule(document, delay);
-    }
-  }
+  const diagnostics = new DiagnosticsPublisher({
+    connection,
+    documents,
+    service,
+    files,
+    settingsFor,
+    roots: () => roots,
+    knownHomes,
+    rescanHomes: () => rescanHomes(),
+    contentOf: (document) => ({ kind: 'text', text: document.getText(), version: openVersionKey(document) }),
+    safe,
+  });
+  const schedule = (document: TextDocument, delay: number) => diagnostics.schedule(document, delay);
+  const scheduleDependents = (changedPath: string | undefined, delay: number, except?: string) => diagnostics.scheduleDependents(changedPath, delay, except);
+  const published = diagnostics.published;
+  const timers = diagnostics.timers;
 
   async function loadSettingsFiles(): Promise<void> {
     // Built aside and swapped in at the end: validations running meanwhile keep the previous settings.
@@ -388,44 +317,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
     },
   };
   for (const feature of features) feature.register(context);
-  context.addCommand(VALIDATE_WORKSPACE_COMMAND, () => validateWorkspace());
-
-  /**
-   * Publishes diagnostics for every covered file of every product home in the workspace, open or not, and answers
-   * how many files and findings there were. Closed files keep these diagnostics until they are opened and closed.
-   */
-  async function validateWorkspace(): Promise<ValidateWorkspaceResult> {
-    await rescanHomes();
-    let fileCount = 0;
-    let findingCount = 0;
-    for (const home of knownHomes()) {
-      for (const path of await service.homeFiles(home)) {
-        const uri = pathToFileURL(path).toString();
-        const open = documents.get(uri);
-        if (open) {
-          await validateSafely(open);
-          fileCount++;
-          continue;
-        }
-        const content = await files.read(path);
-        if (!content) continue;
-        const settings = settingsFor(path);
-        if (!isIncluded(path, roots, settings)) continue;
-        const result = await service.analyse({ path, content, settings });
-        if (!result.location) continue;
-        fileCount++;
-        findingCount += result.findings.length;
-        const text = result.text ?? '';
-        const document = TextDocument.create(uri, service.kinds.find((k) => k.recognise(path))?.languageId ?? 'plaintext', 0, text);
-        const diagnostics = result.findings.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT).map((f) => toDiagnostic(document, f));
-        if (diagnostics.length > 0 || published.has(uri)) {
-          published.add(uri);
-          await connection.sendDiagnostics({ uri, diagnostics });
-        }
-      }
-    }
-    return { files: fileCount, findings: findingCount };
-  }
+  context.addCommand(VALIDATE_WORKSPACE_COMMAND, () => diagnostics.validateWorkspace());
 
   /** Each provider on its own: one that throws is logged and skipped, the others still answer. */
   async function ask<P, R>(name: string, providers: Provider<P, R>[], params: P, empty: R): Promise<R[]> {

@@ -15,7 +15,8 @@ import { workspaceEditSupport } from './workspace-edit';
  *   hover.ts          hover and go-to-definition (service.hover / service.definition)
  *   inlay-hints.ts    effective ports after port values, refreshed when the offset changes
  *   ports.ts          the effective-ports request
- * server.ts keeps documents, settings, watched files and diagnostics.
+ *   diagnostics.ts    findings as diagnostics: validation on open and change (debounced), of dependents, of the workspace
+ * server.ts keeps documents, settings and watched files, and dispatches requests to the providers features add.
  */
 
 /** Hover, go-to-definition and inlay hints. */
