@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import {
   ClientCapabilities,
   CodeAction,
@@ -11,8 +10,6 @@ import {
   HoverParams,
   InlayHint,
   InlayHintParams,
-  Diagnostic,
-  DiagnosticSeverity,
   DidChangeWatchedFilesNotification,
   FileChangeType,
   InitializeParams,
@@ -27,7 +24,6 @@ import {
   ConfigFileLocation,
   FileContent,
   FileSource,
-  PartialSettings,
   ParsedDocument,
   ProductHome,
   SETTINGS_FILE_NAME,
@@ -37,14 +33,12 @@ import {
   basename,
   createService,
   dirname,
-  mergeSettings,
-  readEditorSettings,
-  readSettingsFile,
 } from '../service';
 import { ServerCommands } from '../protocol';
 import { DiskFileSource } from '../node/disk-source';
 import { NODE_DIRECTORY_READER } from '../node/home-scan';
 import { DiagnosticsPublisher, MAX_DIAGNOSTICS_PER_DOCUMENT, SOURCE } from './handlers/diagnostics';
+import { SettingsStore } from './handlers/settings';
 import { uriToPath } from './uri';
 
 /**
@@ -147,9 +141,6 @@ export function startServer(connection: Connection, features: readonly ServerFea
 
   let roots: string[] = [];
   let scannedHomes: ProductHome[] = [];
-  let editorSettings: PartialSettings = {};
-  let initializationSettings: PartialSettings = {};
-  let fileSettings = new Map<string, PartialSettings>(); // root -> .wso2config.json
   let supportsConfigurationRequest = false;
   let supportsWatchedFilesRegistration = false;
   const seen = new Set<string>();
@@ -174,14 +165,8 @@ export function startServer(connection: Connection, features: readonly ServerFea
 
   const openVersionKey = (document: TextDocument) => `open:${document.uri}:${document.version}`;
 
-  function rootOf(path: string): string | undefined {
-    return roots.filter((r) => path === r || path.startsWith(`${r}/`)).sort((a, b) => b.length - a.length)[0];
-  }
-
-  function settingsFor(path: string): Settings {
-    const root = rootOf(path);
-    return mergeSettings(initializationSettings, editorSettings, root ? fileSettings.get(root) : undefined);
-  }
+  const settingsStore = new SettingsStore(connection, () => roots);
+  const settingsFor = (path: string): Settings => settingsStore.settingsFor(path);
 
   /** Wraps a handler: an exception is logged (class and message only: never document text) and answered empty. */
   function safe<A extends unknown[], R>(name: string, handler: (...args: A) => R | Promise<R>, empty: R): (...args: A) => Promise<R> {
@@ -213,50 +198,12 @@ export function startServer(connection: Connection, features: readonly ServerFea
   const timers = diagnostics.timers;
 
   async function loadSettingsFiles(): Promise<void> {
-    // Built aside and swapped in at the end: validations running meanwhile keep the previous settings.
-    const loaded = new Map<string, PartialSettings>();
-    for (const root of roots) {
-      const path = `${root}/${SETTINGS_FILE_NAME}`;
-      const uri = pathToFileURL(path).toString();
-      const open = openByPath.get(path);
-      let text: string | undefined = open?.getText();
-      if (text === undefined) {
-        const content = await disk.read(path);
-        text = content?.kind === 'bytes' ? Buffer.from(content.bytes).toString('utf8') : content?.text;
-      }
-      if (text === undefined) {
-        if (published.delete(uri)) await connection.sendDiagnostics({ uri, diagnostics: [] });
-        continue;
-      }
-      const { settings, problems } = readSettingsFile(text);
-      loaded.set(root, settings);
-      const document = open ?? TextDocument.create(uri, 'json', 0, text);
-      const diagnostics: Diagnostic[] = problems.map((p) => ({
-        range: p.span ? { start: document.positionAt(p.span.start), end: document.positionAt(p.span.end) } : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        severity: DiagnosticSeverity.Error,
-        source: SOURCE,
-        code: 'settings',
-        message: p.message,
-      }));
-      if (diagnostics.length > 0 || published.has(uri)) {
-        published.add(uri);
-        await connection.sendDiagnostics({ uri, diagnostics });
-      }
-    }
-    fileSettings = loaded;
+    await settingsStore.loadSettingsFiles(disk, (path) => openByPath.get(path), published);
     settingsChanged();
   }
 
   async function pullEditorSettings(): Promise<void> {
-    if (!supportsConfigurationRequest) return;
-    const value = (await connection.workspace.getConfiguration({ section: 'wso2Config' })) as unknown;
-    applyEditorSettings(value);
-  }
-
-  function applyEditorSettings(value: unknown): void {
-    const { settings, problems } = readEditorSettings(value);
-    editorSettings = settings;
-    for (const problem of problems) connection.console.warn(`Ignoring invalid setting: ${problem.message}`);
+    if (supportsConfigurationRequest) await settingsStore.pullEditorSettings();
   }
 
   async function rescanHomes(): Promise<void> {
@@ -357,9 +304,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
     supportsWatchedFilesRegistration = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     const options = params.initializationOptions as { settings?: unknown } | undefined;
     if (options?.settings !== undefined) {
-      const { settings, problems } = readEditorSettings(options.settings);
-      initializationSettings = settings;
-      for (const problem of problems) connection.console.warn(`Ignoring invalid initialization setting: ${problem.message}`);
+      settingsStore.applyInitializationOptions(options.settings);
     }
     return {
       capabilities: Object.assign(
@@ -408,7 +353,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
       'didChangeConfiguration',
       async (change) => {
         if (supportsConfigurationRequest) await pullEditorSettings();
-        else applyEditorSettings((change.settings as { wso2Config?: unknown } | undefined)?.wso2Config);
+        else settingsStore.applyEditorSettings((change.settings as { wso2Config?: unknown } | undefined)?.wso2Config);
         service.clearCaches();
         scheduleDependents(undefined, 0);
         settingsChanged();

@@ -16,7 +16,8 @@ import { workspaceEditSupport } from './workspace-edit';
  *   inlay-hints.ts    effective ports after port values, refreshed when the offset changes
  *   ports.ts          the effective-ports request
  *   diagnostics.ts    findings as diagnostics: validation on open and change (debounced), of dependents, of the workspace
- * server.ts keeps documents, settings and watched files, and dispatches requests to the providers features add.
+ *   settings.ts       initialization options, the editor's wso2Config section and .wso2config.json per root
+ * server.ts keeps documents and watched files, and dispatches requests to the providers features add.
  */
 
 /** Hover, go-to-definition and inlay hints. */
