@@ -219,3 +219,28 @@ test('rules and fixes depend only on ports/values, ports/offset and ports/confli
   );
   assert.deepEqual(offending, []);
 });
+
+test('a plaintext-password finding marked encryptable: false gets no Encrypt action, only the suppressions', async () => {
+  const { createService } = await import('../../../server/src/service');
+  const { DEFAULT_SETTINGS } = await import('../../../server/src/service/settings');
+  const text = '<UserManager><Realm><Configuration><AdminUser><Password>Xy-42-secret</Password></AdminUser></Configuration></Realm></UserManager>\n';
+  const file = '/h/repository/conf/user-mgt.xml';
+  const files = { read: async (p: string) => (p === file ? { kind: 'text' as const, text, version: 'v1' } : undefined), exists: async (p: string) => p === file, list: async () => [] };
+  let planned = 0;
+  const planner = {
+    planForFinding: async () => {
+      planned++;
+      return { error: 'planned' };
+    },
+    planForFile: async () => ({ error: 'planned' }),
+  };
+  const service = createService({ files, secureVault: () => planner });
+  const request = { path: file, content: (await files.read(file))!, settings: DEFAULT_SETTINGS };
+  const [finding] = (await service.analyse(request)).findings.filter((f) => f.ruleId === 'plaintext-password');
+  assert.ok(finding);
+  assert.deepEqual((await service.fixesFor({ ...request, finding })).map((o) => o.title), ['Encrypt with Secure Vault', 'Disable plaintext-password for this line', 'Disable plaintext-password for this file']);
+  assert.equal(planned, 1);
+  const marked = { ...finding, data: { ...finding.data, encryptable: false } };
+  assert.deepEqual((await service.fixesFor({ ...request, finding: marked })).map((o) => o.title), ['Disable plaintext-password for this line', 'Disable plaintext-password for this file']);
+  assert.equal(planned, 1, 'the planner is not even asked');
+});

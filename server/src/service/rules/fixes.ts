@@ -1,5 +1,6 @@
 import { Fix } from '../fixes/types';
 import { planOffsetFix } from '../fixes/port-offset';
+import { isEncryptable } from '../fixes/secure-vault';
 import { planDisableForFile, planDisableForLine } from '../fixes/suppress';
 import { planTlsFix } from '../fixes/tls';
 import { XmlDocument } from '../model/xml';
@@ -78,7 +79,8 @@ export const RULE_FIXES: Partial<Record<RuleId, readonly RuleFix[]>> = {
       // Needs a keystore (and maybe its password) and changes what the runtime decrypts: never unattended.
       unattended: false,
       async plan({ finding, findings, secureVault }) {
-        if (!secureVault) return undefined;
+        // The runtime reads this value without resolving an alias there: no Encrypt action at all.
+        if (!secureVault || !isEncryptable(finding)) return undefined;
         const passwords = findings.filter((f) => f.ruleId === finding.ruleId);
         const outcome: SecureVaultOutcome = await secureVault.planner.planForFinding(secureVault.subject, finding, passwords);
         if ('fix' in outcome) return { title: ENCRYPT_TITLE, ruleId: finding.ruleId, isPreferred: true, fix: { ...outcome.fix, title: ENCRYPT_TITLE, isPreferred: true } };
