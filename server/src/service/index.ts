@@ -27,7 +27,7 @@ import { Settings, portOffsetOverrideFor } from './settings';
 import { Finding } from './types';
 import { DirectoryReader, discoverHomes } from './workspace/discovery';
 import { FileContent, FileSource, HomeFacts } from './workspace/facts';
-import { ConfigFileKind, ConfigFileLocation, HOME_FILES, ProductHome, basename, confPathOf, homeAbove, joinPath, locateConfigFile, matchesRoot } from './workspace/files';
+import { ConfigFileKind, ConfigFileLocation, HOME_FILES, ProductHome, confPathOf, homeAbove, joinPath, locateConfigFile, matchesRoot } from './workspace/files';
 
 /**
  * THE FACADE: the one door through which the language server (server/src/lsp) and the CLI (server/src/cli) reach the
@@ -355,19 +355,16 @@ export function createService(options: ServiceOptions): WorkspaceService {
     return spans;
   }
 
-  let settingsForHome: (path: string) => Settings = () => {
-    throw new Error('no settings for the home encryption');
-  };
   const host: SecureVaultHost = {
     files,
     parsedCarbonXml: (home) => analyzer.facts.parsed(confPathOf(home, HOME_FILES.carbon), 'carbon'),
-    async passwordFindingsOfHome(home) {
+    async passwordFindingsOfHome(home, settingsFor) {
       const found: SecureVaultFile[] = [];
       const secretSpans = new Map<string, TextSpan[]>();
       for (const path of await homeFiles(home)) {
         const content = await files.read(path);
         if (!content) continue;
-        const settings = explicitEncryptSettings(settingsForHome(path));
+        const settings = explicitEncryptSettings(settingsFor(path));
         const result = await analyzer.analyze(path, content, settings);
         if (!result.location || !result.doc) continue;
         const findings = result.findings.filter((f) => f.ruleId === 'plaintext-password');
@@ -455,7 +452,6 @@ export function createService(options: ServiceOptions): WorkspaceService {
     canEncrypt: planner !== undefined,
     canEncryptHome: planner?.planForHome !== undefined,
     async planHomeEncryption({ home, settingsFor, keystorePassword, askPassword }) {
-      settingsForHome = settingsFor;
       if (planner !== core) {
         // A substituted planner (tests) or none: its own home plan, as the fronts see it.
         const plan = async (password: string | undefined) => {
@@ -466,7 +462,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
         };
         return withPassword<HomeEncryptionOutcome>(plan, keystorePassword, askPassword);
       }
-      return withPassword<HomeEncryptionOutcome>((password) => core.planHome(home, password), keystorePassword, askPassword);
+      return withPassword<HomeEncryptionOutcome>((password) => core.planHome(home, password, settingsFor), keystorePassword, askPassword);
     },
 
     async hover(request) {
@@ -556,11 +552,6 @@ export function createService(options: ServiceOptions): WorkspaceService {
       return sameHome || portsMayCollide;
     },
   };
-}
-
-/** Whether a path is a settings file (its own diagnostics, not the rules'). */
-export function isSettingsFile(path: string): boolean {
-  return basename(path) === '.wso2config.json';
 }
 
 /** Include/exclude globs of the settings, relative to the root that holds the path. */

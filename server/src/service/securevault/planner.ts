@@ -1,6 +1,6 @@
 import { TextSpan } from '../model/text';
 import { XmlDocument } from '../model/xml';
-import { Settings } from '../settings';
+import { Settings, mergeSettings } from '../settings';
 import { Finding } from '../types';
 import { Fix } from '../fixes/types';
 import { Outcome, SecureVaultFile, SecureVaultPlan, planSecureVault, planSecureVaultForFile, planSecureVaultForFiles, secureVaultFiles } from '../fixes/secure-vault';
@@ -66,10 +66,12 @@ export interface SecureVaultHost {
    * The covered files of a home with the plaintext-password findings an explicit encrypt acts on (rule severity
    * ignored, suppressions kept) and, per file, every password span (suppressed ones too) for masking.
    */
-  passwordFindingsOfHome(home: ProductHome): Promise<{ files: SecureVaultFile[]; secretSpans: Map<string, TextSpan[]> }>;
+  passwordFindingsOfHome(home: ProductHome, settingsFor: (path: string) => Settings): Promise<{ files: SecureVaultFile[]; secretSpans: Map<string, TextSpan[]> }>;
 }
 
-export function secureVaultPlanner(host: SecureVaultHost): SecureVaultPlanner & { planHome(home: ProductHome, keystorePassword: string | undefined): Promise<HomeEncryptionOutcome> } {
+export function secureVaultPlanner(
+  host: SecureVaultHost,
+): SecureVaultPlanner & { planHome(home: ProductHome, keystorePassword: string | undefined, settingsFor: (path: string) => Settings): Promise<HomeEncryptionOutcome> } {
   async function plan(subject: SecureVaultSubject, run: (input: Parameters<typeof planSecureVaultForFile>[0]) => Outcome<SecureVaultPlan>): Promise<SecureVaultOutcome> {
     const home = subject.location.home;
     if (!home) return { error: `${subject.location.confRelativePath} is not inside a product home (…/repository/conf or …/conf), so there is no security folder for Secure Vault's files.` };
@@ -82,8 +84,8 @@ export function secureVaultPlanner(host: SecureVaultHost): SecureVaultPlanner & 
     return { fix: outcome.value.fix };
   }
 
-  async function planHome(home: ProductHome, keystorePassword: string | undefined): Promise<HomeEncryptionOutcome> {
-    const { files, secretSpans } = await host.passwordFindingsOfHome(home);
+  async function planHome(home: ProductHome, keystorePassword: string | undefined, settingsFor: (path: string) => Settings): Promise<HomeEncryptionOutcome> {
+    const { files, secretSpans } = await host.passwordFindingsOfHome(home, settingsFor);
     const empty: SecureVaultPlan = { fix: undefined, encrypted: [], skipped: [], notes: [] };
     if (files.length === 0) return { plan: empty, report: `No plaintext password left in ${home.homeDir}.`, secretSpans, cipherTextPath: undefined, files: 0 };
     const carbonXml = await host.parsedCarbonXml(home);
@@ -98,7 +100,7 @@ export function secureVaultPlanner(host: SecureVaultHost): SecureVaultPlanner & 
   return {
     planHome,
     async planForHome(home, keystorePassword) {
-      const outcome = await planHome(home, keystorePassword);
+      const outcome = await planHome(home, keystorePassword, () => mergeSettings());
       if (!('plan' in outcome)) return outcome;
       if (outcome.files === 0) return { error: outcome.report };
       if (!outcome.fix) return { error: outcome.plan.skipped[0]?.reason ?? 'Nothing left to encrypt.' };
