@@ -69,7 +69,7 @@ export type { DirectoryEntry, DirectoryReader, ScanLimits } from './workspace/di
 export { DEFAULT_SCAN_LIMITS } from './workspace/discovery';
 export type { PartialSettings, Settings, SettingsProblem, TlsProfileName } from './settings';
 export { SETTINGS_FILE_NAME, mergeSettings, readEditorSettings, readSettingsFile } from './settings';
-export { RULES, ENGINE_FINDINGS, RULE_METADATA, ruleDocsUrl, isKnownRuleId } from './rules/registry';
+export { RULE_METADATA, ruleDocsUrl, isKnownRuleId } from './rules/registry';
 export type { RuleMetadata } from './rules/registry';
 export type { WorkspacePortReport, RenderOptions } from './ports';
 export { workspaceJson, workspaceMarkdown, workspaceText } from './ports';
