@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { AskPasswordParams, AskPasswordRequest, ClientCommands, EffectivePortsRequest, EffectivePortsResult, ServerCommands, ValidateWorkspaceResult } from '../../server/src/protocol';
 
 /**
  * The VS Code side is deliberately thin: start the language server, hand it the covered files and the
@@ -53,34 +54,34 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   context.subscriptions.push(
     outputChannel,
-    vscode.commands.registerCommand('wso2Config.restartServer', async () => {
+    vscode.commands.registerCommand(ClientCommands.restartServer, async () => {
       await client?.restart();
     }),
-    vscode.commands.registerCommand('wso2Config.showOutput', () => outputChannel.show(true)),
-    vscode.commands.registerCommand('wso2Config.encryptFile', async () => {
+    vscode.commands.registerCommand(ClientCommands.showOutput, () => outputChannel.show(true)),
+    vscode.commands.registerCommand(ClientCommands.encryptFile, async () => {
       const uri = activeDocumentUri();
       if (!uri) return void vscode.window.showWarningMessage('Open a WSO2 configuration file first.');
-      await runServerCommand('wso2Config.encryptWithSecureVault', uri);
+      await runServerCommand(ServerCommands.encryptWithSecureVault, uri);
     }),
-    vscode.commands.registerCommand('wso2Config.encryptHome', async () => {
+    vscode.commands.registerCommand(ClientCommands.encryptHome, async () => {
       const uri = activeDocumentUri();
       if (!uri) return void vscode.window.showWarningMessage('Open a file of the product home first.');
-      await runServerCommand('wso2Config.server.encryptHome', uri);
+      await runServerCommand(ServerCommands.encryptHome, uri);
     }),
-    vscode.commands.registerCommand('wso2Config.validateWorkspace', async () => {
-      const result = (await runServerCommand('wso2Config.server.validateWorkspace')) as { files: number; findings: number } | undefined;
+    vscode.commands.registerCommand(ClientCommands.validateWorkspace, async () => {
+      const result = (await runServerCommand(ServerCommands.validateWorkspace)) as ValidateWorkspaceResult | undefined;
       if (result) void vscode.window.showInformationMessage(`WSO2 Config checked ${result.files} configuration files: ${result.findings} findings (see the Problems panel).`);
     }),
-    vscode.commands.registerCommand('wso2Config.showEffectivePorts', async () => {
+    vscode.commands.registerCommand(ClientCommands.showEffectivePorts, async () => {
       if (!client) return;
-      const result = await client.sendRequest<{ markdown: string }>('wso2Config/effectivePorts', null);
+      const result = await client.sendRequest<EffectivePortsResult>(EffectivePortsRequest.method, null);
       const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: result.markdown });
       await vscode.commands.executeCommand('markdown.showPreview', document.uri);
     }),
   );
   context.subscriptions.push(
     // The server asks for a PKCS#12 keystore password only when carbon.xml does not hold it in plain text.
-    client.onRequest('wso2Config/askPassword', async (params: { prompt: string; keystorePath: string }) => {
+    client.onRequest(AskPasswordRequest.method, async (params: AskPasswordParams): Promise<string | null> => {
       const trace = vscode.workspace.getConfiguration('wso2Config').get<string>('trace.server', 'off');
       if (trace !== 'off') {
         // The protocol trace would write the answer to the output channel.

@@ -118,7 +118,15 @@ public class SecureVaultCheck {
         System.out.println("keystore\t" + hex(MessageDigest.getInstance("SHA-1").digest(certificate.getEncoded())));
         Key privateKey = keyStore.getKey(alias, keyPassword);
 
-        Properties cipherText = load(new File(conf, "security/cipher-text.properties"));
+        // Where the runtime reads the ciphertexts: secretRepositories.file.location (FileBaseSecretRepository), relative
+        // to the home (the server's working directory); the tool's default when it is not set.
+        String repository = secretConf.getProperty("secretRepositories.file.location");
+        File cipherTextFile = new File(conf, "security/cipher-text.properties");
+        if (repository != null && !repository.trim().isEmpty()) {
+            cipherTextFile = new File(repository.trim());
+            if (!cipherTextFile.isAbsolute()) cipherTextFile = new File(home, repository.trim());
+        }
+        Properties cipherText = load(cipherTextFile);
         for (String name : new TreeSet<>(cipherText.stringPropertyNames())) {
             String value = cipherText.getProperty(name).trim();
             String result;

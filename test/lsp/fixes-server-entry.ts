@@ -1,5 +1,6 @@
 import { ProposedFeatures, createConnection } from 'vscode-languageserver/node';
-import { SecureVaultOutcome, SecureVaultPlanner, SecureVaultSubject, fixesFeature } from '../../server/src/lsp/fixes-feature';
+import { SecureVaultOutcome, SecureVaultPlanner, SecureVaultSubject } from '../../server/src/service';
+import { fixesFeature, languageFeature } from '../../server/src/lsp/handlers';
 import { startServer } from '../../server/src/lsp/server';
 import { FileChange, TextReplacement } from '../../server/src/service/fixes/types';
 import { walkElements } from '../../server/src/service/model/xml';
@@ -63,5 +64,5 @@ const fakePlanner: SecureVaultPlanner = {
 };
 
 if (require.main === module) {
-  startServer(createConnection(ProposedFeatures.all), [fixesFeature({ planner: process.argv.includes('--no-planner') ? undefined : fakePlanner })]);
+  startServer(createConnection(ProposedFeatures.all), [languageFeature(), fixesFeature()], { secureVault: process.argv.includes('--no-planner') ? null : () => fakePlanner });
 }

@@ -17,7 +17,10 @@ import type {
   TextEdit,
   WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
-import { ASK_PASSWORD_REQUEST, ENCRYPT_ALL_KIND, ENCRYPT_COMMAND } from '../../server/src/lsp/fixes-feature';
+import { AskPasswordRequest, ENCRYPT_ALL_CODE_ACTION_KIND as ENCRYPT_ALL_KIND, ServerCommands } from '../../server/src/protocol';
+
+const ASK_PASSWORD_REQUEST = AskPasswordRequest.method;
+const ENCRYPT_COMMAND = ServerCommands.encryptWithSecureVault;
 import { CONF, carbonXml, catalinaServerXml, userMgtXml } from './fixtures';
 import { DEFAULT_TIMEOUT_MS, TempWorkspace, fileUri, offsetAt, rangeOf, withTimeout } from './client';
 import { FAKE_CIPHER, RIGHT_PASSWORD } from './fixes-server-entry';

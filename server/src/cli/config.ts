@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { PartialSettings, SETTINGS_FILE_NAME, readSettingsFile } from '../service/settings';
+import { PartialSettings, SETTINGS_FILE_NAME, readSettingsFile } from '../service';
 
 /** Thrown for what the user must change on the command line or in the settings file: exit code 2. */
 export class UsageError extends Error {}

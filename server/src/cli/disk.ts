@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { FileContent, FileSource } from '../service/workspace/facts';
+import { FileContent, FileSource } from '../service';
 import { WalkFileSystem } from './walk';
 
 /**

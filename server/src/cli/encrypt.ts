@@ -1,22 +1,12 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Analyzer } from '../service/analyzer';
-import { verifyKeystore } from '../service/keystore';
-import { SecureVaultFile, planSecureVaultForFiles, resolveKeystore, secureVaultFiles, secureVaultKey } from '../service/fixes/secure-vault';
-import { FileChange, TextReplacement, applyReplacements } from '../service/fixes/types';
-import { TextSpan } from '../service/model/text';
-import { XmlDocument } from '../service/model/xml';
-import { RULES } from '../service/rules/registry';
-import { isPasswordName } from '../service/rules/plaintext-password';
-import { mergeSettings, portOffsetOverrideFor } from '../service/settings';
-import { HOME_FILES, ProductHome, homeOfConfDir, locateConfigFile, normalizePath } from '../service/workspace/files';
+import { FileChange, ProductHome, mergeSettings, TextReplacement, TextSpan, applyReplacements, createService, normalizePath, recogniseConfigFile } from '../service';
 import { DiskFileSource } from '../node/disk-source';
-import { findProductHomes } from '../node/home-scan';
+import { NODE_DIRECTORY_READER } from '../node/home-scan';
 import { UsageError, loadSettings } from './config';
 import { unifiedDiff } from './diff';
-import { walkTargets } from './walk';
-import { WriteError, commitChanges, prepareChanges, readPropertiesBytes } from './write';
+import { WriteError, commitChanges, prepareChanges } from './write';
 
 /**
  * `wso2-config-lint encrypt <home>`: the Secure Vault quick fix for every plaintext password of a product home, what
@@ -88,70 +78,38 @@ export async function runEncryptCommand(argv: string[], stdout: (s: string) => v
     const display = (p: string) => displayPath(p, cwd);
 
     const loaded = await loadSettings(values.config, cwd);
-    // The command is the explicit request to encrypt: a rule switched off in the settings does not hide passwords
-    // from it, but a suppression comment (a value that is no password) still does.
-    const rules = { ...loaded.settings.rules };
-    delete rules['plaintext-password'];
-    const settings = mergeSettings(loaded.settings, { rules });
-
-    const disk = new DiskFileSource();
-    const analyzer = new Analyzer({ files: disk, knownHomes: () => [home], log: (m) => stderr(`wso2-config-lint encrypt: ${m}\n`) });
-    const walk = await walkTargets([home.confDir]);
-    for (const problem of walk.problems) stderr(`wso2-config-lint encrypt: ${problem}\n`);
-    const files: SecureVaultFile[] = [];
-    /** Every password span of each file (suppressed ones too): what a diff masks. */
-    const secretSpans = new Map<string, TextSpan[]>();
-    for (const file of walk.files) {
-      const normalized = normalizePath(file);
-      if (locateConfigFile(normalized)?.home?.homeDir !== home.homeDir) continue;
-      const content = await disk.read(normalized);
-      if (!content) {
-        stderr(`wso2-config-lint encrypt: cannot read ${display(normalized)}\n`);
-        continue;
-      }
-      const result = await analyzer.analyze(normalized, content, settings);
-      if (!result.location || !result.doc) continue;
-      const findings = result.findings.filter((f) => f.ruleId === 'plaintext-password');
-      secretSpans.set(result.location.path, [
-        ...findings.map((f) => f.span),
-        ...(await allPasswordSpans(analyzer, result.location.path, result.doc, home, settings)),
-        ...hiddenPasswordSpans(result.doc),
-      ]);
-      if (findings.length > 0) files.push({ location: result.location, doc: result.doc, findings: findings.map((f) => ({ span: f.span, data: f.data, ruleId: f.ruleId })) });
+    // The command is the explicit request to encrypt: the core ignores the rule's severity setting for it, but a
+    // suppression comment (a value that is no password) still excludes a value.
+    const service = createService({ files: new DiskFileSource(), knownHomes: () => [home], log: (m) => stderr(`wso2-config-lint encrypt: ${m}\n`) });
+    const settings = mergeSettings(loaded.settings);
+    const fromEnv = options.env?.[KEYSTORE_PASSWORD_ENV];
+    const hasEnv = fromEnv !== undefined && fromEnv !== '';
+    const outcome = await service.planHomeEncryption({
+      home,
+      settingsFor: () => settings,
+      ...(hasEnv ? { keystorePassword: fromEnv } : {}),
+      // A password from the environment that does not open the keystore is an error, not a reason to ask.
+      ...(hasEnv || !options.promptSecret
+        ? {}
+        : {
+            askPassword: async ({ keystorePath }: { keystorePath: string }) => {
+              return options.promptSecret!(`Password of the keystore ${display(keystorePath)} (not echoed): `);
+            },
+          }),
+    });
+    if ('cancelled' in outcome || 'needsPassword' in outcome) {
+      const needs = 'needsPassword' in outcome ? outcome.needsPassword : undefined;
+      const what = needs?.reason ?? (needs ? `The keystore ${display(needs.keystorePath)} could not be opened without its password.` : 'No keystore password was given.');
+      return fail(`${what} Set ${KEYSTORE_PASSWORD_ENV}, or run on a terminal to be asked for it.`);
     }
-    if (files.length === 0) {
+    if ('error' in outcome) return fail(outcome.error);
+    if (outcome.files === 0) {
       stdout(`No plaintext passwords to encrypt in ${display(home.homeDir)}.\n`);
       return 0;
     }
-
-    const paths = secureVaultFiles(home);
-    const security = {
-      cipherText: await readProperties(paths.cipherText),
-      cipherTool: await readProperties(paths.cipherTool),
-      secretConf: await readProperties(paths.secretConf),
-    };
-    const carbonXml = await analyzer.facts.parsed(paths.carbonXml, 'carbon');
-    const keystore = resolveKeystore({ home, secretConf: security.secretConf, carbonXml });
-    if (!keystore.ok) return fail(keystore.error.message);
-    const keystoreBytes = await fs.readFile(keystore.value.path).catch(() => undefined);
-    const label = display(keystore.value.path);
-    const fromEnv = options.env?.[KEYSTORE_PASSWORD_ENV];
-    let password = fromEnv !== undefined && fromEnv !== '' ? fromEnv : keystore.value.passwordFromCarbonXml ?? keystore.value.passwordFromSecretConf;
-    // Verified before any edit: a damaged keystore would make ciphertext no key decrypts (issue 10 item 3).
-    let certificate = verifyKeystore({ bytes: keystoreBytes, type: keystore.value.type, alias: keystore.value.alias, storePassword: password, label });
-    if (!certificate.ok && (certificate.error.code === 'needs-password' || (certificate.error.code === 'wrong-password' && !fromEnv))) {
-      password = await options.promptSecret?.(`Password of the keystore ${label} (not echoed): `);
-      if (password === undefined) {
-        return fail(`${certificate.error.message} Set ${KEYSTORE_PASSWORD_ENV}, or run on a terminal to be asked for it.`);
-      }
-      certificate = verifyKeystore({ bytes: keystoreBytes, type: keystore.value.type, alias: keystore.value.alias, storePassword: password, label });
-    }
-    password = undefined;
-    if (!certificate.ok) return fail(certificate.error.message);
-
-    const planned = planSecureVaultForFiles({ files, security, key: secureVaultKey(keystore.value, certificate.value) });
-    if (!planned.ok) return fail(planned.error.message);
-    const plan = planned.value;
+    const plan = outcome.plan;
+    const secretSpans = outcome.secretSpans;
+    const cipherTextPath = outcome.cipherTextPath;
 
     const lines: string[] = [];
     for (const e of plan.encrypted) lines.push(`  ${display(e.path)}:${e.line}  encrypted as ${e.alias}`);
@@ -163,7 +121,7 @@ export async function runEncryptCommand(argv: string[], stdout: (s: string) => v
       return plan.skipped.length > 0 ? 1 : 0;
     }
     if (values['dry-run']) {
-      const diffs = plan.fix.changes.map((change) => maskedDiff(change, secretSpans.get(change.path) ?? [], display(change.path))).join('');
+      const diffs = plan.fix.changes.map((change) => maskedDiff(change, secretSpans.get(change.path) ?? [], display(change.path), change.path === cipherTextPath)).join('');
       stdout(`Would encrypt ${plan.encrypted.length} password${plan.encrypted.length === 1 ? '' : 's'} in ${display(home.homeDir)} (dry run: nothing changed; passwords masked):\n${lines.join('\n')}\n\n${diffs}`);
       return plan.skipped.length > 0 ? 1 : 0;
     }
@@ -196,116 +154,25 @@ async function findHome(target: string): Promise<ProductHome> {
   const absolute = normalizePath(path.resolve(target));
   const stat = await fs.stat(absolute).catch(() => undefined);
   if (!stat) throw new UsageError(`No such file or folder: ${target}`);
+  const service = createService({ files: new DiskFileSource(), directories: NODE_DIRECTORY_READER });
   if (stat.isFile()) {
-    const home = locateConfigFile(absolute)?.home;
+    const home = recogniseConfigFile(absolute)?.home;
     if (home) return home;
     throw new UsageError(`${target} is not a configuration file of a product home`);
   }
-  for (const conf of ['repository/conf', 'conf']) {
-    const carbon = `${absolute}/${conf}/${HOME_FILES.carbon}`;
-    if (await fs.stat(carbon).then((s) => s.isFile(), () => false)) return homeOfConfDir(`${absolute}/${conf}`)!;
-  }
-  const below = await findProductHomes([absolute]);
+  const here = await service.homeAt(absolute);
+  if (here) return here;
+  const below = await service.discoverHomes([absolute]);
   if (below.length === 1) return below[0];
   if (below.length === 0) throw new UsageError(`No product home (a folder with repository/conf/carbon.xml or conf/carbon.xml) in ${target}`);
   throw new UsageError(`${target} holds ${below.length} product homes; name one:\n${below.map((h) => `  ${h.homeDir}`).join('\n')}`);
 }
 
-async function readProperties(p: string): Promise<string | undefined> {
-  try {
-    return readPropertiesBytes(await fs.readFile(p)).text;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Spans of every value the plaintext-password rule sees as a password, suppressed or not: the rule run directly on
- * the document (rules are pure), not through the analyzer, which drops suppressed findings.
- */
-async function allPasswordSpans(analyzer: Analyzer, filePath: string, doc: XmlDocument, home: ProductHome, settings: ReturnType<typeof mergeSettings>): Promise<TextSpan[]> {
-  const rule = RULES.find((r) => r.id === 'plaintext-password');
-  const location = locateConfigFile(filePath);
-  if (!rule || !location) return [];
-  const facts = await analyzer.facts.homeFacts(home, portOffsetOverrideFor(settings, home.homeDir));
-  const spans: TextSpan[] = [];
-  try {
-    rule.check({ doc, file: location, settings, home: facts, workspace: { homes: [facts] }, report: (f) => spans.push(f.span) });
-  } catch {
-    // The analysis already ran this rule; a failure here only means fewer masks, and the diff is then not printed.
-    return [{ start: 0, end: doc.text.length }];
-  }
-  return spans;
-}
-
-/**
- * Passwords the rule does not report but a diff's context lines would show: the `PASSWORD=`/`password=` parameter
- * of a JDBC URL (H2's `;PASSWORD=…`, a query string's `&password=…`), and inside comments (commented-out blocks keep
- * real passwords) the text of an element named like a password (or whose `name` attribute is one) and the value of
- * an attribute named like one. Plain scans and regular expressions without nested repetition: linear in the text.
- */
-function hiddenPasswordSpans(doc: XmlDocument): TextSpan[] {
-  const text = doc.text;
-  const spans: TextSpan[] = [];
-  for (const m of text.matchAll(/password=([^;&<>"'\s]+)/gi)) {
-    const start = m.index + m[0].length - m[1].length;
-    spans.push({ start, end: start + m[1].length });
-  }
-  for (const comment of doc.comments) {
-    const from = comment.span.start + 4;
-    const body = text.slice(from, Math.max(from, comment.span.end - 3));
-    // A name must be followed by a space or `>`, so a long run of name characters cannot be split two ways.
-    for (const tag of body.matchAll(/<([A-Za-z_][\w.:-]*)(\s[^<>]*)?>/g)) {
-      const attributesAt = tag.index + 1 + tag[1].length;
-      let named = isPasswordName(tag[1].slice(tag[1].lastIndexOf(':') + 1));
-      for (const attr of commentAttributes(tag[2] ?? '')) {
-        if (attr.name === 'name' && isPasswordName(attr.value)) named = true;
-        if (isPasswordName(attr.name.slice(attr.name.lastIndexOf(':') + 1)) && attr.value.trim()) {
-          spans.push({ start: from + attributesAt + attr.valueStart, end: from + attributesAt + attr.valueStart + attr.value.length });
-        }
-      }
-      if (!named || (tag[2] ?? '').endsWith('/')) continue;
-      const tagEnd = tag.index + tag[0].length;
-      const next = body.indexOf('<', tagEnd);
-      const end = next < 0 ? body.length : next;
-      if (body.slice(tagEnd, end).trim()) spans.push({ start: from + tagEnd, end: from + end });
-    }
-  }
-  return spans;
-}
-
-/** `name="value"` pairs of a start tag's attribute text (commented out: sax never saw it), by a plain scan. */
-function commentAttributes(source: string): { name: string; value: string; valueStart: number }[] {
-  const result: { name: string; value: string; valueStart: number }[] = [];
-  const isNameChar = (c: string) => /[\w.:-]/.test(c);
-  let i = 0;
-  while (i < source.length) {
-    if (!isNameChar(source[i])) {
-      i++;
-      continue;
-    }
-    const nameStart = i;
-    while (i < source.length && isNameChar(source[i])) i++;
-    const name = source.slice(nameStart, i);
-    while (i < source.length && /\s/.test(source[i])) i++;
-    if (source[i] !== '=') continue;
-    i++;
-    while (i < source.length && /\s/.test(source[i])) i++;
-    const quote = source[i];
-    if (quote !== '"' && quote !== "'") continue;
-    const close = source.indexOf(quote, i + 1);
-    if (close < 0) break;
-    result.push({ name, value: source.slice(i + 1, close), valueStart: i + 1 });
-    i = close + 1;
-  }
-  return result;
-}
-
 /** The diff of one change with every password masked, on both sides and in the context lines. */
-function maskedDiff(change: FileChange, secrets: readonly TextSpan[], label: string): string {
-  if (change.kind === 'create') return unifiedDiff(label, undefined, maskProperties(change.path, change.text));
+function maskedDiff(change: FileChange, secrets: readonly TextSpan[], label: string, isCipherText: boolean): string {
+  if (change.kind === 'create') return unifiedDiff(label, undefined, maskProperties(change.path, change.text, isCipherText));
   if (!change.path.toLowerCase().endsWith('.xml')) {
-    return unifiedDiff(label, maskProperties(change.path, change.baseText), maskProperties(change.path, applyReplacements(change.baseText, change.replacements)));
+    return unifiedDiff(label, maskProperties(change.path, change.baseText, isCipherText), maskProperties(change.path, applyReplacements(change.baseText, change.replacements), isCipherText));
   }
   const masks: TextReplacement[] = mergeSpans(secrets).map((span) => ({ span, newText: MASK }));
   const oldText = applyReplacements(change.baseText, masks);
@@ -333,10 +200,10 @@ function mergeSpans(spans: readonly TextSpan[]): TextSpan[] {
 
 /**
  * Properties text with values hidden: every value of cipher-text.properties (a `[plaintext]` entry is a password),
- * and values of keys that name a password elsewhere. Continuation lines of a hidden value are hidden too.
+ * wherever secret-conf.properties puts it, and values of keys that name a password elsewhere. Continuation lines of a hidden value are hidden too.
  */
-function maskProperties(filePath: string, text: string): string {
-  const everyValue = path.basename(filePath) === CIPHER_TEXT_FILE;
+function maskProperties(filePath: string, text: string, isCipherText: boolean): string {
+  const everyValue = isCipherText || path.basename(filePath) === CIPHER_TEXT_FILE;
   const noValue = path.basename(filePath) === CIPHER_TOOL_FILE;
   const lines = text.split(/(\r\n|\r|\n)/);
   let continuing = false;

@@ -1,19 +1,13 @@
 import * as fsSync from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Analyzer } from '../service/analyzer';
-import { isIncluded } from '../service/include';
-import { ENGINE_FINDINGS, RULES, ruleDocsUrl } from '../service/rules/registry';
-import { PartialSettings, mergeSettings } from '../service/settings';
-import { RuleId, SeveritySetting } from '../service/types';
-import { HOME_FILES, ProductHome, confPathOf, locateConfigFile, normalizePath } from '../service/workspace/files';
+import { PartialSettings, ProductHome, RULE_METADATA, RuleId, SeveritySetting, createService, isIncluded, isKnownRuleId, mergeSettings, normalizePath, recogniseConfigFile } from '../service';
 import { UsageError, loadSettings } from './config';
 import { SYNC_WALK_FS, SyncDiskFileSource } from './disk';
 import { EncryptOptions, KEYSTORE_PASSWORD_ENV, runEncryptCommand } from './encrypt';
-import { fixText } from './fix';
 import { runPortsCommand } from './ports';
 import { Progress } from './progress';
-import { CliFinding, fingerprintsOf, formatJson, formatStylish } from './report';
+import { CliFinding, formatJson, formatStylish } from './report';
 import { formatSarif } from './sarif';
 import { MissingTargetError, WalkFileSystem, walkTargets } from './walk';
 import { WriteError, commitChanges, prepareChanges } from './write';
@@ -123,8 +117,7 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
     return 0;
   }
   if (values['list-rules']) {
-    for (const rule of RULES) stdout(`${rule.id.padEnd(20)} ${rule.defaultSeverity.padEnd(12)} ${rule.description}\n  ${ruleDocsUrl(rule.id)}\n`);
-    for (const [id, description] of Object.entries(ENGINE_FINDINGS)) stdout(`${id.padEnd(20)} ${'(varies)'.padEnd(12)} ${description}\n  ${ruleDocsUrl(id as RuleId)}\n`);
+    for (const rule of RULE_METADATA) stdout(`${rule.id.padEnd(20)} ${(rule.defaultSeverity ?? '(varies)').padEnd(12)} ${rule.description}\n  ${rule.docsUrl}\n`);
     return 0;
   }
 
@@ -135,7 +128,7 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
     const equals = entry.indexOf('=');
     const id = equals < 0 ? entry : entry.slice(0, equals);
     const severity = equals < 0 ? '' : entry.slice(equals + 1);
-    if (!RULES.some((r) => r.id === id) && !(id in ENGINE_FINDINGS)) throw new UsageError(`--rule: unknown rule id "${id}" (see --list-rules)`);
+    if (!isKnownRuleId(id)) throw new UsageError(`--rule: unknown rule id "${id}" (see --list-rules)`);
     if (!SEVERITIES.includes(severity)) throw new UsageError(`--rule ${id}: severity must be one of ${SEVERITIES.join(', ')}`);
     overrides.rules = { ...overrides.rules, [id as RuleId]: severity as SeveritySetting };
   }
@@ -167,16 +160,16 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
   for (const file of walk.ignored) stderr(`wso2-config-lint: ${file}: not a configuration file this tool covers, skipped\n`);
 
   // Every home the walk met takes part in port conflicts, also one whose files the settings exclude from linting.
-  const homes = new Map<string, ProductHome>();
+  // The walk follows symbolic links as home discovery does (service/workspace/discovery.ts).
+  const homes: ProductHome[] = [];
   for (const file of walk.files) {
-    const home = locateConfigFile(file)?.home;
-    if (home) homes.set(home.homeDir, home);
+    const home = recogniseConfigFile(file)?.home;
+    if (home) homes.push(home);
   }
-  // An excluded home (a backup copy, say) is not a product that runs on this host.
-  const runningHomes = [...homes.values()].filter((h) => isIncluded(confPathOf(h, HOME_FILES.carbon), roots, settings));
-
   const disk = new SyncDiskFileSource();
-  const analyzer = new Analyzer({ files: disk, knownHomes: () => runningHomes, log: (m) => stderr(`wso2-config-lint: ${m}\n`) });
+  let runningHomes: ProductHome[] = [];
+  const service = createService({ files: disk, knownHomes: () => runningHomes, log: (m) => stderr(`wso2-config-lint: ${m}\n`) });
+  runningHomes = service.runningHomes(homes, roots, () => settings);
 
   const files = walk.files.map(normalizePath).filter((f) => isIncluded(f, roots, settings));
   const findings: CliFinding[] = [];
@@ -194,16 +187,16 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
       continue;
     }
     if (values.fix) {
-      const parsed = analyzer.cache.get(file, content);
-      if (parsed.decoded.ok && parsed.doc) {
-        const fixed = await fixText(analyzer, file, parsed.decoded.text, settings);
+      const parsed = service.parse(file, content);
+      if (parsed) {
+        const fixed = await service.fixUnattended(file, parsed.text, settings);
         if (fixed.skippedBecause) {
           progress.clear();
           stderr(`wso2-config-lint: ${displayPath(file, cwd)}: not fixed, ${fixed.skippedBecause}\n`);
         }
         if (fixed.text !== undefined) {
           try {
-            await commitChanges(await prepareChanges([{ kind: 'edit', path: file, baseText: parsed.decoded.text, replacements: [{ span: { start: 0, end: parsed.decoded.text.length }, newText: fixed.text }] }]));
+            await commitChanges(await prepareChanges([{ kind: 'edit', path: file, baseText: parsed.text, replacements: [{ span: { start: 0, end: parsed.text.length }, newText: fixed.text }] }]));
             progress.clear();
             stderr(`wso2-config-lint: fixed ${displayPath(file, cwd)}: ${fixed.applied.join('; ')}\n`);
           } catch (error) {
@@ -211,16 +204,15 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
             progress.clear();
             stderr(`wso2-config-lint: not fixed: ${error.message}\n`);
           }
-          analyzer.invalidate(file);
           disk.forget(file);
-          analyzer.facts.clearHomeFacts();
+          service.clearCaches();
           content = (await disk.read(file)) ?? content;
         }
       }
     }
-    const result = await analyzer.analyze(file, content, settings);
+    const result = await service.analyse({ path: file, content, settings });
     // Its facts are memoized and no other file's analysis parses it again: let the tree go while it is young.
-    analyzer.invalidate(file);
+    service.invalidate(file);
     if (!result.location) {
       // Its root element is someone else's (an unrelated carbon.xml): not ours to judge, as in the editor.
       continue;
@@ -229,9 +221,9 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
     if (result.location.home) homesSeen.add(result.location.home.homeDir);
     const shown = displayPath(file, cwd);
     const kept = values.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
-    const fingerprints = fingerprintsOf(relativeForFingerprint(file, cwd), result.doc, kept, (p) => relativeForFingerprint(p, cwd));
+    const fingerprints = service.fingerprints({ ...result, findings: kept }, relativeForFingerprint(file, cwd), (p) => relativeForFingerprint(p, cwd));
     for (const [i, finding] of kept.entries()) {
-      const lines = result.doc?.lines;
+      const lines = result.lines;
       const start = lines?.positionAt(finding.span.start) ?? { line: 0, character: 0 };
       const end = lines?.positionAt(finding.span.end) ?? start;
       findings.push({

@@ -1,13 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { isIncluded } from '../service/include';
-import { homePortView, workspaceJson, workspaceMarkdown, workspacePortReport, workspaceText } from '../service/port-info';
-import { PartialSettings, SETTINGS_FILE_NAME, mergeSettings, portOffsetOverrideFor, readSettingsFile } from '../service/settings';
-import { FactsProvider, ParseCache } from '../service/workspace/facts';
-import { HOME_FILES, ProductHome, confPathOf, locateConfigFile, normalizePath } from '../service/workspace/files';
+import { PartialSettings, ProductHome, SETTINGS_FILE_NAME, createService, mergeSettings, normalizePath, readSettingsFile, recogniseConfigFile, workspaceJson, workspaceMarkdown, workspaceText } from '../service';
 import { DiskFileSource } from '../node/disk-source';
-import { findProductHomes } from '../node/home-scan';
+import { NODE_DIRECTORY_READER } from '../node/home-scan';
 
 /**
  * `wso2-config-lint ports [dirs…]`: every product home below the folders with its offset and effective ports, and the
@@ -79,6 +75,7 @@ export async function runPortsCommand(args: string[], stdout: (s: string) => voi
 
     const targets = (positionals.length > 0 ? positionals : ['.']).map((t) => path.resolve(t));
     const folders: string[] = [];
+    const service = createService({ files: new DiskFileSource(), directories: NODE_DIRECTORY_READER });
     const homes = new Map<string, ProductHome>();
     for (const target of targets) {
       let stat;
@@ -90,21 +87,14 @@ export async function runPortsCommand(args: string[], stdout: (s: string) => voi
       if (stat.isDirectory()) folders.push(target);
       else {
         // A configuration file names its home.
-        const home = locateConfigFile(target)?.home;
+        const home = recogniseConfigFile(normalizePath(target))?.home;
         if (home) homes.set(home.homeDir, home);
       }
     }
-    for (const home of await findProductHomes(folders)) homes.set(home.homeDir, home);
+    for (const home of await service.discoverHomes(folders)) homes.set(home.homeDir, home);
     const roots = [normalizePath(settingsRoot)];
-    // An excluded home (a backup copy, say) is not a product that runs on this host.
-    const running = [...homes.values()].filter((h) => isIncluded(confPathOf(h, HOME_FILES.carbon), roots, settings)).sort((a, b) => a.homeDir.localeCompare(b.homeDir));
-
-    const files = new DiskFileSource();
-    const facts = new FactsProvider(files, new ParseCache());
-    const sources = { files, parsed: facts.parsed.bind(facts) };
-    const views = [];
-    for (const home of running) views.push(await homePortView(await facts.homeFacts(home, portOffsetOverrideFor(settings, home.homeDir)), sources));
-    const report = workspacePortReport(views);
+    const running = service.runningHomes(homes.values(), roots, () => settings);
+    const report = await service.portReport(running, () => settings);
     const cwd = normalizePath(process.cwd());
     const displayPath = (homeDir: string) => (homeDir.startsWith(`${cwd}/`) ? homeDir.slice(cwd.length + 1) : homeDir === cwd ? '.' : homeDir);
     const options = { displayPath };

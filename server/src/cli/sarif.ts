@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ENGINE_FINDINGS, RULES, ruleDocsUrl } from '../service/rules/registry';
-import { RuleId, Severity } from '../service/types';
+import { RULE_METADATA, RuleId, Severity } from '../service';
 import { CliFinding } from './report';
 
 /**
@@ -40,22 +39,16 @@ interface SarifRule {
   properties: { tags: string[] };
 }
 
-const SECURITY_RULES = new Set<RuleId>(['plaintext-password', 'weak-tls-protocol', 'weak-tls-ciphers', 'h2-datasource']);
-
-/** Every rule the engine can report, in registry order, then the engine's own findings. */
+/** Every id the engine can report, in registry order (rules/registry.ts RULE_METADATA). */
 export function sarifRules(): SarifRule[] {
-  const rules: SarifRule[] = RULES.map((rule) => ({
+  return RULE_METADATA.map((rule) => ({
     id: rule.id,
     name: pascalCase(rule.id),
     shortDescription: { text: rule.description },
-    helpUri: ruleDocsUrl(rule.id),
-    defaultConfiguration: { level: levelOf(rule.defaultSeverity) },
-    properties: { tags: SECURITY_RULES.has(rule.id) ? ['security', 'wso2'] : ['wso2'] },
+    helpUri: rule.docsUrl,
+    ...(rule.defaultSeverity ? { defaultConfiguration: { level: levelOf(rule.defaultSeverity) } } : {}),
+    properties: { tags: [...rule.tags] },
   }));
-  for (const [id, description] of Object.entries(ENGINE_FINDINGS) as [RuleId, string][]) {
-    rules.push({ id, name: pascalCase(id), shortDescription: { text: description }, helpUri: ruleDocsUrl(id), properties: { tags: ['wso2'] } });
-  }
-  return rules;
 }
 
 function pascalCase(id: string): string {

@@ -1,6 +1,6 @@
 import { promises as nodeFs, Dirent, Stats } from 'node:fs';
 import * as path from 'node:path';
-import { locateConfigFile } from '../service/workspace/files';
+import { recogniseConfigFile as locateConfigFile } from '../service';
 
 /**
  * The CLI's walk: every covered configuration file below the paths it is given. Nothing on the way is fatal: a folder

@@ -1,8 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { FileChange, applyReplacements } from '../service/fixes/types';
-import { decodeBytes } from '../service/workspace/decode';
+import { FileChange, applyReplacements, decodeBytes } from '../service';
 
 /**
  * Applies a Fix's file changes to the disk: every file is checked against the text the fix was planned on, written

@@ -1,4 +1,3 @@
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   ClientCapabilities,
   CodeAction,
@@ -11,8 +10,6 @@ import {
   HoverParams,
   InlayHint,
   InlayHintParams,
-  Diagnostic,
-  DiagnosticSeverity,
   DidChangeWatchedFilesNotification,
   FileChangeType,
   InitializeParams,
@@ -23,71 +20,58 @@ import {
   WatchKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Analyzer } from '../service/analyzer';
-import { isIncluded } from '../service/include';
-import { ruleDocsUrl } from '../service/rules/registry';
-import { PartialSettings, SETTINGS_FILE_NAME, Settings, mergeSettings, portOffsetOverrideFor, readEditorSettings, readSettingsFile } from '../service/settings';
-import { Finding, Severity } from '../service/types';
-import { FileContent, FileSource, HomeFacts } from '../service/workspace/facts';
-import { XmlDocument } from '../service/model/xml';
-import { ConfigFileLocation, HOME_FILES, ProductHome, basename, confPathOf, dirname, locateConfigFile, matchesRoot, normalizePath } from '../service/workspace/files';
+import {
+  ConfigFileLocation,
+  FileContent,
+  FileSource,
+  ParsedDocument,
+  ProductHome,
+  SETTINGS_FILE_NAME,
+  ServiceOptions,
+  Settings,
+  WorkspaceService,
+  basename,
+  createService,
+  dirname,
+} from '../service';
+import { ServerCommands } from '../protocol';
 import { DiskFileSource } from '../node/disk-source';
-import { findProductHomes } from '../node/home-scan';
+import { NODE_DIRECTORY_READER } from '../node/home-scan';
+import { DiagnosticsPublisher, MAX_DIAGNOSTICS_PER_DOCUMENT, SOURCE } from './handlers/diagnostics';
+import { SettingsStore } from './handlers/settings';
+import { uriToPath } from './uri';
 
 /**
  * LSP wiring only: documents in, diagnostics out. Analysis lives in service/; this file caches, debounces, resolves
  * settings and cross-file sources, and keeps every handler from taking the server down.
  */
 
-export const SOURCE = 'wso2-config';
+export { MAX_DIAGNOSTICS_PER_DOCUMENT, SOURCE };
 /** Publishes diagnostics for every covered file of the workspace, open or not. */
-export const VALIDATE_WORKSPACE_COMMAND = 'wso2Config.server.validateWorkspace';
+export const VALIDATE_WORKSPACE_COMMAND = ServerCommands.validateWorkspace;
 const CHANGE_DEBOUNCE_MS = 200;
-/**
- * Diagnostics published per document. A generated or concatenated file can hold tens of thousands of findings;
- * editors slow down long before anyone reads that many, and the CLI lists them all.
- */
-export const MAX_DIAGNOSTICS_PER_DOCUMENT = 1000;
 
-const SEVERITY: Record<Severity, DiagnosticSeverity> = {
-  error: DiagnosticSeverity.Error,
-  warning: DiagnosticSeverity.Warning,
-  information: DiagnosticSeverity.Information,
-  hint: DiagnosticSeverity.Hint,
-};
-
-const WATCHED_GLOBS = [
-  '**/carbon.xml',
-  '**/user-mgt.xml',
-  '**/registry.xml',
-  '**/catalina-server.xml',
-  '**/axis2.xml',
-  '**/*-datasources.xml',
-  '**/deployment.toml',
-  `**/${SETTINGS_FILE_NAME}`,
-];
-
-export function uriToPath(uri: string): string | undefined {
-  if (!uri.startsWith('file:')) return undefined;
-  try {
-    return normalizePath(fileURLToPath(uri));
-  } catch {
-    return undefined;
-  }
+/** Globs of every document kind, deployment.toml (a home regenerates its XML from it) and the settings file. */
+function watchedGlobs(service: WorkspaceService): string[] {
+  return [...new Set([...service.kinds.flatMap((k) => k.watchGlobs), '**/deployment.toml', `**/${SETTINGS_FILE_NAME}`])];
 }
+
+export { uriToPath } from './uri';
 
 /** What a feature module (hover, inlay hints, code actions, commands) gets from the server. */
 export interface ServerContext {
   readonly connection: Connection;
   readonly documents: TextDocuments<TextDocument>;
-  readonly analyzer: Analyzer;
+  /** The core, through its facade (service/index.ts): the only way in. */
+  readonly service: WorkspaceService;
   readonly files: FileSource;
   settingsFor(path: string): Settings;
   /** Product homes of the workspace that are not excluded by the settings. */
   knownHomes(): ProductHome[];
   /** The parsed state of an open, covered document at its current version (parsed once per version). */
   openDocument(uri: string): OpenConfigDocument | undefined;
-  homeFacts(home: ProductHome, settings: Settings): Promise<HomeFacts>;
+  /** Any open document with a file path (covered or not: ports hover on other XML of a conf folder). */
+  openText(uri: string): { readonly document: TextDocument; readonly path: string; readonly content: FileContent } | undefined;
   /** Wraps a handler: an exception is logged (class and message only) and answered with `empty`. */
   safe<A extends unknown[], R>(name: string, handler: (...args: A) => R | Promise<R>, empty: R): (...args: A) => Promise<R>;
   /** Revalidates every open document, e.g. after a command changed files on disk. */
@@ -115,7 +99,14 @@ export interface OpenConfigDocument {
   readonly document: TextDocument;
   readonly path: string;
   readonly location: ConfigFileLocation;
-  readonly doc: XmlDocument;
+  /** What the service reads (the version key validation uses, so parses are shared). */
+  readonly content: FileContent;
+  readonly parsed: ParsedDocument;
+}
+
+export interface ServerOptions {
+  /** Replaces the core's Secure Vault planner (tests of the wiring); null: no Secure Vault fixes at all. */
+  readonly secureVault?: ServiceOptions['secureVault'] | null;
 }
 
 /** A feature beyond diagnostics: declares its capabilities and registers its handlers. */
@@ -124,7 +115,7 @@ export interface ServerFeature {
   register(context: ServerContext): void;
 }
 
-export function startServer(connection: Connection, features: readonly ServerFeature[] = []): void {
+export function startServer(connection: Connection, features: readonly ServerFeature[] = [], options: ServerOptions = {}): void {
   const documents = new TextDocuments(TextDocument);
   const disk = new DiskFileSource();
   /** Path -> open document, so cross-file facts prefer what the user is editing over what is saved. */
@@ -150,41 +141,32 @@ export function startServer(connection: Connection, features: readonly ServerFea
 
   let roots: string[] = [];
   let scannedHomes: ProductHome[] = [];
-  let editorSettings: PartialSettings = {};
-  let initializationSettings: PartialSettings = {};
-  let fileSettings = new Map<string, PartialSettings>(); // root -> .wso2config.json
   let supportsConfigurationRequest = false;
   let supportsWatchedFilesRegistration = false;
-  const timers = new Map<string, NodeJS.Timeout>();
-  const published = new Set<string>();
   const seen = new Set<string>();
 
   const log = (message: string) => connection.console.error(message);
 
-  const analyzerKnownHomes = (): ProductHome[] => {
-    const homes = new Map(scannedHomes.map((h) => [h.homeDir, h]));
+  const knownHomes = (): ProductHome[] => {
+    const homes = [...scannedHomes];
     for (const path of openByPath.keys()) {
-      const home = locateConfigFile(path)?.home;
-      if (home && !homes.has(home.homeDir)) homes.set(home.homeDir, home);
+      const home = service.recognise(path)?.home;
+      if (home) homes.push(home);
     }
-    // An excluded home (a backup copy, say) is not a product that runs on this host.
-    return [...homes.values()].filter((h) => {
-      const carbonXml = confPathOf(h, HOME_FILES.carbon);
-      return isIncluded(carbonXml, roots, settingsFor(carbonXml));
-    });
+    return service.runningHomes(homes, roots, settingsFor);
   };
-  const analyzer = new Analyzer({ files, knownHomes: analyzerKnownHomes, log });
+  const service = createService({
+    files,
+    knownHomes,
+    log,
+    directories: NODE_DIRECTORY_READER,
+    ...(options.secureVault === null ? { secureVault: null } : options.secureVault ? { secureVault: options.secureVault } : {}),
+  });
 
   const openVersionKey = (document: TextDocument) => `open:${document.uri}:${document.version}`;
 
-  function rootOf(path: string): string | undefined {
-    return roots.filter((r) => path === r || path.startsWith(`${r}/`)).sort((a, b) => b.length - a.length)[0];
-  }
-
-  function settingsFor(path: string): Settings {
-    const root = rootOf(path);
-    return mergeSettings(initializationSettings, editorSettings, root ? fileSettings.get(root) : undefined);
-  }
+  const settingsStore = new SettingsStore(connection, () => roots);
+  const settingsFor = (path: string): Settings => settingsStore.settingsFor(path);
 
   /** Wraps a handler: an exception is logged (class and message only: never document text) and answered empty. */
   function safe<A extends unknown[], R>(name: string, handler: (...args: A) => R | Promise<R>, empty: R): (...args: A) => Promise<R> {
@@ -198,124 +180,34 @@ export function startServer(connection: Connection, features: readonly ServerFea
     };
   }
 
-  function toDiagnostic(document: TextDocument, finding: Finding): Diagnostic {
-    return {
-      range: { start: document.positionAt(finding.span.start), end: document.positionAt(finding.span.end) },
-      severity: SEVERITY[finding.severity],
-      source: SOURCE,
-      code: finding.ruleId,
-      codeDescription: { href: ruleDocsUrl(finding.ruleId) },
-      message: finding.message,
-      ...(finding.data ? { data: finding.data } : {}),
-    };
-  }
-
-  async function validate(document: TextDocument): Promise<void> {
-    const path = uriToPath(document.uri);
-    if (!path) return;
-    if (basename(path) === SETTINGS_FILE_NAME) return; // settings files get their own diagnostics
-    const settings = settingsFor(path);
-    const version = document.version;
-    let diagnostics: Diagnostic[] = [];
-    if (isIncluded(path, roots, settings)) {
-      const result = await analyzer.analyze(path, { kind: 'text', text: document.getText(), version: openVersionKey(document) }, settings);
-      // The user typed on while we worked: a newer validation is already scheduled.
-      if (documents.get(document.uri)?.version !== version) return;
-      const shown = result.findings.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT);
-      diagnostics = shown.map((f) => toDiagnostic(document, f));
-      const hidden = result.findings.length - shown.length;
-      if (hidden > 0) {
-        diagnostics.push({
-          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-          severity: DiagnosticSeverity.Information,
-          source: SOURCE,
-          message: `${hidden} more findings in this file are not shown (the editor shows the first ${MAX_DIAGNOSTICS_PER_DOCUMENT}); wso2-config-lint lists them all.`,
-        });
-      }
-    }
-    if (diagnostics.length === 0 && !published.has(document.uri)) return;
-    published.add(document.uri);
-    await connection.sendDiagnostics({ uri: document.uri, version, diagnostics });
-  }
-
-  const validateSafely = safe('validation', validate, undefined);
-
-  function schedule(document: TextDocument, delay: number): void {
-    const pending = timers.get(document.uri);
-    if (pending) clearTimeout(pending);
-    timers.set(
-      document.uri,
-      setTimeout(() => {
-        timers.delete(document.uri);
-        const current = documents.get(document.uri);
-        if (current) void validateSafely(current);
-      }, delay),
-    );
-  }
-
-  /** Revalidates open documents whose findings can depend on `changedPath` (its home, or every home for ports). */
-  function scheduleDependents(changedPath: string | undefined, delay: number, except?: string): void {
-    const changed = changedPath ? locateConfigFile(changedPath) : undefined;
-    for (const document of documents.all()) {
-      if (document.uri === except) continue;
-      const path = uriToPath(document.uri);
-      const location = path ? locateConfigFile(path) : undefined;
-      if (!location) continue;
-      const sameHome = !!changed?.home && location.home?.homeDir === changed.home.homeDir;
-      const portsMayCollide = location.kind === 'carbon' && (!changed || ['carbon', 'catalina-server', 'axis2'].includes(changed.kind));
-      if (!changedPath || sameHome || portsMayCollide) schedule(document, delay);
-    }
-  }
+  const diagnostics = new DiagnosticsPublisher({
+    connection,
+    documents,
+    service,
+    files,
+    settingsFor,
+    roots: () => roots,
+    knownHomes,
+    rescanHomes: () => rescanHomes(),
+    contentOf: (document) => ({ kind: 'text', text: document.getText(), version: openVersionKey(document) }),
+    safe,
+  });
+  const schedule = (document: TextDocument, delay: number) => diagnostics.schedule(document, delay);
+  const scheduleDependents = (changedPath: string | undefined, delay: number, except?: string) => diagnostics.scheduleDependents(changedPath, delay, except);
+  const published = diagnostics.published;
+  const timers = diagnostics.timers;
 
   async function loadSettingsFiles(): Promise<void> {
-    // Built aside and swapped in at the end: validations running meanwhile keep the previous settings.
-    const loaded = new Map<string, PartialSettings>();
-    for (const root of roots) {
-      const path = `${root}/${SETTINGS_FILE_NAME}`;
-      const uri = pathToFileURL(path).toString();
-      const open = openByPath.get(path);
-      let text: string | undefined = open?.getText();
-      if (text === undefined) {
-        const content = await disk.read(path);
-        text = content?.kind === 'bytes' ? Buffer.from(content.bytes).toString('utf8') : content?.text;
-      }
-      if (text === undefined) {
-        if (published.delete(uri)) await connection.sendDiagnostics({ uri, diagnostics: [] });
-        continue;
-      }
-      const { settings, problems } = readSettingsFile(text);
-      loaded.set(root, settings);
-      const document = open ?? TextDocument.create(uri, 'json', 0, text);
-      const diagnostics: Diagnostic[] = problems.map((p) => ({
-        range: p.span ? { start: document.positionAt(p.span.start), end: document.positionAt(p.span.end) } : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        severity: DiagnosticSeverity.Error,
-        source: SOURCE,
-        code: 'settings',
-        message: p.message,
-      }));
-      if (diagnostics.length > 0 || published.has(uri)) {
-        published.add(uri);
-        await connection.sendDiagnostics({ uri, diagnostics });
-      }
-    }
-    fileSettings = loaded;
+    await settingsStore.loadSettingsFiles(disk, (path) => openByPath.get(path), published);
     settingsChanged();
   }
 
   async function pullEditorSettings(): Promise<void> {
-    if (!supportsConfigurationRequest) return;
-    const value = (await connection.workspace.getConfiguration({ section: 'wso2Config' })) as unknown;
-    applyEditorSettings(value);
-  }
-
-  function applyEditorSettings(value: unknown): void {
-    const { settings, problems } = readEditorSettings(value);
-    editorSettings = settings;
-    for (const problem of problems) connection.console.warn(`Ignoring invalid setting: ${problem.message}`);
+    if (supportsConfigurationRequest) await settingsStore.pullEditorSettings();
   }
 
   async function rescanHomes(): Promise<void> {
-    scannedHomes = await findProductHomes(roots);
+    scannedHomes = await service.discoverHomes(roots);
   }
 
   const hoverProviders: Provider<HoverParams, Hover | null>[] = [];
@@ -339,23 +231,25 @@ export function startServer(connection: Connection, features: readonly ServerFea
   const context: ServerContext = {
     connection,
     documents,
-    analyzer,
+    service,
     files,
     settingsFor,
-    knownHomes: analyzerKnownHomes,
+    knownHomes,
     openDocument(uri) {
+      const open = context.openText(uri);
+      const parsed = open && service.parse(open.path, open.content);
+      if (!open || !parsed) return undefined;
+      return { document: open.document, path: parsed.location.path, location: parsed.location, content: open.content, parsed };
+    },
+    openText(uri) {
       const document = documents.get(uri);
       const path = uriToPath(uri);
-      const location = path ? locateConfigFile(path) : undefined;
-      if (!document || !path || !location) return undefined;
-      const parsed = analyzer.cache.get(location.path, { kind: 'text', text: document.getText(), version: openVersionKey(document) });
-      if (!parsed.doc || !matchesRoot(location.kind, parsed.doc.root)) return undefined;
-      return { document, path: location.path, location, doc: parsed.doc };
+      if (!document || !path) return undefined;
+      return { document, path, content: { kind: 'text', text: document.getText(), version: openVersionKey(document) } };
     },
-    homeFacts: (home, settings) => analyzer.facts.homeFacts(home, portOffsetOverrideFor(settings, home.homeDir)),
     safe,
     revalidateAll: () => {
-      analyzer.cache.clear();
+      service.clearCaches();
       scheduleDependents(undefined, 0);
     },
     log,
@@ -370,47 +264,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
     },
   };
   for (const feature of features) feature.register(context);
-  context.addCommand(VALIDATE_WORKSPACE_COMMAND, () => validateWorkspace());
-
-  /**
-   * Publishes diagnostics for every covered file of every product home in the workspace, open or not, and answers
-   * how many files and findings there were. Closed files keep these diagnostics until they are opened and closed.
-   */
-  async function validateWorkspace(): Promise<{ files: number; findings: number }> {
-    await rescanHomes();
-    let fileCount = 0;
-    let findingCount = 0;
-    for (const home of analyzerKnownHomes()) {
-      const names = [HOME_FILES.carbon, HOME_FILES.userMgt, HOME_FILES.registry, HOME_FILES.catalina, HOME_FILES.axis2];
-      const datasources = (await files.list(`${home.confDir}/datasources`)).filter((n) => n.endsWith('-datasources.xml')).map((n) => `datasources/${n}`);
-      for (const relative of [...names, ...datasources]) {
-        const path = confPathOf(home, relative);
-        const uri = pathToFileURL(path).toString();
-        const open = documents.get(uri);
-        if (open) {
-          await validateSafely(open);
-          fileCount++;
-          continue;
-        }
-        const content = await files.read(path);
-        if (!content) continue;
-        const settings = settingsFor(path);
-        if (!isIncluded(path, roots, settings)) continue;
-        const result = await analyzer.analyze(path, content, settings);
-        if (!result.location) continue;
-        fileCount++;
-        findingCount += result.findings.length;
-        const text = result.doc?.text ?? '';
-        const document = TextDocument.create(uri, 'xml', 0, text);
-        const diagnostics = result.findings.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT).map((f) => toDiagnostic(document, f));
-        if (diagnostics.length > 0 || published.has(uri)) {
-          published.add(uri);
-          await connection.sendDiagnostics({ uri, diagnostics });
-        }
-      }
-    }
-    return { files: fileCount, findings: findingCount };
-  }
+  context.addCommand(VALIDATE_WORKSPACE_COMMAND, () => diagnostics.validateWorkspace());
 
   /** Each provider on its own: one that throws is logged and skipped, the others still answer. */
   async function ask<P, R>(name: string, providers: Provider<P, R>[], params: P, empty: R): Promise<R[]> {
@@ -450,9 +304,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
     supportsWatchedFilesRegistration = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     const options = params.initializationOptions as { settings?: unknown } | undefined;
     if (options?.settings !== undefined) {
-      const { settings, problems } = readEditorSettings(options.settings);
-      initializationSettings = settings;
-      for (const problem of problems) connection.console.warn(`Ignoring invalid initialization setting: ${problem.message}`);
+      settingsStore.applyInitializationOptions(options.settings);
     }
     return {
       capabilities: Object.assign(
@@ -474,10 +326,12 @@ export function startServer(connection: Connection, features: readonly ServerFea
       async () => {
         if (supportsWatchedFilesRegistration) {
           await connection.client.register(DidChangeWatchedFilesNotification.type, {
-            watchers: WATCHED_GLOBS.map((globPattern) => ({ globPattern, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete })),
+            watchers: watchedGlobs(service).map((globPattern) => ({ globPattern, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete })),
           });
         }
-        if (supportsConfigurationRequest) {
+        // Only a client that sends folder changes may be asked for them: vscode-languageserver throws otherwise, and
+        // the settings below would never be pulled.
+        if (clientCapabilities?.workspace?.workspaceFolders === true) {
           connection.workspace.onDidChangeWorkspaceFolders(
             safe('workspaceFolders', async (event) => {
               const removed = new Set(event.removed.map((f) => uriToPath(f.uri)));
@@ -499,8 +353,8 @@ export function startServer(connection: Connection, features: readonly ServerFea
       'didChangeConfiguration',
       async (change) => {
         if (supportsConfigurationRequest) await pullEditorSettings();
-        else applyEditorSettings((change.settings as { wso2Config?: unknown } | undefined)?.wso2Config);
-        analyzer.cache.clear();
+        else settingsStore.applyEditorSettings((change.settings as { wso2Config?: unknown } | undefined)?.wso2Config);
+        service.clearCaches();
         scheduleDependents(undefined, 0);
         settingsChanged();
       },
@@ -518,7 +372,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
         for (const change of params.changes) {
           const path = uriToPath(change.uri);
           if (!path) continue;
-          analyzer.invalidate(path);
+          service.invalidate(path);
           changedPaths.push(path);
           if (basename(path) === SETTINGS_FILE_NAME) settingsFileChanged = true;
           if (basename(path) === 'carbon.xml' && change.type !== FileChangeType.Changed) homesChanged = true;
@@ -583,7 +437,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
         seen.delete(uri);
         if (path) {
           openByPath.delete(path);
-          analyzer.invalidate(path);
+          service.invalidate(path);
           // Dependents fall back to the saved file.
           scheduleDependents(path, 0);
           if (basename(path) === SETTINGS_FILE_NAME) void loadSettingsFiles().then(() => scheduleDependents(undefined, 0));

@@ -1,3 +1,4 @@
+import { LineIndex } from './model/text';
 import { XmlDocument } from './model/xml';
 import { RULES } from './rules/registry';
 import { Settings, portOffsetOverrideFor } from './settings';
@@ -24,7 +25,11 @@ export interface AnalyzerOptions {
 export interface AnalysisResult {
   /** Undefined when the path is not a configuration file this tool covers. */
   readonly location: ConfigFileLocation | undefined;
+  /** The XML tree (XML kinds only; other document kinds leave it undefined and give text and lines). */
   readonly doc: XmlDocument | undefined;
+  /** The decoded text the findings' spans refer to, and its line index; undefined when it could not be decoded. */
+  readonly text?: string;
+  readonly lines?: LineIndex;
   readonly findings: Finding[];
 }
 
@@ -54,7 +59,7 @@ export class Analyzer {
     const isOurs = matchesRoot(location.kind, doc.root);
     // A file whose root is someone else's (an unrelated carbon.xml, say) is not ours to judge; one with no root at
     // all is a broken copy of ours, and its syntax error is worth showing.
-    if (!isOurs && doc.root) return { location: undefined, doc, findings: [] };
+    if (!isOurs && doc.root) return { location: undefined, doc, text: doc.text, lines: doc.lines, findings: [] };
 
     const home = location.home ? await this.facts.homeFacts(location.home, portOffsetOverrideFor(settings, location.home.homeDir)) : undefined;
     const workspace = await this.workspaceFacts(location, home, settings);
@@ -84,7 +89,7 @@ export class Analyzer {
     }
     const kept = applySuppressions(doc, findings);
     kept.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId));
-    return { location, doc, findings: kept };
+    return { location, doc, text: doc.text, lines: doc.lines, findings: kept };
   }
 
   private async workspaceFacts(location: ConfigFileLocation, home: HomeFacts | undefined, settings: Settings): Promise<WorkspaceFacts> {

@@ -1,7 +1,7 @@
 import policy from '../../../schemas/tls-policy.json';
 import { TextSpan } from './model/text';
 import { XmlDocument, XmlElement, attribute, attributeIgnoreCase, childElements, textSpan, walkElements } from './model/xml';
-import { isSslConnector } from './ports';
+import { isSslConnector } from './ports/values';
 import { TlsProfileName } from './settings';
 import { ConfigFileKind } from './workspace/files';
 

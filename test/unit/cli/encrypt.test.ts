@@ -372,3 +372,80 @@ test('the hidden prompt echoes nothing, handles backspace, restores the terminal
   const notTty = await promptHidden('x', new PassThrough() as unknown as NodeJS.ReadStream, t2.output as unknown as NodeJS.WriteStream);
   assert.equal(notTty, undefined, 'no terminal, no prompt');
 });
+
+test('a custom secretRepositories.file.location is where the ciphertexts go (the file the runtime reads)', async () => {
+  const h = makeHome('enc-location');
+  write(h.conf, 'security/secret-conf.properties', [
+    'carbon.secretProvider=org.wso2.securevault.secret.handler.SecretManagerSecretCallbackHandler',
+    'secretRepositories=file',
+    'secretRepositories.file.provider=org.wso2.securevault.secret.repository.FileBaseSecretRepositoryProvider',
+    'secretRepositories.file.location=repository/conf/security/vault-secrets.properties',
+    'keystore.identity.location=repository/resources/security/identity.p12',
+    'keystore.identity.type=PKCS12',
+    `keystore.identity.alias=${ALIAS}`,
+    '',
+  ].join('\n'));
+  const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: { WSO2_KEYSTORE_PASSWORD: STORE_PASSWORD } });
+  assert.equal(run.code, 0, run.err);
+  assertNoSecret(run, h.secrets);
+  assert.ok(!fs.existsSync(path.join(h.conf, 'security/cipher-text.properties')), 'nothing goes to the default file the runtime does not read');
+  const entries = new Map<string, string>();
+  for (const line of fs.readFileSync(path.join(h.conf, 'security/vault-secrets.properties'), 'latin1').split(/\r?\n/)) {
+    const match = /^([^#!\s][^=]*)=(.*)$/.exec(line);
+    if (match) entries.set(match[1].trim(), match[2].trim());
+  }
+  assert.equal(entries.size, 5);
+  assert.equal(decrypt(h.key!, entries.get('UserManager.AdminUser.Password')!), h.secrets.admin);
+  assert.equal(decrypt(h.key!, entries.get('Server.Service.Connector.keystorePass')!), h.secrets.catalina);
+});
+
+test('plaintext-password "off" in the settings does not silence an explicit encrypt; a suppression comment still does', async () => {
+  const h = makeHome('enc-off');
+  write(h.dir, '.wso2config.json', JSON.stringify({ rules: { 'plaintext-password': 'off' } }));
+  const userMgt = path.join(h.conf, 'user-mgt.xml');
+  fs.writeFileSync(userMgt, fs.readFileSync(userMgt, 'utf8').replace('            </AdminUser>', '            </AdminUser>\n            <!-- wso2-config-disable-next-line plaintext-password -->\n            <Property name="password">Suppressed-Off-31</Property>'));
+  const lint = await cli(['--format', 'json', 'wso2am-2.6.0'], h.dir);
+  assert.deepEqual((JSON.parse(lint.out) as { findings: { ruleId: string }[] }).findings.filter((f) => f.ruleId === 'plaintext-password'), [], 'the rule is off for linting');
+  const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
+  assert.equal(run.code, 0, run.err);
+  assert.match(run.out, /^Encrypted 5 passwords in wso2am-2\.6\.0:/);
+  assertNoSecret(run, h.secrets, ['Suppressed-Off-31']);
+  const text = fs.readFileSync(userMgt, 'utf8');
+  assert.ok(!text.includes(h.secrets.admin), 'the admin password is encrypted');
+  assert.ok(text.includes('<Property name="password">Suppressed-Off-31</Property>'), 'the suppressed value is left alone');
+});
+
+test('a finding the rule marks encryptable: false is never encrypted, on every Secure Vault path', async () => {
+  const { createService } = await import('../../../server/src/service');
+  const { planSecureVault, planSecureVaultForFiles, secureVaultFixability } = await import('../../../server/src/service/fixes/secure-vault');
+  const { secureVaultMaterial } = await import('../../../server/src/service/fixes/secure-vault-session');
+  const { DiskFileSource } = await import('../../../server/src/node/disk-source');
+  const h = makeHome('enc-guard');
+  const files = new DiskFileSource();
+  const service = createService({ files });
+  const file = path.join(h.conf, 'user-mgt.xml');
+  const content = (await files.read(file))!;
+  const { DEFAULT_SETTINGS } = await import('../../../server/src/service/settings');
+  const result = await service.analyse({ path: file, content, settings: DEFAULT_SETTINGS });
+  const finding = result.findings.find((f) => f.ruleId === 'plaintext-password')!;
+  assert.ok(finding, 'the admin password is found');
+  const marked = { ...finding, data: { ...finding.data, encryptable: false } };
+  const home = result.location!.home!;
+  const { parseXml } = await import('../../../server/src/service/model/xml');
+  const material = await secureVaultMaterial({ files, home, carbonXml: parseXml(fs.readFileSync(path.join(h.conf, 'carbon.xml'), 'latin1')) });
+  assert.ok(material.ok, 'the keystore opens');
+  if (!material.ok) return;
+  const secureVaultFile = { location: result.location!, doc: result.doc!, findings: [marked] };
+  const one = planSecureVault({ file: secureVaultFile, finding: marked, security: material.security, key: material.key });
+  assert.equal(one.ok, false);
+  if (!one.ok) assert.equal(one.error.code, 'not-encryptable');
+  const all = planSecureVaultForFiles({ files: [secureVaultFile], security: material.security, key: material.key });
+  assert.ok(all.ok);
+  if (all.ok) {
+    assert.equal(all.value.fix, undefined, 'nothing is edited');
+    assert.deepEqual(all.value.skipped.map((s) => s.code), ['not-encryptable']);
+  }
+  assert.deepEqual(secureVaultFixability(result.doc!, [marked]).map((f) => f.fixable), [false]);
+  // Unmarked, the same finding is encrypted: the guard is what stopped it.
+  assert.ok(planSecureVault({ file: { ...secureVaultFile, findings: [finding] }, finding, security: material.security, key: material.key }).ok);
+});

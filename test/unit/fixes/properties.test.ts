@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { locatedEntries } from '../../../server/src/lsp/fixes-feature';
+import { locatedEntries } from '../../../server/src/service/securevault/aliases';
 
 test('properties: entries located for hovers and go-to-definition, read as java.util.Properties reads them', () => {
   const text = [

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import type { CreateFile, TextDocumentEdit } from 'vscode-languageserver/node';
-import { StaleFixError, toWorkspaceEdit, workspaceEditSupport } from '../../../server/src/lsp/workspace-edit';
+import { StaleFixError, toWorkspaceEdit, workspaceEditSupport } from '../../../server/src/lsp/handlers/workspace-edit';
 import { Fix } from '../../../server/src/service/fixes/types';
 
 const CARBON = '/home/p/repository/conf/carbon.xml';

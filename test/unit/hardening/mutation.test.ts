@@ -10,7 +10,7 @@ import { parseXml } from '../../../server/src/service/model/xml';
 import { mergeSettings } from '../../../server/src/service/settings';
 import { FileContent } from '../../../server/src/service/workspace/facts';
 import { locateConfigFile, normalizePath } from '../../../server/src/service/workspace/files';
-import { fixText } from '../../../server/src/cli/fix';
+import { fixText } from '../../../server/src/service/fixes/unattended';
 import { MemoryFileSource, corpusDir } from '../../helpers';
 
 /**

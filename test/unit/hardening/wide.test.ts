@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fingerprintsOf } from '../../../server/src/cli/report';
+import { fingerprintsOf } from '../../../server/src/service/fingerprints';
 import { parseXml } from '../../../server/src/service/model/xml';
 import { Finding } from '../../../server/src/service/types';
 import { analyzeText } from '../../helpers';

@@ -2,7 +2,7 @@
  * Small product homes for the port tests, written for them (not copied from the corpus): the kernel carbon.xml
  * `<Ports>` block, the Tomcat connectors, and axis2.xml with PassThrough listeners (APIM, EI integrator, IoT Server
  * core) or servlet transports (IS, EI business-process and broker profiles, IoT Server broker and analytics), laid out
- * as the products ship them (wso2-facts 0 and b.1).
+ * as the products ship them (wso2/carbon-kernel v4.4.x, wso2/product-apim v2.6.0, wso2/product-is v5.6.0, wso2/product-ei v6.5.0, wso2/product-iots v3.1.0).
  */
 
 export function carbonXml(options: { offset?: string; serverKey?: string; name?: string } = {}): string {

@@ -25,7 +25,7 @@ import {
   workspaceMarkdown,
   workspacePortReport,
   workspaceText,
-} from '../../../server/src/service/port-info';
+} from '../../../server/src/service/ports';
 import { literalUrlPortsIn, portReferencesIn } from '../../../server/src/service/ports';
 import { FactsProvider, HomeFacts, ParseCache } from '../../../server/src/service/workspace/facts';
 import { ProductHome } from '../../../server/src/service/workspace/files';
@@ -233,7 +233,7 @@ describe('${Ports.…} references and literal ports in URLs', () => {
     assert.equal(explained.differs, true);
     assert.equal(
       explained.markdown,
-      `**10391** = carbon.xml \`Ports/EmbeddedLDAP/LDAPServerPort\` 10389 (line ${lineOf(carbonXml(), '<LDAPServerPort>')}) + offset 2 (carbon.xml line ${OFFSET_LINE}). A \${Ports.…} reference resolves to the carbon.xml value it names plus the port offset (CarbonUtils.getPortFromServerConfig, wso2-facts b.2).`,
+      `**10391** = carbon.xml \`Ports/EmbeddedLDAP/LDAPServerPort\` 10389 (line ${lineOf(carbonXml(), '<LDAPServerPort>')}) + offset 2 (carbon.xml line ${OFFSET_LINE}). A \${Ports.…} reference resolves to the carbon.xml value it names plus the port offset (CarbonUtils.getPortFromServerConfig, wso2/carbon-kernel v4.4.35 l.884-912).`,
     );
   });
 

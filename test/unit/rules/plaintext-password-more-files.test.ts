@@ -231,7 +231,9 @@ test('identity/embedded-ldap.xml: the Secure Vault fix offers nothing for an unr
   const { result } = await analyzeText('identity/embedded-ldap.xml', EMBEDDED_LDAP);
   const passwordFindings = result.findings.filter((f) => f.ruleId === RULE);
   assert.equal(passwordFindings.length, 4);
-  assert.deepEqual(secureVaultFixability(result.doc!, passwordFindings), [], 'no Encrypt action for any of them');
+  const fixability = secureVaultFixability(result.doc!, passwordFindings);
+  assert.deepEqual(fixability.map((f) => f.fixable), [false, false, false, false], 'no Encrypt action for any of them');
+  for (const f of fixability) assert.match(f.reason ?? '', /Secure Vault/, 'each says why it cannot be encrypted');
 });
 
 test('the Secure Vault fix never selects a finding marked encryptable: false, even one that carries an alias', async () => {
@@ -239,7 +241,7 @@ test('the Secure Vault fix never selects a finding marked encryptable: false, ev
   const [first] = result.findings.filter((f) => f.ruleId === RULE);
   assert.deepEqual(secureVaultFixability(result.doc!, [first]).map((f) => f.fixable), [true]);
   const marked = { ...first, data: { ...first.data, encryptable: false } };
-  assert.deepEqual(secureVaultFixability(result.doc!, [marked]), []);
+  assert.deepEqual(secureVaultFixability(result.doc!, [marked]).map((f) => f.fixable), [false]);
 });
 
 // ---- output-event-adapters.xml -----------------------------------------------------------------------------------

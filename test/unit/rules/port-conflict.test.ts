@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeIn, only } from '../../helpers';
 
-// Files resembling the shipped ones (wso2-facts b.1): the kernel carbon.xml Ports block, the Tomcat connectors, and
+// Files resembling the shipped ones (wso2/carbon-kernel v4.4.35, wso2/product-apim v2.6.0, wso2/product-is v5.6.0): the kernel carbon.xml Ports block, the Tomcat connectors, and
 // axis2.xml with PassThrough listeners (APIM, EI integrator) or servlet transports (EI business-process and broker).
 
 function carbonXml(name: string, offset: string | undefined): string {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeIn, only } from '../../helpers';
 
-// APIM-like files (kernel carbon.xml Ports block, product catalina-server.xml and PassThrough axis2.xml, wso2-facts b.1).
+// APIM-like files (kernel carbon.xml Ports block, product catalina-server.xml and PassThrough axis2.xml, as wso2/carbon-kernel v4.4.35 and wso2/product-apim v2.6.0 ship them).
 
 interface CarbonPorts {
   rmiRegistry?: string;

@@ -147,7 +147,7 @@ test('encryptForSecureVault: Base64 of RSA PKCS#1 v1.5 that the private key decr
   assert.throws(() => encryptForSecureVault(publicKey, 'a'.repeat(246)));
 });
 
-test('the default wso2carbon.jks every 4.4.x product ships: alias wso2carbon, the thumbprint wso2-facts gives', (t) => {
+test('the default wso2carbon.jks every 4.4.x product ships: alias wso2carbon, SHA-1 thumbprint 501FC143…61B1 (wso2/carbon-kernel v4.4.35 repository/resources/security/wso2carbon.jks)', (t) => {
   const corpus = corpusDir();
   if (!corpus) return t.skip('corpus not found beside the project (../shared/corpus)');
   const file = path.join(corpus, 'kernel-4.4.35/repository/resources/security/wso2carbon.jks');

@@ -1,5 +1,5 @@
 import { XmlDocument } from '../model/xml';
-import { offsetEdit } from '../port-info';
+import { offsetEdit } from '../ports/offset';
 import { Fix } from './types';
 
 /**

@@ -2,7 +2,7 @@ import { verifyKeystore } from '../keystore';
 import { XmlDocument } from '../model/xml';
 import { FileContent, FileSource } from '../workspace/facts';
 import { ProductHome } from '../workspace/files';
-import { SecureVaultKey, SecurityFileTexts, resolveKeystore, secureVaultFiles, secureVaultKey } from './secure-vault';
+import { SecureVaultKey, SecurityFileTexts, resolveKeystore, secretConfPath, secureVaultFiles, secureVaultKey } from './secure-vault';
 
 /**
  * Gathers what a Secure Vault plan needs from a FileSource: the security folder's .properties texts, the keystore
@@ -22,7 +22,7 @@ export interface SecureVaultMaterialRequest {
 export type SecureVaultMaterial =
   | { readonly ok: true; readonly key: SecureVaultKey; readonly security: SecurityFileTexts }
   /** A PKCS#12 keystore whose password carbon.xml does not hold in plain text: ask the user, then try again. */
-  | { readonly ok: false; readonly needsPassword: { readonly keystorePath: string } }
+  | { readonly ok: false; readonly needsPassword: { readonly keystorePath: string; readonly reason?: string } }
   | { readonly ok: false; readonly error: string };
 
 /** java.util.Properties files are ISO-8859-1. */
@@ -32,8 +32,10 @@ export function propertiesText(content: FileContent | undefined): string | undef
 }
 
 export async function secureVaultMaterial(request: SecureVaultMaterialRequest): Promise<SecureVaultMaterial> {
-  const paths = secureVaultFiles(request.home);
-  const [cipherText, cipherTool, secretConf] = await Promise.all([paths.cipherText, paths.cipherTool, paths.secretConf].map(async (p) => propertiesText(await request.files.read(p))));
+  const secretConf = propertiesText(await request.files.read(secretConfPath(request.home)));
+  // The ciphertexts go where secret-conf.properties tells the runtime to look for them.
+  const paths = secureVaultFiles(request.home, secretConf);
+  const [cipherText, cipherTool] = await Promise.all([paths.cipherText, paths.cipherTool].map(async (p) => propertiesText(await request.files.read(p))));
   const security: SecurityFileTexts = { cipherText, cipherTool, secretConf };
   const keystore = resolveKeystore({ home: request.home, secretConf, carbonXml: request.carbonXml });
   if (!keystore.ok) return { ok: false, error: keystore.error.message };
@@ -50,7 +52,9 @@ export async function secureVaultMaterial(request: SecureVaultMaterialRequest): 
   if (!certificate.ok) {
     const code = certificate.error.code;
     if ((code === 'needs-password' || code === 'wrong-password') && request.keystorePassword === undefined) {
-      return { ok: false, needsPassword: { keystorePath: keystore.value.path } };
+      // A wrong password and a changed file fail the same integrity check: keep the check's words for a front that
+      // cannot ask (they name the keystore and where the password came from, never the password).
+      return { ok: false, needsPassword: { keystorePath: keystore.value.path, ...(code === 'wrong-password' ? { reason: certificate.error.message } : {}) } };
     }
     return { ok: false, error: certificate.error.message };
   }

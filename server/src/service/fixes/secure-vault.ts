@@ -10,7 +10,7 @@ import locationsData from '../../../../schemas/password-locations.json';
 
 /**
  * "Encrypt with Secure Vault": what WSO2's cipher tool (`ciphertool.sh -Dconfigure`, 1.0.0-wso2v8) does for one
- * secret, without its DOM round-trip that reformats whole files (wso2-facts a.1-a.5, a.8):
+ * secret, without its DOM round-trip that reformats whole files (wso2/cipher-tool v1.0.0-wso2v8, components/ciphertool/src/main/java/org/wso2/ciphertool/ (CipherTool.java, utils/Utils.java, utils/Constants.java, utils/KeyStoreUtil.java); observed on a real `-Dconfigure` run):
  *   - the XML: the secret becomes `password`, the element gets `svns:secretAlias="<alias>"`, the root declares the
  *     Secure Vault namespace; only those spots change;
  *   - cipher-text.properties: `alias=<Base64 of RSA PKCS#1 v1.5 of the UTF-8 secret>` under the certificate the
@@ -66,7 +66,9 @@ export type SecureVaultErrorCode =
   | 'namespace-conflict'
   | 'different-homes'
   | 'secret-too-long'
-  | 'encryption-failed';
+  | 'encryption-failed'
+  /** The runtime reads this value without resolving a Secure Vault alias: encrypting it would break the product. */
+  | 'not-encryptable';
 
 export interface SecureVaultError {
   readonly code: SecureVaultErrorCode;
@@ -88,14 +90,35 @@ export interface SecureVaultFiles {
   readonly secretConf: string;
 }
 
-/** The files a Secure Vault fix in this home reads (and may write): absolute, forward slashes. */
-export function secureVaultFiles(home: ProductHome): SecureVaultFiles {
+/**
+ * The files a Secure Vault fix in this home reads (and may write): absolute, forward slashes. The runtime reads the
+ * ciphertexts from the file `secretRepositories.file.location` of secret-conf.properties names once that file
+ * configures the vault (org.wso2.securevault's FileBaseSecretRepository, the library carbon-kernel 4.4.x bundles;
+ * the cipher tool writes the key in Utils.writeToSecureConfPropertyFile); without it, the cipher tool's default
+ * `<conf>/security/cipher-text.properties`. Pass secret-conf.properties' text (undefined when
+ * it does not exist) so the fix, the hover and the CLI all write and read the file the runtime reads.
+ */
+export function secureVaultFiles(home: ProductHome, secretConf?: string): SecureVaultFiles {
   return {
     carbonXml: confPathOf(home, 'carbon.xml'),
-    cipherText: confPathOf(home, SV.securityFiles.cipherText),
+    cipherText: configuredCipherTextPath(home, secretConf) ?? confPathOf(home, SV.securityFiles.cipherText),
     cipherTool: confPathOf(home, SV.securityFiles.cipherTool),
     secretConf: confPathOf(home, SV.securityFiles.secretConf),
   };
+}
+
+/** Path of secret-conf.properties: read it first, then ask secureVaultFiles with its text. */
+export function secretConfPath(home: ProductHome): string {
+  return confPathOf(home, SV.securityFiles.secretConf);
+}
+
+/** The cipher-text file an active `secretRepositories=file` names; undefined when the vault is not configured. */
+function configuredCipherTextPath(home: ProductHome, secretConf: string | undefined): string | undefined {
+  if (secretConf === undefined) return undefined;
+  const parsed = parseProperties(secretConf);
+  if (!propertyValue(parsed, 'secretRepositories')?.trim()) return undefined;
+  const location = propertyValue(parsed, 'secretRepositories.file.location')?.trim();
+  return location ? resolveHomePath(home, location).path : undefined;
 }
 
 export function secureVaultFilesFor(location: ConfigFileLocation): Outcome<SecureVaultFiles> {
@@ -238,7 +261,7 @@ function carbonKeyStore(doc: XmlDocument | undefined): CarbonKeyStore | undefine
 }
 
 /** `${carbon.home}/x`, `x` (relative: the server's working directory is the home) or an absolute path. */
-function resolveHomePath(home: ProductHome, raw: string): { path: string; homeRelative: string | undefined } {
+export function resolveHomePath(home: ProductHome, raw: string): { path: string; homeRelative: string | undefined } {
   let value = raw.trim().replace(/\\/g, '/');
   const token = SV.carbonKeyStore.carbonHomeToken;
   if (value.startsWith(token)) {
@@ -358,6 +381,7 @@ export const TITLE_FILE = 'Encrypt all plaintext passwords in this file with Sec
 
 /** The fix for one plaintext-password finding. Any problem is an error and nothing is edited. */
 export function planSecureVault(input: PlanInput & { readonly file: SecureVaultFile; readonly finding: PasswordFinding }): Outcome<SecureVaultPlan> {
+  if (!isEncryptable(input.finding)) return failure('not-encryptable', notEncryptableReason(input.finding));
   const findings = input.file.findings.some((f) => sameSpan(f.span, input.finding.span)) ? input.file.findings : [...input.file.findings, input.finding];
   const selected = select(input.file.doc, findings);
   const mine = selected.find((s) => sameSpan(s.finding.span, input.finding.span));
@@ -389,11 +413,13 @@ export function planSecureVaultForFiles(input: PlanInput & { readonly files: rea
   const skippedUpFront: SkippedSecret[] = [];
   for (const w of work) {
     for (const s of w.only) {
-      if (s.conflictWith) {
+      if (!isEncryptable(s.finding)) {
+        skippedUpFront.push(skip(w.file, s, 'not-encryptable', notEncryptableReason(s.finding)));
+      } else if (s.conflictWith) {
         skippedUpFront.push(skip(w.file, s, 'alias-conflict', `Secure Vault can protect only one secret per element; ${s.conflictWith} on this element gets the alias.`));
       }
     }
-    w.only = w.only.filter((s) => !s.conflictWith);
+    w.only = w.only.filter((s) => !s.conflictWith && isEncryptable(s.finding));
   }
   const count = work.reduce((n, w) => n + w.only.length, 0);
   const planned = plan(work, input, input.title ?? `Encrypt ${count} plaintext password${count === 1 ? '' : 's'} with Secure Vault`, false);
@@ -408,6 +434,7 @@ export function planSecureVaultForFiles(input: PlanInput & { readonly files: rea
  */
 export function secureVaultFixability(doc: XmlDocument, findings: readonly PasswordFinding[]): { finding: PasswordFinding; fixable: boolean; reason?: string }[] {
   return select(doc, findings).map((s) => {
+    if (!isEncryptable(s.finding)) return { finding: s.finding, fixable: false, reason: notEncryptableReason(s.finding) };
     if (!s.data || !s.element) return { finding: s.finding, fixable: false, reason: 'The password finding no longer matches the document.' };
     if (s.conflictWith) return { finding: s.finding, fixable: false, reason: `Secure Vault can protect only one secret per element; ${s.conflictWith} on this element gets the alias.` };
     const existing = aliasAttributeOf(s.element);
@@ -432,6 +459,19 @@ function isPasswordData(data: unknown): data is PlaintextPasswordData {
   return !!d && (d.target === 'element' || d.target === 'attribute') && typeof d.alias === 'string' && Array.isArray(d.elementPath);
 }
 
+/**
+ * False when the rule marked the finding `encryptable: false`: the runtime reads that value without asking Secure
+ * Vault (no alias resolution at that place), so an alias there would replace the password with the placeholder.
+ */
+export function isEncryptable(finding: PasswordFinding): boolean {
+  return (finding.data as { encryptable?: unknown } | undefined)?.encryptable !== false;
+}
+
+function notEncryptableReason(finding: PasswordFinding): string {
+  const given = (finding.data as { encryptableReason?: unknown } | undefined)?.encryptableReason;
+  return typeof given === 'string' && given ? given : 'The runtime reads this value without resolving a Secure Vault alias, so it cannot be encrypted in place.';
+}
+
 function sameSpan(a: TextSpan, b: TextSpan): boolean {
   return a.start === b.start && a.end === b.end;
 }
@@ -442,10 +482,9 @@ function sameSpan(a: TextSpan, b: TextSpan): boolean {
  */
 function select(doc: XmlDocument, findings: readonly PasswordFinding[]): Selected[] {
   const result: Selected[] = [];
-  // `encryptable: false`: the runtime reads that secret without Secure Vault (plaintext-password says why); never encrypt it.
-  const sorted = [...findings]
-    .filter((f) => (f.ruleId === undefined || f.ruleId === PLAINTEXT_PASSWORD) && (f.data as { encryptable?: unknown } | undefined)?.encryptable !== false)
-    .sort((a, b) => a.span.start - b.span.start);
+  // `encryptable: false` findings stay selected so that every caller reports them as skipped (isEncryptable): the
+  // runtime reads that secret without Secure Vault, and plaintext-password says why.
+  const sorted = [...findings].filter((f) => f.ruleId === undefined || f.ruleId === PLAINTEXT_PASSWORD).sort((a, b) => a.span.start - b.span.start);
   const firstOnElement = new Map<XmlElement, Selected>();
   for (const finding of sorted) {
     const data = isPasswordData(finding.data) ? finding.data : undefined;
@@ -657,7 +696,7 @@ function planXml({ file, only }: Work, state: PlanState): EditChange | undefined
 /** cipher-text.properties (with the tool's pending entries), cipher-tool.properties, secret-conf.properties. */
 function planPropertiesFiles(state: PlanState, eol: string): FileChange[] {
   const { input, home } = state;
-  const paths = secureVaultFiles(home);
+  const paths = secureVaultFiles(home, input.security.secretConf);
   const changes: FileChange[] = [];
   const cipherTextUpdates = [...state.cipherTextUpdates];
   if (input.options?.encryptPendingEntries ?? true) {

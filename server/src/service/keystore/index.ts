@@ -257,7 +257,7 @@ export function maxSecretBytes(publicKey: KeyObject): number {
 
 /**
  * Encrypts like WSO2's cipher tool: UTF-8 bytes, RSA with PKCS#1 v1.5 padding (Java's `Cipher.getInstance("RSA")`),
- * standard Base64 with padding and no line breaks (wso2-facts a.5).
+ * standard Base64 with padding and no line breaks (wso2/cipher-tool v1.0.0-wso2v8 KeyStoreUtil.java: `Cipher.getInstance("RSA")`, i.e. RSA/ECB/PKCS1Padding on SunJCE).
  */
 export function encryptForSecureVault(publicKey: KeyObject, secret: string): string {
   return publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, Buffer.from(secret, 'utf8')).toString('base64');

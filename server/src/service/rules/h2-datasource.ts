@@ -4,7 +4,7 @@ import { Rule, RuleContext } from '../types';
 import { DatasourceFact, datasourcesIn, findDatasourceByJndi } from '../workspace/facts';
 
 /**
- * Embedded H2 in a product home (wso2-facts d): datasources whose URL or driver is H2, the user-mgt.xml and
+ * Embedded H2 in a product home (the master-datasources.xml and carbon.xml `<H2DatabaseConfiguration>` of wso2/carbon-kernel v4.4.x and the products): datasources whose URL or driver is H2, the user-mgt.xml and
  * registry.xml JNDI references that resolve to one, and the H2 servers carbon.xml can start. A JDBC URL may carry
  * credentials, so messages name the datasource and never quote the URL.
  */

@@ -514,7 +514,7 @@ function labelChildText(element: XmlElement): string | undefined {
   return label;
 }
 
-// ---- aliases: what the Carbon runtime looks up (wso2-facts a.1) --------------------------------------------------
+// ---- aliases: what the Carbon runtime looks up (wso2/carbon-kernel v4.4.35 ServerConfiguration.java, RealmConfigXMLProcessor.java; org.wso2.securevault SecretResolverFactory) --------------------------------------------------
 
 /** The alias for a candidate; `secret` (when given) keeps free-form name parts that contain it out of the alias. */
 function aliasOf(context: RuleContext, candidate: Candidate, secret: string | undefined): string {

@@ -1,11 +1,11 @@
-import { PortFact } from '../ports';
-import { listeningPorts, lowestFreeOffset } from '../port-info';
+import { PortFact } from '../ports/values';
+import { listeningPorts, lowestFreeOffset } from '../ports/conflicts';
 import { Rule } from '../types';
 import { describeOffset, offsetAnchor } from './port-offset';
 
 /**
  * Two product homes that would open the same port on one host: the second to start fails to bind. This is what the
- * offset is for (wso2-facts b); EI's profiles ship offsets 0/2/3 precisely so that they do not collide. Every pair is
+ * offset is for (wso2/carbon-kernel v4.4.35 (CarbonBaseActivator.java, CarbonTomcat.java, CarbonUtils.getPortFromServerConfig) and wso2/wso2-synapse PassThroughHttpListener.java); EI's profiles ship offsets 0/2/3 precisely so that they do not collide. Every pair is
  * compared, profiles of one distribution included: they run side by side on one host just the same.
  */
 

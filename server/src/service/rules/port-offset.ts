@@ -1,11 +1,11 @@
 import { TextSpan } from '../model/text';
 import { XmlDocument, childAt } from '../model/xml';
-import { MAX_PORT, PRIVILEGED_PORT_LIMIT, PortFact, effectivePort, portsOf, readOffset } from '../ports';
+import { MAX_PORT, PRIVILEGED_PORT_LIMIT, PortFact, effectivePort, portsOf, readOffset } from '../ports/values';
 import { Rule, RuleContext } from '../types';
 import { HomeFacts } from '../workspace/facts';
 
 /**
- * The port offset and the ports it produces (wso2-facts b). carbon.xml's `<Offset>` is read with Integer.parseInt,
+ * The port offset and the ports it produces (wso2/carbon-kernel v4.4.35 (CarbonBaseActivator.java, CarbonTomcat.java, CarbonUtils.getPortFromServerConfig) and wso2/wso2-synapse PassThroughHttpListener.java). carbon.xml's `<Offset>` is read with Integer.parseInt,
  * `-DportOffset` (the portOffset setting) overrides it, and the offset is added to every port that takes it; a port
  * beyond 65535 cannot be bound and one below 1024 needs root.
  */

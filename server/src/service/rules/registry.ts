@@ -1,4 +1,4 @@
-import { Rule, RuleId } from '../types';
+import { Rule, RuleId, Severity } from '../types';
 import { xmlSyntax } from './xml-syntax';
 import { plaintextPassword } from './plaintext-password';
 import { weakTlsProtocol } from './weak-tls-protocol';
@@ -30,3 +30,49 @@ export function ruleDocsUrl(id: RuleId): string {
 export const ENGINE_FINDINGS: Partial<Record<RuleId, string>> = {
   'file-not-analysed': 'The file could not be analysed: binary, undecodable or larger than the limit.',
 };
+
+/**
+ * Rule metadata, the one place it lives: every id the engine reports (the rules, then its own findings) with what the
+ * fronts and generated artefacts need. package.json `contributes` (wso2Config.rules), the settings schema's rule
+ * list, the SARIF rule table and docs/rules/README.md are checked against it by test/unit/core/registry.test.ts.
+ */
+export interface RuleMetadata {
+  readonly id: RuleId;
+  /** Undefined for an engine finding whose severity depends on the case. */
+  readonly defaultSeverity: Severity | undefined;
+  readonly description: string;
+  readonly docsUrl: string;
+  /** SARIF / code-scanning tags. */
+  readonly tags: readonly string[];
+  /** Document kinds (service/index.ts DOCUMENT_KINDS) the rule runs on. */
+  readonly documentKinds: readonly string[];
+  /** An engine finding (file-not-analysed), not a rule of RULES. */
+  readonly engine: boolean;
+}
+
+const SECURITY_RULES: ReadonlySet<RuleId> = new Set<RuleId>(['plaintext-password', 'weak-tls-protocol', 'weak-tls-ciphers', 'h2-datasource']);
+
+export const RULE_METADATA: readonly RuleMetadata[] = [
+  ...RULES.map((rule) => ({
+    id: rule.id,
+    defaultSeverity: rule.defaultSeverity,
+    description: rule.description,
+    docsUrl: ruleDocsUrl(rule.id),
+    tags: SECURITY_RULES.has(rule.id) ? ['security', 'wso2'] : ['wso2'],
+    documentKinds: ['carbon-xml'],
+    engine: false,
+  })),
+  ...(Object.entries(ENGINE_FINDINGS) as [RuleId, string][]).map(([id, description]) => ({
+    id,
+    defaultSeverity: undefined,
+    description,
+    docsUrl: ruleDocsUrl(id),
+    tags: ['wso2'],
+    documentKinds: ['carbon-xml'],
+    engine: true,
+  })),
+];
+
+export function isKnownRuleId(id: string): id is RuleId {
+  return RULE_METADATA.some((r) => r.id === id);
+}

@@ -1,7 +1,7 @@
 import h2Knowledge from '../../../../schemas/h2.json';
 import { TextSpan } from '../model/text';
 import { XmlDocument, XmlElement, childAt, childElements, textSpan } from '../model/xml';
-import { OffsetValue, PortFact, portsOf, readOffset } from '../ports';
+import { OffsetValue, PortFact, portsOf, readOffset } from '../ports/values';
 import { DecodedText, decodeBytes, checkText, DEFAULT_MAX_FILE_BYTES } from './decode';
 import { parseXml } from '../model/xml';
 import { ConfigFileKind, HOME_FILES, ProductHome, confPathOf, joinPath, matchesRoot } from './files';
@@ -34,7 +34,7 @@ export interface DatasourceFact {
   readonly jndiName: string | undefined;
   readonly path: string;
   readonly nameSpan: TextSpan | undefined;
-  /** H2 is detected by a `jdbc:h2:` URL or the `org.h2.Driver` class (wso2-facts d). */
+  /** H2 is detected by a `jdbc:h2:` URL or the `org.h2.Driver` class (as the master-datasources.xml of wso2/carbon-kernel v4.4.x and of the products write it). */
   readonly isH2: boolean;
   readonly urlSpan: TextSpan | undefined;
   readonly driverSpan: TextSpan | undefined;

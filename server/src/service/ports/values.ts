@@ -1,7 +1,7 @@
-import portTable from '../../../schemas/ports.json';
-import { TextSpan } from './model/text';
-import { XmlDocument, XmlElement, attribute, childAt, childElements, elementPath, textSpan, walkElements } from './model/xml';
-import { ConfigFileKind } from './workspace/files';
+import portTable from '../../../../schemas/ports.json';
+import { TextSpan } from '../model/text';
+import { XmlDocument, XmlElement, attribute, childAt, childElements, elementPath, textSpan, walkElements } from '../model/xml';
+import { ConfigFileKind } from '../workspace/files';
 
 /**
  * Which values of a product's files are ports, and what they become once the offset is added. The knowledge lives in

@@ -1,7 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { ClientCapabilities, CreateFile, Position, TextDocumentEdit, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import { LineIndex } from '../service/model/text';
-import { Fix } from '../service/fixes/types';
+import { Fix, LineIndex } from '../../service';
 
 /**
  * A Fix (offsets into each file's current text) as an LSP WorkspaceEdit: one edit, so one undo.

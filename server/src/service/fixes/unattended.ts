@@ -1,11 +1,11 @@
-import { Analyzer } from '../service/analyzer';
-import { isTlsRule, planTlsFix } from '../service/fixes/tls';
-import { applyReplacements } from '../service/fixes/types';
-import { Settings } from '../service/settings';
+import { Analyzer } from '../analyzer';
+import { ruleFixes } from '../rules/fixes';
+import { Settings } from '../settings';
+import { applyReplacements } from './types';
 
 /**
- * `--fix`: the safe fixes, which are the TLS ones (protocol and cipher lists set to the profile's recommendation).
- * Secrets never change here: that takes a keystore, and `encrypt`. A file is fixed in memory, one fix at a time with
+ * `--fix`: the fixes rules declare `unattended` (rules/fixes.ts; today the TLS protocol and cipher lists set to the
+ * profile's recommendation). Secrets never change here: that takes a keystore, and `encrypt`. A file is fixed in memory, one fix at a time with
  * a fresh analysis in between (a fix rewrites a whole list, which settles every finding inside it), then written once.
  */
 
@@ -37,19 +37,23 @@ export async function fixText(analyzer: Analyzer, path: string, original: string
     }
     let changed = false;
     for (const finding of result.findings) {
-      if (!isTlsRule(finding.ruleId)) continue;
       const key = `${finding.ruleId}:${finding.span.start}:${finding.span.end}:${text.length}`;
       if (tried.has(key)) continue;
       tried.add(key);
-      const fix = planTlsFix({ doc, path: result.location.path, kind: result.location.kind, ruleId: finding.ruleId, span: finding.span, data: finding.data, profile: settings.tlsProfile });
-      const change = fix?.changes.find((c) => c.kind === 'edit' && c.path === result.location!.path);
-      if (!fix || !change || change.kind !== 'edit' || fix.changes.length !== 1 || change.baseText !== text) continue;
-      const next = applyReplacements(text, change.replacements);
-      if (next === text) continue;
-      text = next;
-      applied.push(fix.title);
-      changed = true;
-      break;
+      for (const ruleFix of ruleFixes(finding.ruleId)) {
+        if (!ruleFix.unattended) continue;
+        const offer = await ruleFix.plan({ doc, location: result.location, finding, findings: result.findings, settings, secureVault: undefined });
+        const fix = offer && 'fix' in offer ? offer.fix : undefined;
+        const change = fix?.changes.find((c) => c.kind === 'edit' && c.path === result.location!.path);
+        if (!fix || !change || change.kind !== 'edit' || fix.changes.length !== 1 || change.baseText !== text) continue;
+        const next = applyReplacements(text, change.replacements);
+        if (next === text) continue;
+        text = next;
+        applied.push(fix.title);
+        changed = true;
+        break;
+      }
+      if (changed) break;
     }
     if (!changed) break;
   }

@@ -1,0 +1,116 @@
+import { Cancelled, Fix, HomeEncryptionOutcome, SecureVaultOutcome } from '../../service';
+import { AskPasswordParams, AskPasswordRequest, ServerCommands } from '../../protocol';
+import { ServerContext, uriToPath } from '../server';
+import { ClientSupport, openState } from './context';
+import { EncryptCommandArguments } from './code-actions';
+import { StaleFixError, toWorkspaceEdit } from './workspace-edit';
+
+/**
+ * The Secure Vault commands: encrypt one password or every plaintext password of a file (the action that needs a
+ * keystore password, and "WSO2: Encrypt Passwords of This File"), and every plaintext password of a product home.
+ * Planning is the core's (service.planEncryption / planHomeEncryption: the same path as `wso2-config-lint encrypt`);
+ * this module asks the client for the keystore password (AskPasswordRequest) and applies the edit through
+ * workspace/applyEdit. The password lives in local variables for the duration of the command: never stored, logged
+ * or sent back.
+ */
+
+export function registerSecureVaultCommands(context: ServerContext, client: () => ClientSupport): void {
+  context.addCommand(ServerCommands.encryptWithSecureVault, (args) => encrypt(context, client(), args as Partial<EncryptCommandArguments>));
+  if (context.service.canEncryptHome) context.addCommand(ServerCommands.encryptHome, (args) => encryptHome(context, client(), args));
+}
+
+/** Asks the client for the keystore password; undefined when the user cancelled or the client cannot ask. */
+function askPassword(context: ServerContext): (request: { keystorePath: string }) => Promise<string | undefined> {
+  return async ({ keystorePath }) => {
+    let answer: unknown;
+    try {
+      answer = await context.connection.sendRequest<string | null>(AskPasswordRequest.method, {
+        prompt: `Password of the keystore ${keystorePath} (used once to read its certificate; not stored)`,
+        keystorePath,
+      } satisfies AskPasswordParams);
+    } catch {
+      void context.connection.window.showErrorMessage(`The keystore ${keystorePath} needs a password, and this editor cannot ask for one (${AskPasswordRequest.method}).`);
+      return undefined;
+    }
+    return typeof answer === 'string' && answer.length > 0 ? answer : undefined;
+  };
+}
+
+async function encrypt(context: ServerContext, client: ClientSupport, [uri, target]: Partial<EncryptCommandArguments>): Promise<void> {
+  if (!context.service.canEncrypt) return void context.connection.window.showErrorMessage('Secure Vault encryption is not available in this server.');
+  if (typeof uri !== 'string') return;
+  const ask = askPassword(context);
+  let password: string | undefined;
+  // Planned afresh after the password box: the user may have typed meanwhile.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const subject = await subjectFor(context, uri);
+    if (!subject) return void context.connection.window.showErrorMessage('The file is not a WSO2 configuration file this server covers.');
+    const settings = context.settingsFor(subject.path);
+    const range = target?.range;
+    const scope = range
+      ? { kind: 'finding' as const, path: subject.path, content: subject.content, settings, span: { start: subject.offsetAt(range.start), end: subject.offsetAt(range.end) } }
+      : { kind: 'file' as const, path: subject.path, content: subject.content, settings };
+    const outcome: SecureVaultOutcome | Cancelled = await context.service.planEncryption({ scope, ...(password !== undefined ? { keystorePassword: password } : {}) });
+    if ('cancelled' in outcome) return;
+    if ('needsPassword' in outcome) {
+      if (attempt > 0) return void context.connection.window.showErrorMessage(`The keystore ${outcome.needsPassword.keystorePath} could not be opened with that password.`);
+      password = await ask(outcome.needsPassword);
+      if (password === undefined) return; // cancelled
+      continue;
+    }
+    await apply(context, client, outcome);
+    return;
+  }
+}
+
+/** "Encrypt all plaintext passwords of this product home": one edit, and a report of what it changed. */
+async function encryptHome(context: ServerContext, client: ClientSupport, args: unknown[]): Promise<void> {
+  const window = context.connection.window;
+  const [uri] = args;
+  const path = typeof uri === 'string' ? uriToPath(uri) : undefined;
+  const home = path ? context.service.homeOf(path) : undefined;
+  if (!home) return void window.showErrorMessage('Open a file of a WSO2 product home (…/repository/conf or …/conf) to encrypt its passwords.');
+  const outcome: HomeEncryptionOutcome | Cancelled = await context.service.planHomeEncryption({ home, settingsFor: context.settingsFor, askPassword: askPassword(context) });
+  if ('cancelled' in outcome) return;
+  if ('needsPassword' in outcome) return void window.showErrorMessage(`The keystore ${outcome.needsPassword.keystorePath} could not be opened without its password.`);
+  if ('error' in outcome) return void window.showErrorMessage(outcome.error);
+  if (!outcome.fix) return void window.showErrorMessage(outcome.files === 0 ? outcome.report : (outcome.plan.skipped[0]?.reason ?? 'Nothing left to encrypt.'));
+  if (await apply(context, client, { fix: outcome.fix }) && outcome.report) void window.showInformationMessage(outcome.report);
+}
+
+/** Applies a planned fix through workspace/applyEdit; true when the editor applied it. */
+async function apply(context: ServerContext, client: ClientSupport, outcome: { fix: Fix } | { error: string }): Promise<boolean> {
+  const window = context.connection.window;
+  if ('error' in outcome) {
+    void window.showErrorMessage(outcome.error);
+    return false;
+  }
+  if (!client.canApplyEdit) {
+    void window.showErrorMessage('This editor does not accept edits from the language server (workspace/applyEdit).');
+    return false;
+  }
+  let edit;
+  try {
+    edit = toWorkspaceEdit(outcome.fix, client.editSupport, (path) => openState(context, path));
+  } catch (error) {
+    if (!(error instanceof StaleFixError)) throw error;
+    void window.showErrorMessage('The document changed while the fix was prepared; run the action again.');
+    return false;
+  }
+  const result = await context.connection.workspace.applyEdit({ label: outcome.fix.title, edit });
+  if (!result.applied) void window.showErrorMessage(`The Secure Vault edit was not applied${result.failureReason ? `: ${result.failureReason}` : '.'}`);
+  return result.applied;
+}
+
+/** The open document, or the saved file when the command runs on a document that was closed meanwhile. */
+async function subjectFor(context: ServerContext, uri: string): Promise<{ path: string; content: import('../../service').FileContent; offsetAt(p: { line: number; character: number }): number } | undefined> {
+  const open = context.openDocument(uri);
+  if (open) return { path: open.path, content: open.content, offsetAt: (p) => open.document.offsetAt(p) };
+  const path = uriToPath(uri);
+  const location = path ? context.service.recognise(path) : undefined;
+  if (!location) return undefined;
+  const content = await context.files.read(location.path);
+  const parsed = content && context.service.parse(location.path, content);
+  if (!content || !parsed) return undefined;
+  return { path: location.path, content, offsetAt: (p) => parsed.lines.offsetAt(p) };
+}

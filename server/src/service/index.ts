@@ -1,0 +1,563 @@
+import { AnalysisResult, Analyzer } from './analyzer';
+import { fingerprintsOf } from './fingerprints';
+import { isIncluded } from './include';
+import { LineIndex, TextSpan } from './model/text';
+import { XmlDocument, parseXml } from './model/xml';
+import { FixOffer, SUPPRESSION_FIXES, ruleFixes } from './rules/fixes';
+import { RULES } from './rules/registry';
+import { FileFixResult, fixText } from './fixes/unattended';
+import { SecureVaultFile } from './fixes/secure-vault';
+import { aliasAt, aliasDefinition, aliasHover } from './securevault/aliases';
+import { hiddenPasswordSpans } from './securevault/masking';
+import { HomeEncryptionOutcome, SecureVaultHost, SecureVaultOutcome, SecureVaultPlanner, SecureVaultSubject, explicitEncryptSettings, secureVaultPlanner } from './securevault/planner';
+import {
+  PortContext,
+  PortEntry,
+  WorkspacePortReport,
+  homePortView,
+  homeTableMarkdown,
+  hoverMarkdown,
+  offsetInfoOfDocument,
+  portContextOf,
+  portEntries,
+  portInlayHints,
+  portTargetAt,
+  workspacePortReport,
+} from './ports';
+import { Settings, portOffsetOverrideFor } from './settings';
+import { Finding } from './types';
+import { DirectoryReader, discoverHomes } from './workspace/discovery';
+import { FileContent, FileSource, HomeFacts } from './workspace/facts';
+import { ConfigFileKind, ConfigFileLocation, HOME_FILES, ProductHome, confPathOf, homeAbove, joinPath, locateConfigFile, matchesRoot } from './workspace/files';
+
+/**
+ * THE FACADE: the one door through which the language server (server/src/lsp) and the CLI (server/src/cli) reach the
+ * core; a test fails when they import anything else below service/. Modelled on vscode-css-languageservice
+ * (`getCSSLanguageService()`: one interface, one factory) and its code actions dispatched on the diagnostic code.
+ *
+ * The fronts hand in text (a path and its content) and settings and get back findings, fixes, hovers and reports as
+ * offsets and Markdown; they translate those to LSP or to terminal output and never test a rule id.
+ *
+ * Document kinds: a kind is "a parser plus rules" for one kind of configuration file (DOCUMENT_KINDS). The Carbon
+ * 4.4 XML files are the first; deployment.toml plugs in as a second kind without the fronts changing, since every
+ * answer here is generic over kinds (findings with spans, fixes as FileChanges, hovers as Markdown with a span).
+ */
+
+// ---- what the fronts may use besides the service: neutral types and small pure helpers ------------------------------
+
+export type { AnalysisResult } from './analyzer';
+export type { TextSpan } from './model/text';
+export { LineIndex } from './model/text';
+export type { Finding, RuleId, Severity, SeveritySetting } from './types';
+export type { Fix, FileChange, TextReplacement } from './fixes/types';
+export { applyReplacements } from './fixes/types';
+export type { FixOffer } from './rules/fixes';
+export type { FileFixResult } from './fixes/unattended';
+export type { SecureVaultOutcome, SecureVaultPlanner, SecureVaultSubject, HomeEncryptionOutcome } from './securevault/planner';
+export type { SecureVaultPlan, EncryptedSecret, SkippedSecret } from './fixes/secure-vault';
+export type { FileContent, FileSource, HomeFacts } from './workspace/facts';
+export type { ConfigFileKind, ConfigFileLocation, ProductHome } from './workspace/files';
+export { basename, dirname, normalizePath, joinPath } from './workspace/files';
+/** Which covered file a path is, by place alone, across every document kind (walks use it before reading). */
+export function recogniseConfigFile(path: string): ConfigFileLocation | undefined {
+  for (const kind of DOCUMENT_KINDS) {
+    const location = kind.recognise(path);
+    if (location) return location;
+  }
+  return undefined;
+}
+export type { DirectoryEntry, DirectoryReader, ScanLimits } from './workspace/discovery';
+export { DEFAULT_SCAN_LIMITS } from './workspace/discovery';
+export type { PartialSettings, Settings, SettingsProblem, TlsProfileName } from './settings';
+export { SETTINGS_FILE_NAME, mergeSettings, readEditorSettings, readSettingsFile } from './settings';
+export { RULE_METADATA, ruleDocsUrl, isKnownRuleId } from './rules/registry';
+export type { RuleMetadata } from './rules/registry';
+export type { WorkspacePortReport, RenderOptions } from './ports';
+export { workspaceJson, workspaceMarkdown, workspaceText } from './ports';
+export { locatedEntries } from './securevault/aliases';
+export { decodeBytes } from './workspace/decode';
+export type { DecodedText } from './workspace/decode';
+
+// ---- document kinds ---------------------------------------------------------------------------------------------------
+
+/**
+ * A kind of configuration document: how to recognise it from its path, and its parser and rules. The Carbon 4.4 XML
+ * files are served by the built-in engine (analyzer.ts, rules/, fixes/); a second kind (deployment.toml) plugs in as
+ * an entry with `createEngine`: its own parser and rules behind the same answers, so the fronts do not change.
+ */
+export interface DocumentKind {
+  readonly id: string;
+  /** Language id an editor gives such files. */
+  readonly languageId: string;
+  /** Glob patterns of the files of this kind, for file watchers. */
+  readonly watchGlobs: readonly string[];
+  /** The file's place, or undefined when the path is not a file of this kind. */
+  recognise(path: string): ConfigFileLocation | undefined;
+  /** The kind's parser and rules; absent for the built-in XML kind. */
+  createEngine?(host: KindHost): KindEngine;
+}
+
+/** What a kind's engine may read: the service's files (open documents first), its home facts, its log. */
+export interface KindHost {
+  readonly files: FileSource;
+  homeFacts(home: ProductHome, settings: Settings): Promise<HomeFacts>;
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * A document kind's parser and rules behind the facade. Findings carry spans into `text`, fixes are FileChanges,
+ * hovers Markdown: the same neutral values the XML engine gives, which is all the fronts read.
+ */
+export interface KindEngine {
+  /** Parse once per content version (cache by path and version); undefined when the file is not one of this kind. */
+  parse(path: string, content: FileContent): ParsedDocument | undefined;
+  /** Findings with the settings (severity, `off`) and the kind's suppression comments applied. */
+  analyse(request: DocumentRequest): Promise<AnalysisResult>;
+  fixesFor?(request: DocumentRequest & { readonly finding: Finding }): Promise<FixOffer[]>;
+  hover?(request: DocumentRequest & { readonly offset: number }): Promise<HoverAnswer | undefined>;
+  definition?(request: DocumentRequest & { readonly offset: number }): Promise<DefinitionAnswer | undefined>;
+  inlayHints?(request: DocumentRequest & { readonly from: number; readonly to: number }): Promise<InlayHintAnswer[]>;
+  invalidate?(path: string): void;
+}
+
+export const CARBON_XML_KIND: DocumentKind = {
+  id: 'carbon-xml',
+  languageId: 'xml',
+  watchGlobs: ['**/carbon.xml', '**/user-mgt.xml', '**/registry.xml', '**/catalina-server.xml', '**/axis2.xml', '**/*-datasources.xml'],
+  recognise: locateConfigFile,
+};
+
+/** The kinds every service knows; `ServiceOptions.kinds` adds more (a kind listed first wins a path). */
+export const DOCUMENT_KINDS: readonly DocumentKind[] = [CARBON_XML_KIND];
+
+// ---- the service --------------------------------------------------------------------------------------------------------
+
+export interface ServiceOptions {
+  /** Where file contents come from: the editor's open documents then the disk, or the disk, or memory (tests). */
+  readonly files: FileSource;
+  /** Product homes known besides the analysed file's own (a workspace scan, the CLI's walk): port conflicts. */
+  readonly knownHomes?: () => readonly ProductHome[];
+  /** Internal errors, without document content. */
+  readonly log?: (message: string) => void;
+  /** Folders, for home discovery (node/home-scan.ts reads the disk). */
+  readonly directories?: DirectoryReader;
+  readonly maxFileBytes?: number;
+  /** Further document kinds, tried before the built-in ones (deployment.toml). */
+  readonly kinds?: readonly DocumentKind[];
+  /** Replaces the Secure Vault planner (tests of the fronts' wiring); by default the core's own; null: none. */
+  readonly secureVault?: ((host: SecureVaultHost) => SecureVaultPlanner) | null;
+}
+
+/** A covered file, parsed at a given content: what hovers, hints and fixes work on. */
+export interface ParsedDocument {
+  readonly kind: DocumentKind;
+  readonly location: ConfigFileLocation;
+  readonly text: string;
+  readonly lines: LineIndex;
+}
+
+export interface DocumentRequest {
+  readonly path: string;
+  readonly content: FileContent;
+  readonly settings: Settings;
+}
+
+export interface HoverAnswer {
+  readonly markdown: string;
+  readonly span: TextSpan;
+}
+
+export interface InlayHintAnswer {
+  readonly offset: number;
+  readonly label: string;
+  /** Markdown. */
+  readonly tooltip: string;
+}
+
+export interface DefinitionAnswer {
+  readonly path: string;
+  /** 0-based line and UTF-16 columns. */
+  readonly line: number;
+  readonly startCharacter: number;
+  readonly endCharacter: number;
+}
+
+export type EncryptionScope =
+  /** One finding of a file (the quick fix). */
+  | { readonly kind: 'finding'; readonly path: string; readonly content: FileContent; readonly span: TextSpan; readonly settings: Settings }
+  /** Every plaintext password of a file. */
+  | { readonly kind: 'file'; readonly path: string; readonly content: FileContent; readonly settings: Settings };
+
+export interface EncryptionRequest {
+  readonly scope: EncryptionScope;
+  /** A password the user already gave (never stored or logged). */
+  readonly keystorePassword?: string;
+  /**
+   * Asked when the keystore needs a password carbon.xml does not hold in plain text; answers undefined when the user
+   * cancels. Without it, the outcome is `needsPassword`.
+   */
+  readonly askPassword?: (request: { readonly keystorePath: string }) => Promise<string | undefined>;
+}
+
+export interface HomeEncryptionRequest {
+  readonly home: ProductHome;
+  /** Settings of each file (include/exclude, suppressions stay; the plaintext-password severity does not matter). */
+  readonly settingsFor: (path: string) => Settings;
+  readonly keystorePassword?: string;
+  readonly askPassword?: (request: { readonly keystorePath: string }) => Promise<string | undefined>;
+}
+
+export type Cancelled = { readonly cancelled: true };
+
+export interface WorkspaceService {
+  readonly kinds: readonly DocumentKind[];
+  /** The covered file a path is (by place; the root element is checked on analysis), or undefined. */
+  recognise(path: string): ConfigFileLocation | undefined;
+  /** Findings of one document: rules of its kind, settings and suppression comments applied. */
+  analyse(request: DocumentRequest): Promise<AnalysisResult>;
+  /** The covered document at this content (parsed once per version), or undefined when it is not one of ours. */
+  parse(path: string, content: FileContent): ParsedDocument | undefined;
+  /** Forget a file's parse (it changed on disk), or every cached parse and home fact. */
+  invalidate(path: string): void;
+  clearCaches(): void;
+
+  /** The quick fixes of one finding: the rule's own (rules/fixes.ts), then the suppression comments. */
+  fixesFor(request: DocumentRequest & { readonly finding: Finding }): Promise<FixOffer[]>;
+  /** `--fix`: the fixes rules mark unattended, applied one at a time to the text. */
+  fixUnattended(path: string, text: string, settings: Settings): Promise<FileFixResult>;
+  /** Secure Vault for one finding or one file: an explicit request, so the rule's severity setting does not veto it. */
+  planEncryption(request: EncryptionRequest): Promise<SecureVaultOutcome | Cancelled>;
+  /** Secure Vault for every plaintext password of a home, with a report and the password spans (for masked diffs). */
+  planHomeEncryption(request: HomeEncryptionRequest): Promise<HomeEncryptionOutcome | Cancelled>;
+  /** Whether Secure Vault fixes are offered at all (a server may run without). */
+  readonly canEncrypt: boolean;
+  readonly canEncryptHome: boolean;
+
+  hover(request: DocumentRequest & { readonly offset: number }): Promise<HoverAnswer | undefined>;
+  definition(request: DocumentRequest & { readonly offset: number }): Promise<DefinitionAnswer | undefined>;
+  inlayHints(request: DocumentRequest & { readonly from: number; readonly to: number }): Promise<InlayHintAnswer[]>;
+
+  /** CI fingerprints of an analysis's findings (see fingerprints.ts); `relativize` makes paths in data relative. */
+  fingerprints(result: AnalysisResult, relativePath: string, relativize: (path: string) => string): string[];
+
+  /** Effective ports of the homes and the ports two of them share. */
+  portReport(homes: readonly ProductHome[], settingsFor: (path: string) => Settings): Promise<WorkspacePortReport>;
+
+  /** Product homes below some folders (symbolic links followed alike everywhere). */
+  discoverHomes(roots: readonly string[]): Promise<ProductHome[]>;
+  /** The home of any file below a `conf` folder, covered or not. */
+  homeOf(path: string): ProductHome | undefined;
+  /** The home named by a folder: the home itself (`<dir>/repository/conf` or `<dir>/conf` holding carbon.xml). */
+  homeAt(dir: string): Promise<ProductHome | undefined>;
+  /** The covered files of a home that exist, sorted. */
+  homeFiles(home: ProductHome): Promise<string[]>;
+  /** Homes not excluded by the settings (an excluded home, a backup copy say, is not a product that runs here), in the given order. */
+  runningHomes(homes: Iterable<ProductHome>, roots: readonly string[], settingsFor: (path: string) => Settings): ProductHome[];
+  /** Files a home's facts (offset, ports) come from: a change to one of them changes other documents' hints. */
+  isHintSource(path: string): boolean;
+  /** Whether a change to `changedPath` can change the findings of `path` (same home, or ports between homes). */
+  dependsOn(path: string, changedPath: string | undefined): boolean;
+}
+
+const HINT_SOURCES: readonly ConfigFileKind[] = ['carbon', 'catalina-server'];
+
+export function createService(options: ServiceOptions): WorkspaceService {
+  const analyzer = new Analyzer({ files: options.files, knownHomes: options.knownHomes, log: options.log, maxFileBytes: options.maxFileBytes });
+  const files = options.files;
+  /** Other XML files below a conf folder (etc/jmx.xml, identity/identity.xml) hold `${Ports.…}` too; parsed per version. */
+  const otherDocs = new Map<string, { version: string; doc: XmlDocument }>();
+  const portSources = { files, parsed: (path: string, kind: ConfigFileKind) => analyzer.facts.parsed(path, kind) };
+
+  const homeFacts = (home: ProductHome, settings: Settings): Promise<HomeFacts> => analyzer.facts.homeFacts(home, portOffsetOverrideFor(settings, home.homeDir));
+  const kinds: readonly DocumentKind[] = [...(options.kinds ?? []), ...DOCUMENT_KINDS];
+  const engines = new Map<DocumentKind, KindEngine>();
+  for (const kind of kinds) if (kind.createEngine) engines.set(kind, kind.createEngine({ files, homeFacts, log: options.log }));
+  /** The engine of a pluggable kind for this path; undefined for the built-in XML kind (and for unknown paths). */
+  function engineFor(path: string): KindEngine | undefined {
+    for (const kind of kinds) {
+      if (!kind.recognise(path)) continue;
+      return engines.get(kind);
+    }
+    return undefined;
+  }
+
+  function recognise(path: string): ConfigFileLocation | undefined {
+    for (const kind of kinds) {
+      const location = kind.recognise(path);
+      if (location) return location;
+    }
+    return undefined;
+  }
+
+  function parseCovered(path: string, content: FileContent): { location: ConfigFileLocation; doc: XmlDocument } | undefined {
+    if (engineFor(path)) return undefined;
+    const location = recognise(path);
+    if (!location) return undefined;
+    const parsed = analyzer.cache.get(location.path, content);
+    if (!parsed.doc || !matchesRoot(location.kind, parsed.doc.root)) return undefined;
+    return { location, doc: parsed.doc };
+  }
+
+  /** A covered file, or any XML below a product's conf folder (for ports), parsed once per version. */
+  function portDocument(path: string, content: FileContent): { doc: XmlDocument; kind: ConfigFileKind | undefined; path: string; confRelativePath: string; home: ProductHome | undefined } | undefined {
+    const covered = parseCovered(path, content);
+    if (covered) return { doc: covered.doc, kind: covered.location.kind, path: covered.location.path, confRelativePath: covered.location.confRelativePath, home: covered.location.home };
+    if (recognise(path) || !path.toLowerCase().endsWith('.xml')) return undefined;
+    const home = homeAbove(path);
+    if (!home) return undefined;
+    let cached = otherDocs.get(path);
+    if (!cached || cached.version !== content.version) {
+      const text = content.kind === 'text' ? content.text : Buffer.from(content.bytes).toString('utf8');
+      cached = { version: content.version, doc: parseXml(text) };
+      otherDocs.set(path, cached);
+      // Bounded: only the documents an editor has open come here.
+      if (otherDocs.size > 64) otherDocs.delete(otherDocs.keys().next().value!);
+    }
+    return { doc: cached.doc, kind: undefined, path, confRelativePath: path.slice(home.confDir.length + 1), home };
+  }
+
+  async function portContext(file: NonNullable<ReturnType<typeof portDocument>>, settings: Settings): Promise<{ context: PortContext; entries: PortEntry[] }> {
+    const entries = file.kind ? portEntries(file.kind, file.doc, file.path, file.confRelativePath) : [];
+    if (!file.home) {
+      // A lone carbon.xml speaks for its own offset; any other lone file has none to go by.
+      const offset = file.kind === 'carbon' ? offsetInfoOfDocument(file.doc, file.path) : undefined;
+      return { context: { offset, entries, carbon: file.kind === 'carbon' ? file.doc : undefined }, entries };
+    }
+    const facts = await homeFacts(file.home, settings);
+    return { context: await portContextOf(facts, portSources, { path: file.path, entries, carbon: file.kind === 'carbon' ? file.doc : undefined }), entries };
+  }
+
+  async function homeFiles(home: ProductHome): Promise<string[]> {
+    // Every covered kind sits in the conf folder or one folder below it (files.ts): list both levels.
+    const paths: string[] = [];
+    for (const name of await files.list(home.confDir)) {
+      const path = joinPath(home.confDir, name);
+      if (recognise(path)?.home?.homeDir === home.homeDir) paths.push(path);
+      for (const inner of await files.list(path)) {
+        const innerPath = joinPath(path, inner);
+        if (recognise(innerPath)?.home?.homeDir === home.homeDir) paths.push(innerPath);
+      }
+    }
+    return paths.sort();
+  }
+
+  /** Every span the plaintext-password rule sees as a password, suppressed or not: what a masked diff hides. */
+  async function allPasswordSpans(location: ConfigFileLocation, doc: XmlDocument, settings: Settings): Promise<TextSpan[]> {
+    const rule = RULES.find((r) => r.id === 'plaintext-password');
+    if (!rule) return [];
+    const facts = location.home ? await homeFacts(location.home, settings) : undefined;
+    const spans: TextSpan[] = [];
+    try {
+      rule.check({ doc, file: location, settings, home: facts, workspace: { homes: facts ? [facts] : [] }, report: (f) => spans.push(f.span) });
+    } catch {
+      // The analysis already ran this rule; a failure here only means the whole file is masked.
+      return [{ start: 0, end: doc.text.length }];
+    }
+    return spans;
+  }
+
+  const host: SecureVaultHost = {
+    files,
+    parsedCarbonXml: (home) => analyzer.facts.parsed(confPathOf(home, HOME_FILES.carbon), 'carbon'),
+    async passwordFindingsOfHome(home, settingsFor) {
+      const found: SecureVaultFile[] = [];
+      const secretSpans = new Map<string, TextSpan[]>();
+      for (const path of await homeFiles(home)) {
+        const content = await files.read(path);
+        if (!content) continue;
+        const settings = explicitEncryptSettings(settingsFor(path));
+        const result = await analyzer.analyze(path, content, settings);
+        if (!result.location || !result.doc) continue;
+        const findings = result.findings.filter((f) => f.ruleId === 'plaintext-password');
+        secretSpans.set(result.location.path, [
+          ...findings.map((f) => f.span),
+          ...(await allPasswordSpans(result.location, result.doc, settings)),
+          ...hiddenPasswordSpans(result.doc),
+        ]);
+        if (findings.length > 0) found.push({ location: result.location, doc: result.doc, findings });
+      }
+      return { files: found, secretSpans };
+    },
+  };
+  const core = secureVaultPlanner(host);
+  const planner: SecureVaultPlanner | undefined = options.secureVault === null ? undefined : options.secureVault ? options.secureVault(host) : core;
+
+  async function withPassword<T extends object>(
+    plan: (keystorePassword: string | undefined) => Promise<T | { needsPassword: { keystorePath: string; reason?: string } }>,
+    keystorePassword: string | undefined,
+    askPassword: ((request: { keystorePath: string }) => Promise<string | undefined>) | undefined,
+  ): Promise<T | { needsPassword: { keystorePath: string; reason?: string } } | { error: string } | Cancelled> {
+    const outcome = await plan(keystorePassword);
+    if (!('needsPassword' in outcome) || !askPassword) return outcome;
+    const keystorePath = outcome.needsPassword.keystorePath;
+    const answer = await askPassword({ keystorePath });
+    if (answer === undefined || answer.length === 0) return { cancelled: true };
+    const again = await plan(answer);
+    return 'needsPassword' in again ? { error: `The keystore ${keystorePath} could not be opened with that password.` } : again;
+  }
+
+  return {
+    kinds,
+    recognise,
+    analyse: (request) => engineFor(request.path)?.analyse(request) ?? analyzer.analyze(request.path, request.content, request.settings),
+    parse(path, content) {
+      const engine = engineFor(path);
+      if (engine) return engine.parse(path, content);
+      const covered = parseCovered(path, content);
+      return covered ? { kind: CARBON_XML_KIND, location: covered.location, text: covered.doc.text, lines: covered.doc.lines } : undefined;
+    },
+    invalidate(path) {
+      engineFor(path)?.invalidate?.(path);
+      analyzer.invalidate(path);
+      otherDocs.delete(path);
+    },
+    clearCaches() {
+      analyzer.cache.clear();
+      analyzer.facts.clearHomeFacts();
+      otherDocs.clear();
+    },
+
+    async fixesFor(request) {
+      const { path, content, settings, finding } = request;
+      const engine = engineFor(path);
+      if (engine) return engine.fixesFor?.(request) ?? [];
+      const covered = parseCovered(path, content);
+      if (!covered) return [];
+      const { findings } = await analyzer.analyze(path, content, settings);
+      const subject: SecureVaultSubject = { location: covered.location, doc: covered.doc, files, settings };
+      const context = { doc: covered.doc, location: covered.location, finding, findings, settings, secureVault: planner ? { planner, subject } : undefined };
+      const offers: FixOffer[] = [];
+      for (const ruleFix of [...ruleFixes(finding.ruleId), ...SUPPRESSION_FIXES]) {
+        const offer = await ruleFix.plan(context);
+        if (offer) offers.push(offer);
+      }
+      return offers;
+    },
+    fixUnattended: (path, text, settings) => fixText(analyzer, path, text, settings),
+
+    async planEncryption({ scope, keystorePassword, askPassword }) {
+      const plan = async (password: string | undefined): Promise<SecureVaultOutcome> => {
+        if (!planner) return { error: 'Secure Vault encryption is not available in this server.' };
+        const covered = parseCovered(scope.path, scope.content);
+        if (!covered) return { error: 'The file is not a WSO2 configuration file this server covers.' };
+        // An explicit request: the rule's severity setting does not hide passwords from it; suppressions still do.
+        const settings = explicitEncryptSettings(scope.settings);
+        const passwords = (await analyzer.analyze(scope.path, scope.content, settings)).findings.filter((f) => f.ruleId === 'plaintext-password');
+        const subject: SecureVaultSubject = { location: covered.location, doc: covered.doc, files, settings, ...(password !== undefined ? { keystorePassword: password } : {}) };
+        if (scope.kind === 'file') {
+          if (passwords.length === 0) return { error: 'This file has no plaintext password left to encrypt.' };
+          return planner.planForFile(subject, passwords);
+        }
+        const finding = passwords.find((f) => f.span.start === scope.span.start && f.span.end === scope.span.end);
+        if (!finding) return { error: 'The password is no longer where the action found it; run the action again.' };
+        return planner.planForFinding(subject, finding, passwords);
+      };
+      return withPassword(plan, keystorePassword, askPassword);
+    },
+    canEncrypt: planner !== undefined,
+    canEncryptHome: planner?.planForHome !== undefined,
+    async planHomeEncryption({ home, settingsFor, keystorePassword, askPassword }) {
+      if (planner !== core) {
+        // A substituted planner (tests) or none: its own home plan, as the fronts see it.
+        const plan = async (password: string | undefined) => {
+          const planForHome = planner?.planForHome?.bind(planner);
+          const outcome = planForHome ? await planForHome(home, password) : { error: 'Secure Vault encryption of a whole home is not available.' };
+          if ('fix' in outcome) return { fix: outcome.fix, plan: { fix: outcome.fix, encrypted: [], skipped: [], notes: [] }, report: outcome.report ?? '', secretSpans: new Map(), cipherTextPath: undefined, files: 1 };
+          return outcome;
+        };
+        return withPassword<HomeEncryptionOutcome>(plan, keystorePassword, askPassword);
+      }
+      return withPassword<HomeEncryptionOutcome>((password) => core.planHome(home, password, settingsFor), keystorePassword, askPassword);
+    },
+
+    async hover(request) {
+      const { path, content, settings, offset } = request;
+      const engine = engineFor(path);
+      if (engine) return engine.hover?.(request);
+      const covered = parseCovered(path, content);
+      if (covered?.location.home) {
+        const alias = aliasAt(covered.doc, offset);
+        if (alias) return { markdown: await aliasHover(files, covered.location.home, alias.alias), span: alias.span };
+      }
+      const file = portDocument(path, content);
+      if (!file) return undefined;
+      const target = portTargetAt(file.doc, file.kind, file.kind ? portEntries(file.kind, file.doc, file.path, file.confRelativePath) : [], offset);
+      if (!target) return undefined;
+      const { context } = await portContext(file, settings);
+      if (target.kind !== 'offset') return { markdown: hoverMarkdown(target, context), span: target.span };
+      if (!file.home) {
+        return {
+          markdown: `Port offset ${context.offset?.value ?? '?'}: this carbon.xml is not inside a product home (\`repository/conf\` or \`conf\`), so there is no port table to show.`,
+          span: target.span,
+        };
+      }
+      return { markdown: homeTableMarkdown(await homePortView(await homeFacts(file.home, settings), portSources, context)), span: target.span };
+    },
+    async definition(request) {
+      const { path, content, offset } = request;
+      const engine = engineFor(path);
+      if (engine) return engine.definition?.(request);
+      const covered = parseCovered(path, content);
+      if (!covered?.location.home) return undefined;
+      const alias = aliasAt(covered.doc, offset);
+      return alias ? aliasDefinition(files, covered.location.home, alias.alias) : undefined;
+    },
+    async inlayHints(request) {
+      const { path, content, settings, from, to } = request;
+      if (!settings.inlayHints) return [];
+      const engine = engineFor(path);
+      if (engine) return (await engine.inlayHints?.(request)) ?? [];
+      const file = portDocument(path, content);
+      if (!file) return [];
+      const { context, entries } = await portContext(file, settings);
+      return portInlayHints(file.doc, entries, context).filter((hint) => hint.offset >= from && hint.offset <= to);
+    },
+
+    fingerprints: (result, relativePath, relativize) => fingerprintsOf(relativePath, result.doc, result.findings, relativize),
+
+    async portReport(homes, settingsFor) {
+      const sorted = [...homes].sort((a, b) => a.homeDir.localeCompare(b.homeDir));
+      const views = [];
+      for (const home of sorted) views.push(await homePortView(await homeFacts(home, settingsFor(confPathOf(home, HOME_FILES.carbon))), portSources));
+      return workspacePortReport(views);
+    },
+
+    async discoverHomes(roots) {
+      if (!options.directories) throw new Error('home discovery needs a DirectoryReader (ServiceOptions.directories)');
+      return discoverHomes(roots, options.directories);
+    },
+    homeOf: (path) => recognise(path)?.home ?? homeAbove(path),
+    async homeAt(dir) {
+      for (const conf of ['repository/conf', 'conf']) {
+        const carbon = joinPath(dir, conf, HOME_FILES.carbon);
+        if (await files.exists(carbon)) return recognise(carbon)?.home;
+      }
+      return undefined;
+    },
+    homeFiles,
+    runningHomes(homes, roots, settingsFor) {
+      const unique = new Map<string, ProductHome>();
+      for (const home of homes) unique.set(home.homeDir, home);
+      return [...unique.values()].filter((h) => {
+        const carbonXml = confPathOf(h, HOME_FILES.carbon);
+        return isIncluded(carbonXml, roots, settingsFor(carbonXml));
+      });
+    },
+    isHintSource(path) {
+      const kind = recognise(path)?.kind;
+      return !!kind && HINT_SOURCES.includes(kind);
+    },
+    dependsOn(path, changedPath) {
+      const location = recognise(path);
+      if (!location) return false;
+      if (!changedPath) return true;
+      const changed = recognise(changedPath);
+      const sameHome = !!changed?.home && location.home?.homeDir === changed.home.homeDir;
+      const portsMayCollide = location.kind === 'carbon' && (!changed || ['carbon', 'catalina-server', 'axis2'].includes(changed.kind));
+      return sameHome || portsMayCollide;
+    },
+  };
+}
+
+/** Include/exclude globs of the settings, relative to the root that holds the path. */
+export { isIncluded };

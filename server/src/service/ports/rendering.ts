@@ -1,0 +1,249 @@
+import { PortFact } from './values';
+import { HomeFacts } from '../workspace/facts';
+import { ProductHome } from '../workspace/files';
+import { OffsetInfo, offsetInfo, offsetPhrase, overrideNote } from './offset';
+import { PortSources, ProductInfo, carbonProductName, detectProduct } from './products';
+import { PortConflict, findPortConflicts, lowestFreeOffset } from './conflicts';
+import { PortContext, escapeMarkdown, explainPort, markdownToPlain, offsetUnknown, portContextOf } from './explanations';
+
+/**
+ * The port table of a home and of a workspace, as Markdown, text and JSON.
+ */
+
+// ---- the port table of a home and of a workspace -------------------------------------------------------------------
+
+export interface PortRow {
+  readonly label: string;
+  /** Conf-relative path. */
+  readonly file: string;
+  readonly line: number | undefined;
+  readonly written: number | undefined;
+  readonly effective: number | undefined;
+  /** Short Markdown: "+ offset", "as written", "Tomcat https port + offset", "default + offset". */
+  readonly how: string;
+  readonly listening: boolean;
+}
+
+export interface ProductPortRow extends PortRow {
+  readonly source: string;
+  readonly note: string | undefined;
+}
+
+export interface HomePortView {
+  readonly facts: HomeFacts;
+  readonly home: ProductHome;
+  /** The detected product; undefined when nothing matched. */
+  readonly product: ProductInfo | undefined;
+  /** What to call the home when no product was detected: carbon.xml's `<Name>`, else "Carbon product". */
+  readonly name: string;
+  readonly offset: OffsetInfo;
+  /** Ports read from the home's files. */
+  readonly rows: readonly PortRow[];
+  /** The detected product's default ports (files this tool does not read). */
+  readonly productRows: readonly ProductPortRow[];
+}
+
+/** Everything about one home's ports; `context` may be passed when the caller has one with fresher entries. */
+export async function homePortView(facts: HomeFacts, sources: PortSources, context?: PortContext): Promise<HomePortView> {
+  const ctx = context ?? (await portContextOf(facts, sources));
+  const product = await detectProduct(facts.home, sources, ctx.carbon);
+  const rows: PortRow[] = ctx.entries.map((entry) => {
+    const explanation = explainPort(entry, ctx);
+    return {
+      label: entry.fact.label,
+      file: entry.fact.confRelativePath,
+      line: entry.line,
+      written: entry.fact.configured,
+      effective: explanation.effective,
+      how: explanation.how,
+      listening: entry.fact.listening,
+    };
+  });
+  const offsetValue = ctx.offset?.value;
+  const productRows: ProductPortRow[] = (product?.ports ?? []).map((port) => ({
+    label: port.label,
+    file: port.file,
+    line: undefined,
+    written: port.default,
+    effective: port.offset ? (offsetValue === undefined ? undefined : port.default + offsetValue) : port.default,
+    how: port.offset ? 'default + offset' : 'default, as written',
+    listening: true,
+    source: port.source,
+    note: [port.note, port.why].filter((n): n is string => !!n).join('; ') || undefined,
+  }));
+  return {
+    facts,
+    home: facts.home,
+    product,
+    name: product?.name ?? carbonProductName(ctx.carbon) ?? 'Carbon product',
+    offset: ctx.offset ?? offsetInfo(facts.offset, ctx.carbon),
+    rows,
+    productRows,
+  };
+}
+
+export interface WorkspacePortReport {
+  readonly views: readonly HomePortView[];
+  readonly conflicts: readonly PortConflict[];
+  /** For each home in a conflict: the lowest offset that collides with no other home (null: none does). */
+  readonly lowestFree: ReadonlyMap<string, number | null>;
+}
+
+export function workspacePortReport(views: readonly HomePortView[]): WorkspacePortReport {
+  const homes = views.map((v) => v.facts);
+  const conflicts = findPortConflicts(homes);
+  const lowestFree = new Map<string, number | null>();
+  for (const conflict of conflicts) {
+    for (const home of [conflict.a, conflict.b]) {
+      if (lowestFree.has(home.home.homeDir)) continue;
+      const others = homes.filter((h) => h.home.homeDir !== home.home.homeDir && h.offset.value !== undefined);
+      lowestFree.set(home.home.homeDir, lowestFreeOffset(home, others));
+    }
+  }
+  return { views, conflicts, lowestFree };
+}
+
+// ---- rendering -----------------------------------------------------------------------------------------------------
+
+export interface RenderOptions {
+  /** How to show a home folder (e.g. relative to the workspace or the current folder); default: as is. */
+  readonly displayPath?: (homeDir: string) => string;
+}
+
+function offsetSummary(view: HomePortView): string {
+  const { offset } = view;
+  if (offset.value === undefined) return `offset unknown: ${offsetUnknown(offset)}`;
+  const note = overrideNote(offset);
+  return `Port ${offsetPhrase(offset)}${note ? `. ${note}` : ''}`;
+}
+
+function detection(view: HomePortView): string {
+  return view.product ? `detected by ${view.product.detectedBy}` : 'product not recognised';
+}
+
+const cell = (value: number | undefined) => (value === undefined ? '?' : String(value));
+const where = (row: PortRow) => (row.line !== undefined ? `${row.file}:${row.line}` : row.file);
+
+/** The table of one home (the `<Offset>` hover): its offset, every port of its files, the product's default ports. */
+export function homeTableMarkdown(view: HomePortView, options: RenderOptions = {}): string {
+  const path = options.displayPath?.(view.home.homeDir) ?? view.home.homeDir;
+  const lines = [`**${escapeMarkdown(view.name)}** · \`${path}\` · ${escapeMarkdown(detection(view))}`, '', `${offsetSummary(view)}.`, ''];
+  lines.push('| Port | Effective | Written | Where | How |', '|---|---:|---:|---|---|');
+  for (const row of view.rows) {
+    const effective = row.effective === undefined ? '?' : row.listening ? `**${row.effective}**` : String(row.effective);
+    lines.push(`| ${escapeMarkdown(row.label)}${row.listening ? '' : ' (not a listener)'} | ${effective} | ${cell(row.written)} | ${escapeMarkdown(where(row))} | ${escapeMarkdown(row.how)} |`);
+  }
+  if (view.rows.length === 0) lines.push('| (no ports in carbon.xml, catalina-server.xml or axis2.xml) | | | | |');
+  if (view.productRows.length > 0) {
+    const { sources, notes } = productFootnotes(view);
+    lines.push('', `Default ports of ${escapeMarkdown(view.product!.name)} in files this tool does not read (as shipped: edits there are not seen):`, '');
+    lines.push('| Port | Effective | Default | File | How | Source |', '|---|---:|---:|---|---|---|');
+    for (const row of view.productRows) {
+      lines.push(`| ${escapeMarkdown(row.label)} | **${cell(row.effective)}** | ${cell(row.written)} | ${escapeMarkdown(row.file)} | ${escapeMarkdown(row.how)} | [${sources.indexOf(row.source) + 1}] |`);
+    }
+    lines.push('');
+    for (const note of notes) lines.push(`- ${escapeMarkdown(note)}`);
+    sources.forEach((source, i) => lines.push(`- [${i + 1}] ${escapeMarkdown(source)}`));
+  }
+  return lines.join('\n');
+}
+
+/** Distinct sources (numbered in tables) and the notes of a home's product ports. */
+function productFootnotes(view: HomePortView): { sources: string[]; notes: string[] } {
+  const sources = [...new Set(view.productRows.map((r) => r.source))];
+  const notes = view.productRows.filter((r) => r.note).map((r) => `${r.label}: ${r.note}`);
+  return { sources, notes };
+}
+
+function conflictLines(report: WorkspacePortReport, display: (homeDir: string) => string, markdown: boolean): string[] {
+  const code = (s: string) => (markdown ? `\`${s}\`` : s);
+  const text = (s: string) => (markdown ? escapeMarkdown(s) : s);
+  const lines: string[] = [];
+  for (const conflict of report.conflicts) {
+    const listed = conflict.ports
+      .map((p) => `${p.port} (${text(labels(p.a))}${labels(p.a) === labels(p.b) ? '' : ` / ${text(labels(p.b))}`})`)
+      .join(', ');
+    lines.push(`- ${code(display(conflict.a.home.homeDir))} (offset ${conflict.a.offset.value}) and ${code(display(conflict.b.home.homeDir))} (offset ${conflict.b.offset.value}) both open ${listed}.`);
+  }
+  for (const [homeDir, free] of report.lowestFree) {
+    lines.push(free === null ? `- No offset frees ${code(display(homeDir))} from every other home.` : `- Lowest offset for ${code(display(homeDir))} that collides with no other home: ${free}.`);
+  }
+  return lines;
+}
+
+function labels(ports: readonly PortFact[]): string {
+  return [...new Set(ports.map((p) => `${p.label} in ${p.confRelativePath}`))].join(' and ');
+}
+
+/** Every home of the workspace with its ports, then the conflicts ("WSO2: Show Effective Ports"). */
+export function workspaceMarkdown(report: WorkspacePortReport, options: RenderOptions = {}): string {
+  const display = options.displayPath ?? ((p: string) => p);
+  const parts = ['# Effective ports', ''];
+  if (report.views.length === 0) {
+    parts.push('No product home (a folder with `repository/conf/carbon.xml` or `conf/carbon.xml`) in the workspace.');
+    return parts.join('\n');
+  }
+  parts.push('| Home | Product | Offset | Listening ports |', '|---|---|---:|---|');
+  for (const view of report.views) {
+    const listening = [...new Set(view.rows.filter((r) => r.listening && r.effective !== undefined).map((r) => r.effective!))].sort((a, b) => a - b);
+    parts.push(`| \`${display(view.home.homeDir)}\` | ${escapeMarkdown(view.name)} | ${view.offset.value ?? '?'} (${view.offset.source}) | ${listening.join(', ')} |`);
+  }
+  parts.push('', '## Conflicts', '');
+  if (report.conflicts.length === 0) parts.push('None: no two homes open the same port.');
+  else parts.push(...conflictLines(report, display, true));
+  for (const view of report.views) parts.push('', `## ${escapeMarkdown(view.name)}`, '', homeTableMarkdown(view, options));
+  return `${parts.join('\n')}\n`;
+}
+
+/** The same report as plain text for a terminal (`wso2-config-lint ports`). */
+export function workspaceText(report: WorkspacePortReport, options: RenderOptions = {}): string {
+  const display = options.displayPath ?? ((p: string) => p);
+  if (report.views.length === 0) return 'No product home (a folder with repository/conf/carbon.xml or conf/carbon.xml) found.\n';
+  const out: string[] = [];
+  for (const view of report.views) {
+    out.push(`${view.name}  ${display(view.home.homeDir)}`);
+    out.push(`  ${markdownToPlain(offsetSummary(view))}; ${detection(view)}`);
+    const rows = view.rows.map((r) => [r.label + (r.listening ? '' : ' (not a listener)'), cell(r.effective), cell(r.written), where(r), r.how]);
+    out.push(...textTable(['PORT', 'EFFECTIVE', 'WRITTEN', 'WHERE', 'HOW'], rows).map((l) => `  ${l}`));
+    if (view.productRows.length > 0) {
+      const { sources, notes } = productFootnotes(view);
+      out.push(`  Default ports of ${view.product!.name} in files not read (as shipped):`);
+      const productRows = view.productRows.map((r) => [r.label, cell(r.effective), cell(r.written), r.file, r.how, `[${sources.indexOf(r.source) + 1}]`]);
+      out.push(...textTable(['PORT', 'EFFECTIVE', 'DEFAULT', 'FILE', 'HOW', 'SOURCE'], productRows).map((l) => `  ${l}`));
+      for (const note of notes) out.push(`  - ${note}`);
+      sources.forEach((source, i) => out.push(`  [${i + 1}] ${source}`));
+    }
+    out.push('');
+  }
+  out.push(report.conflicts.length === 0 ? 'No conflicts: no two homes open the same port.' : 'Conflicts:');
+  out.push(...conflictLines(report, display, false).map((l) => `  ${l.slice(2)}`));
+  return `${out.join('\n')}\n`;
+}
+
+function textTable(headers: string[], rows: string[][]): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)];
+}
+
+/** A JSON form of the report, for the LSP request and `--format json`. */
+export function workspaceJson(report: WorkspacePortReport, options: RenderOptions = {}): unknown {
+  const display = options.displayPath ?? ((p: string) => p);
+  return {
+    homes: report.views.map((view) => ({
+      home: display(view.home.homeDir),
+      product: view.product ? { id: view.product.id, name: view.product.name, detectedBy: view.product.detectedBy } : null,
+      name: view.name,
+      offset: { value: view.offset.value ?? null, source: view.offset.source, carbonXmlLine: view.offset.carbonXml?.line ?? null },
+      ports: view.rows.map((r) => ({ label: r.label, file: r.file, line: r.line ?? null, written: r.written ?? null, effective: r.effective ?? null, how: r.how, listening: r.listening })),
+      productPorts: view.productRows.map((r) => ({ label: r.label, file: r.file, default: r.written ?? null, effective: r.effective ?? null, how: r.how, source: r.source, note: r.note ?? null })),
+      lowestFreeOffset: report.lowestFree.has(view.home.homeDir) ? report.lowestFree.get(view.home.homeDir) : undefined,
+    })),
+    conflicts: report.conflicts.map((c) => ({
+      homes: [display(c.a.home.homeDir), display(c.b.home.homeDir)],
+      ports: c.ports.map((p) => ({ port: p.port, first: labels(p.a), second: labels(p.b) })),
+    })),
+  };
+}
+
+/** The edit a port-conflict quick fix makes: the `<Offset>` value (or an empty `<Offset/>`'s content) becomes `offset`. */
