@@ -21,7 +21,7 @@ import { propertiesText } from '../service/fixes/secure-vault-session';
 import { XmlAttribute, XmlDocument, XmlElement, namespaceOf, walkElements } from '../service/model/xml';
 import { planOffsetFix } from '../service/fixes/port-offset';
 import { planDisableForFile, planDisableForLine } from '../service/fixes/suppress';
-import { isTlsRule, planTlsFix } from '../service/fixes/tls';
+import { isTlsRule, planTlsFixes } from '../service/fixes/tls';
 import { Fix } from '../service/fixes/types';
 import { Settings } from '../service/settings';
 import { Finding, RuleId } from '../service/types';
@@ -195,9 +195,11 @@ export class FixHandlers {
           const action = fix && this.editAction(fix, CodeActionKind.QuickFix, [diagnostic]);
           if (action && !fixes.some((a) => a.title === action.title)) fixes.push(action);
         } else if (isTlsRule(finding.ruleId)) {
-          const fix = planTlsFix({ doc: open.doc, path: open.path, kind: open.location.kind, ruleId: finding.ruleId, span: finding.span, data: finding.data, profile: settings.tlsProfile });
-          const action = fix && this.editAction(fix, CodeActionKind.QuickFix, [diagnostic]);
-          if (action) fixes.push(action);
+          // The safe list first, then the labelled variants for newer JDKs (TLS 1.3), never preferred.
+          for (const fix of planTlsFixes({ doc: open.doc, path: open.path, kind: open.location.kind, ruleId: finding.ruleId, span: finding.span, data: finding.data, profile: settings.tlsProfile })) {
+            const action = this.editAction(fix, CodeActionKind.QuickFix, [diagnostic]);
+            if (action) fixes.push(action);
+          }
         }
         for (const fix of [planDisableForLine(open.doc, open.path, finding.ruleId, finding.span), planDisableForFile(open.doc, open.path, finding.ruleId)]) {
           if (!fix || suppressionTitles.has(fix.title)) continue;
