@@ -184,11 +184,14 @@ export function cipherUnknownBecause(name: string, jdks: readonly JdkId[]): { jd
   return undefined;
 }
 
-/** Every JDK of the table newer than the newest of `jdks`, oldest first: the floors of the labelled variants of a fix. */
+/**
+ * Every JDK of the table newer than the oldest of `jdks`, oldest first: the floors of the labelled variants of a fix
+ * (a product that supports Java 7 and 8 gets a "Java 8 and later only" variant, then the TLS 1.3 one).
+ */
 export function newerJdks(jdks: readonly JdkId[]): JdkId[] {
   const all = (Object.keys(knowledge.jdks) as JdkId[]).sort((a, b) => Number(a) - Number(b));
-  const newest = Math.max(...jdks.map(Number));
-  return all.filter((j) => Number(j) > newest);
+  const oldest = Math.min(...jdks.map(Number));
+  return all.filter((j) => Number(j) > oldest);
 }
 
 export function jdkOnlyFor(jdk: JdkId): string {
