@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
+import policy from '../../../schemas/tls-policy.json';
+import products from '../../../schemas/products.json';
 import { fixText } from '../../../server/src/cli/fix';
 import { DiskFileSource } from '../../../server/src/node/disk-source';
 import { Analyzer } from '../../../server/src/service/analyzer';
@@ -11,7 +14,7 @@ import { mergeSettings } from '../../../server/src/service/settings';
 import { Finding, RuleId } from '../../../server/src/service/types';
 import { FileSource } from '../../../server/src/service/workspace/facts';
 import { locateConfigFile } from '../../../server/src/service/workspace/files';
-import { MemoryFileSource, corpusDir } from '../../helpers';
+import { MemoryFileSource, corpusDir, projectRoot } from '../../helpers';
 
 /**
  * TLS advice and fixes that fit the product version (issue 14): no PreferredCiphers where the product's Synapse
@@ -197,3 +200,24 @@ for (const kernel of ['kernel-4.4.7', 'kernel-4.4.35']) {
     assert.doesNotMatch(written(cipherFixes[1]), /CHACHA20/);
   });
 }
+
+// ---- the JDK checks the names --------------------------------------------------------------------------------------
+
+test('JDK 17 (the independent check) supports every name a TLS fix can write, as the JDK table says of it', () => {
+  let out: string;
+  try {
+    out = execFileSync('java', [path.join(projectRoot(), 'test', 'java', 'TlsNames.java')], { stdio: 'pipe' }).toString();
+  } catch {
+    assert.fail('java is needed for this check');
+  }
+  const supported = new Set(out.split('\n').filter((l) => l.startsWith('protocol\t') || l.startsWith('cipher\t')).map((l) => l.split('\t')[1]));
+  const version = Number(/^version\t(\d+)/m.exec(out)![1]);
+  assert.ok(version >= 12, `a JDK 12 or later checks the full lists (this is ${version})`);
+  for (const [name, profile] of Object.entries(policy.profiles)) {
+    for (const value of [...profile.recommendedProtocols, ...profile.recommendedCiphers]) assert.ok(supported.has(value), `${name}: ${value} is a name a JDK knows`);
+  }
+  // The table says JDK 12 lacks none of these names and JDK 11 lacks only ChaCha20: what a newer JDK supports must
+  // include what the table claims for it.
+  for (const protocol of products.jdks['12'].protocols) assert.ok(supported.has(protocol), protocol);
+  assert.deepEqual(products.jdks['12'].unknownCiphers, []);
+});
