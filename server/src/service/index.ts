@@ -3,7 +3,7 @@ import { fingerprintsOf } from './fingerprints';
 import { isIncluded } from './include';
 import { LineIndex, TextSpan } from './model/text';
 import { XmlDocument, parseXml } from './model/xml';
-import { FixOffer, SUPPRESSION_FIXES, ruleFixes } from './rules/fixes';
+import { FixOffer, SUPPRESSION_FIXES, offersOf, ruleFixes } from './rules/fixes';
 import { RULES } from './rules/registry';
 import { FileFixResult, fixText } from './fixes/unattended';
 import { SecureVaultFile } from './fixes/secure-vault';
@@ -428,8 +428,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
       const context = { doc: covered.doc, location: covered.location, finding, findings, settings, secureVault: planner ? { planner, subject } : undefined };
       const offers: FixOffer[] = [];
       for (const ruleFix of [...ruleFixes(finding.ruleId), ...SUPPRESSION_FIXES]) {
-        const offer = await ruleFix.plan(context);
-        if (offer) offers.push(offer);
+        offers.push(...offersOf(await ruleFix.plan(context)));
       }
       return offers;
     },

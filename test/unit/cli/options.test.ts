@@ -110,13 +110,16 @@ test('--fix sets the TLS lists in place, leaves passwords alone, and a second ru
   const dir = tempDir('opt-fix');
   const original = catalinaXml('TLSv1,TLSv1.2', WEAK_CIPHERS, 9443, 'Fix-Planted-3');
   home(dir, 'p', original);
+  // API Manager 2.6.0 supports Java 8 only: the fixes write what every Java 8 accepts (no TLS 1.3, no ChaCha20).
+  write(dir, 'p/repository/conf/carbon.xml', carbonXml(`  <Name>WSO2 API Manager</Name>\n  <ServerKey>AM</ServerKey>\n  <Version>2.6.0</Version>\n${keystoreBlock('Opt-Planted-2')}`));
   const file = path.join(dir, 'p/repository/conf/tomcat/catalina-server.xml');
   fs.chmodSync(file, 0o640);
   const before = jsonOf(await cli(['--format', 'json', '.'], dir)).findings.map((f) => f.ruleId);
   assert.ok(before.includes('weak-tls-protocol') && before.includes('weak-tls-ciphers'));
 
   const fixed = await cli(['--fix', '--format', 'json', '.'], dir);
-  assert.match(fixed.err, /fixed p\/repository\/conf\/tomcat\/catalina-server\.xml: Set sslEnabledProtocols to TLSv1\.2,TLSv1\.3; Set ciphers to/);
+  assert.match(fixed.err, /fixed p\/repository\/conf\/tomcat\/catalina-server\.xml: Set sslEnabledProtocols to TLSv1\.2 \(what Java 8 can use\); Set ciphers to the intermediate profile's 6 of 12 cipher suites \(what Java 8 can use\)/);
+  assert.doesNotMatch(fs.readFileSync(file, 'utf8'), /TLSv1\.3|TLS_AES_|CHACHA20/);
   const after = jsonOf(fixed).findings.map((f) => f.ruleId);
   assert.ok(!after.includes('weak-tls-protocol') && !after.includes('weak-tls-ciphers'), 'the report shows what is left');
   assert.ok(after.includes('plaintext-password'));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import policy from '../../../schemas/tls-policy.json';
-import { planTlsFix } from '../../../server/src/service/fixes/tls';
+import { planTlsFix, planTlsFixes } from '../../../server/src/service/fixes/tls';
 import { Fix, applyReplacements } from '../../../server/src/service/fixes/types';
 import { parseXml } from '../../../server/src/service/model/xml';
 import { PartialSettings } from '../../../server/src/service/settings';
@@ -14,7 +14,22 @@ const PROTOCOL = 'weak-tls-protocol';
 const CIPHERS = 'weak-tls-ciphers';
 const CATALINA = 'tomcat/catalina-server.xml';
 const AXIS2 = 'axis2/axis2.xml';
-const INTERMEDIATE_CIPHERS = policy.profiles.intermediate.recommendedCiphers.join(',');
+/**
+ * The fixes below run in an API Manager 2.6.0 home (carbon.xml says so), which supports Java 8 only: the default fix
+ * writes what every Java 8 accepts, so no TLS 1.3 (JDK 8 has it only from 8u261) and no ChaCha20 (JDK 12).
+ */
+const HOME = {
+  '/test/product/repository/conf/carbon.xml': `<Server xmlns="http://wso2.org/projects/carbon/carbon.xml">\n    <Name>WSO2 API Manager</Name>\n    <ServerKey>AM</ServerKey>\n    <Version>2.6.0</Version>\n</Server>\n`,
+};
+const INTERMEDIATE_CIPHERS = [
+  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+  'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+  'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256',
+  'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384',
+].join(',');
+const INTERMEDIATE_COUNT = `${INTERMEDIATE_CIPHERS.split(',').length} of ${policy.profiles.intermediate.recommendedCiphers.length}`;
 
 function catalina(body: string): string {
   return `<?xml version='1.0' encoding='utf-8'?>\n<Server port="8005" shutdown="SHUTDOWN">\n    <Service name="Catalina">\n${body}\n    </Service>\n</Server>\n`;
@@ -25,12 +40,12 @@ function axis2(body: string): string {
 }
 
 async function findingsOf(confPath: string, text: string, ruleId: string, settings: PartialSettings = {}): Promise<TestFinding[]> {
-  return only((await analyzeText(confPath, text, settings)).findings, ruleId);
+  return only((await analyzeText(confPath, text, settings, HOME)).findings, ruleId);
 }
 
 /** Plans the fix of `finding` in `text`. */
 async function fixOf(confPath: string, text: string, finding: TestFinding, settings: PartialSettings = {}): Promise<Fix | undefined> {
-  const { result } = await analyzeText(confPath, text, settings);
+  const { result } = await analyzeText(confPath, text, settings, HOME);
   const kind = confPath === CATALINA ? 'catalina-server' : 'axis2';
   return planTlsFix({
     doc: result.doc!,
@@ -108,12 +123,12 @@ const MULTI_LINE_CONNECTOR = `        <Connector protocol="org.apache.coyote.htt
 test('weak protocols on a connector: the value becomes the profile list, nothing else changes', async () => {
   const text = catalina(MULTI_LINE_CONNECTOR);
   const { fix, fixed } = await fixFirst(CATALINA, text, PROTOCOL);
-  assert.equal(fix.title, 'Set sslEnabledProtocols to TLSv1.2,TLSv1.3');
+  assert.equal(fix.title, 'Set sslEnabledProtocols to TLSv1.2 (what Java 8 can use)');
   assert.equal(fix.isPreferred, true);
   assert.equal(fix.ruleId, PROTOCOL);
   assert.deepEqual(lineDiff(text, fixed), {
     removed: ['                   sslEnabledProtocols="TLSv1,TLSv1.1,TLSv1.2"'],
-    added: ['                   sslEnabledProtocols="TLSv1.2,TLSv1.3"'],
+    added: ['                   sslEnabledProtocols="TLSv1.2"'],
   });
 });
 
@@ -128,7 +143,7 @@ test('every weak protocol finding of a list gives the same fix', async () => {
 test('fixing again is a no-op: the fixed list needs no change', async () => {
   const text = catalina(MULTI_LINE_CONNECTOR);
   const { fixed } = await fixFirst(CATALINA, text, PROTOCOL);
-  const start = fixed.indexOf('TLSv1.2,TLSv1.3');
+  const start = fixed.indexOf('"TLSv1.2"') + 1;
   const { result } = await analyzeText(CATALINA, fixed);
   const again = planTlsFix({ doc: result.doc!, path: '/x/conf/tomcat/catalina-server.xml', kind: 'catalina-server', ruleId: PROTOCOL, span: { start, end: start + 7 } });
   assert.equal(again, undefined);
@@ -137,7 +152,7 @@ test('fixing again is a no-op: the fixed list needs no change', async () => {
 test('a missing cipher list is added after the last attribute, on its own line aligned with the others', async () => {
   const text = catalina(MULTI_LINE_CONNECTOR.replace('TLSv1,TLSv1.1,TLSv1.2', 'TLSv1.2'));
   const { fix, fixed } = await fixFirst(CATALINA, text, CIPHERS);
-  assert.equal(fix.title, `Set ciphers to the intermediate profile's ${policy.profiles.intermediate.recommendedCiphers.length} cipher suites`);
+  assert.equal(fix.title, `Set ciphers to the intermediate profile's ${INTERMEDIATE_COUNT} cipher suites (what Java 8 can use)`);
   assert.deepEqual(lineDiff(text, fixed), {
     removed: ['                   URIEncoding="UTF-8"/>'],
     added: ['                   URIEncoding="UTF-8"', `                   ciphers="${INTERMEDIATE_CIPHERS}"/>`],
@@ -150,7 +165,7 @@ test('a missing protocol list on a one-line connector is added on the same line'
   const { fixed } = await fixFirst(CATALINA, text, PROTOCOL);
   assert.deepEqual(lineDiff(text, fixed), {
     removed: [line],
-    added: [`        <Connector port="9443" SSLEnabled="true" scheme="https" secure="true" ciphers="TLS_AES_128_GCM_SHA256" sslEnabledProtocols="TLSv1.2,TLSv1.3"/>`],
+    added: [`        <Connector port="9443" SSLEnabled="true" scheme="https" secure="true" ciphers="TLS_AES_128_GCM_SHA256" sslEnabledProtocols="TLSv1.2"/>`],
   });
 });
 
@@ -177,13 +192,13 @@ test('SSLHostConfig: its own protocols attribute is replaced, a missing one adde
             <SSLHostConfig hostName="api.example.com" protocols="+TLSv1,+TLSv1.1,+TLSv1.2"/>
         </Connector>`);
   const { fixed } = await fixFirst(CATALINA, own, PROTOCOL);
-  assert.ok(fixed.includes('<SSLHostConfig hostName="api.example.com" protocols="TLSv1.2,TLSv1.3"/>'));
+  assert.ok(fixed.includes('<SSLHostConfig hostName="api.example.com" protocols="TLSv1.2"/>'));
 
   const missing = catalina(`        <Connector port="9443" SSLEnabled="true" ciphers="TLS_AES_128_GCM_SHA256">
             <SSLHostConfig hostName="api.example.com"/>
         </Connector>`);
   const { fixed: added } = await fixFirst(CATALINA, missing, PROTOCOL);
-  assert.ok(added.includes('<SSLHostConfig hostName="api.example.com" protocols="TLSv1.2,TLSv1.3"/>'));
+  assert.ok(added.includes('<SSLHostConfig hostName="api.example.com" protocols="TLSv1.2"/>'));
   assert.ok(added.includes('<Connector port="9443" SSLEnabled="true" ciphers="TLS_AES_128_GCM_SHA256">'), 'the connector is left alone');
 });
 
@@ -193,21 +208,33 @@ test('a connector list inherited by its SSLHostConfigs is fixed where it is writ
             <SSLHostConfig hostName="b.example.com"/>
         </Connector>`);
   const { fixed } = await fixFirst(CATALINA, text, PROTOCOL);
-  assert.deepEqual(lineDiff(text, fixed).added, [`        <Connector port="9443" SSLEnabled="true" sslEnabledProtocols="TLSv1.2,TLSv1.3" ciphers="TLS_AES_128_GCM_SHA256">`]);
+  assert.deepEqual(lineDiff(text, fixed).added, [`        <Connector port="9443" SSLEnabled="true" sslEnabledProtocols="TLSv1.2" ciphers="TLS_AES_128_GCM_SHA256">`]);
 });
 
 test('a value written with entities is replaced as a whole', async () => {
   const text = catalina(`        <Connector port="9443" SSLEnabled="true" sslEnabledProtocols="TLSv1&#44;TLSv1.2" ciphers="TLS_AES_128_GCM_SHA256"/>`);
   const { fixed } = await fixFirst(CATALINA, text, PROTOCOL);
-  assert.ok(fixed.includes(' sslEnabledProtocols="TLSv1.2,TLSv1.3" '));
+  assert.ok(fixed.includes(' sslEnabledProtocols="TLSv1.2" '));
 });
 
-test('the profile of the finding decides the list (modern: TLSv1.3 and its suites)', async () => {
+test('the profile of the finding decides the list (modern: TLSv1.3 and its suites, only as the labelled TLS 1.3 action)', async () => {
   const text = catalina(MULTI_LINE_CONNECTOR);
-  const { fixed } = await fixFirst(CATALINA, text, PROTOCOL, { tlsProfile: 'modern' });
+  const findings = await findingsOf(CATALINA, text, PROTOCOL, { tlsProfile: 'modern' });
+  // TLSv1.3 alone on a Java 8 without it: Tomcat drops it and every handshake fails. No default fix.
+  assert.equal(await fixOf(CATALINA, text, findings[0], { tlsProfile: 'modern' }), undefined);
+  const { result } = await analyzeText(CATALINA, text, { tlsProfile: 'modern' }, HOME);
+  const request = { doc: result.doc!, path: '/test/product/repository/conf/tomcat/catalina-server.xml', kind: 'catalina-server' as const, span: findings[0].finding.span, profile: 'modern' as const };
+  const [tls13, ...others] = planTlsFixes({ ...request, ruleId: PROTOCOL, data: findings[0].finding.data });
+  assert.deepEqual(others, []);
+  assert.equal(tls13.isPreferred, false);
+  assert.match(tls13.title, /^TLS 1\.3, Java 11 and later \(or 8u261 and later\) only: set sslEnabledProtocols to TLSv1\.3\. Tomcat drops the names the JDK lacks/);
+  const fixed = apply(text, tls13);
   assert.ok(fixed.includes('sslEnabledProtocols="TLSv1.3"'));
-  const { fixed: withCiphers } = await fixFirst(CATALINA, fixed, CIPHERS, { tlsProfile: 'modern' });
-  assert.ok(withCiphers.includes(`ciphers="${policy.profiles.modern.recommendedCiphers.join(',')}"/>`));
+  const cipherFinding = (await findingsOf(CATALINA, fixed, CIPHERS, { tlsProfile: 'modern' }))[0];
+  const cipherFixes = planTlsFixes({ ...request, doc: parseXml(fixed), ruleId: CIPHERS, span: cipherFinding.finding.span, data: cipherFinding.finding.data });
+  assert.deepEqual(cipherFixes.map((f) => f.isPreferred), [false, false], 'TLS 1.3 suites, then with ChaCha20 (JDK 12): never the default');
+  assert.ok(apply(fixed, cipherFixes[0]).includes('ciphers="TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384"/>'));
+  assert.ok(apply(fixed, cipherFixes[1]).includes(`ciphers="${policy.profiles.modern.recommendedCiphers.join(',')}"/>`));
 });
 
 test('CRLF documents keep CRLF in the added line', async () => {
@@ -251,15 +278,15 @@ test('axis2: HttpsProtocols is added to both the https receiver and sender, inde
   const findings = await findingsOf(AXIS2, text, PROTOCOL);
   assert.equal(findings.length, 2);
   const { fix, fixed } = await fixFirst(AXIS2, text, PROTOCOL);
-  assert.equal(fix.title, 'Set HttpsProtocols to TLSv1.2,TLSv1.3 on the https transport receiver and the https transport sender');
+  assert.equal(fix.title, 'Set HttpsProtocols to TLSv1.2 on the https transport receiver and the https transport sender (what Java 8 can use)');
   const lines = fixed.split('\n');
   const added = lines.filter((l) => l.includes('HttpsProtocols'));
-  assert.deepEqual(added, ['        <parameter name="HttpsProtocols">TLSv1.2,TLSv1.3</parameter>', '        <parameter name="HttpsProtocols">TLSv1.2,TLSv1.3</parameter>']);
+  assert.deepEqual(added, ['        <parameter name="HttpsProtocols">TLSv1.2</parameter>', '        <parameter name="HttpsProtocols">TLSv1.2</parameter>']);
   // After the last parameter of each transport, before the comments that follow it.
   assert.equal(lines[lines.indexOf('        </parameter>') + 1], added[0]);
   assert.equal(lines[lines.indexOf('        <parameter name="non-blocking" locked="false">true</parameter>', lines.indexOf('    <transportSender name="https" class="org.apache.synapse.transport.passthru.PassThroughHttpSSLSender">')) + 1], added[1]);
   assert.equal(fixed.split('\n').length, text.split('\n').length + 2, 'two lines added, none removed');
-  assert.equal(fixed.replace(/\n *<parameter name="HttpsProtocols">TLSv1\.2,TLSv1\.3<\/parameter>/g, ''), text);
+  assert.equal(fixed.replace(/\n *<parameter name="HttpsProtocols">TLSv1\.2<\/parameter>/g, ''), text);
 });
 
 test('axis2: fixing from the sender finding covers the receiver too; an existing weak list is overwritten', async () => {
@@ -269,7 +296,7 @@ test('axis2: fixing from the sender finding covers the receiver too; an existing
   assert.ok(senderFinding, 'the sender has no HttpsProtocols');
   const fix = (await fixOf(AXIS2, text, senderFinding))!;
   const fixed = apply(text, fix);
-  assert.ok(fixed.includes('<parameter name="HttpsProtocols">TLSv1.2,TLSv1.3</parameter>\n        <parameter name="keystore"'));
+  assert.ok(fixed.includes('<parameter name="HttpsProtocols">TLSv1.2</parameter>\n        <parameter name="keystore"'));
   assert.equal(fixed.match(/HttpsProtocols/g)!.length, 2);
   assert.deepEqual(await findingsOf(AXIS2, fixed, PROTOCOL), []);
 });
@@ -295,10 +322,10 @@ test('axis2: a transport without parameters gets one on a new line inside it', a
   const text = axis2(`    <transportReceiver name="https" class="org.apache.synapse.transport.passthru.PassThroughHttpSSLListener">
     </transportReceiver>`);
   const { fixed } = await fixFirst(AXIS2, text, PROTOCOL);
-  assert.ok(fixed.includes(`PassThroughHttpSSLListener">\n        <parameter name="HttpsProtocols">TLSv1.2,TLSv1.3</parameter>\n    </transportReceiver>`));
+  assert.ok(fixed.includes(`PassThroughHttpSSLListener">\n        <parameter name="HttpsProtocols">TLSv1.2</parameter>\n    </transportReceiver>`));
   const selfClosing = axis2(`    <transportReceiver name="https" class="org.apache.synapse.transport.passthru.PassThroughHttpSSLListener"/>`);
   const { fixed: opened } = await fixFirst(AXIS2, selfClosing, PROTOCOL);
-  assert.ok(opened.includes(`PassThroughHttpSSLListener">\n        <parameter name="HttpsProtocols">TLSv1.2,TLSv1.3</parameter>\n    </transportReceiver>`));
+  assert.ok(opened.includes(`PassThroughHttpSSLListener">\n        <parameter name="HttpsProtocols">TLSv1.2</parameter>\n    </transportReceiver>`));
 });
 
 // ---- the real files ---------------------------------------------------------------------------------------------
@@ -342,10 +369,13 @@ for (const file of CORPUS_FILES) {
         if (confPath === AXIS2) assert.deepEqual(remaining.map((f) => f.line), []);
         else assert.ok(remaining.length < findings.length, 'the finding is gone');
         // Applying the same fix twice: on the fixed text nothing is left to change where this one wrote.
-        const { result } = await analyzeText(confPath, fixed);
-        const list = ruleId === PROTOCOL ? 'TLSv1.2,TLSv1.3' : INTERMEDIATE_CIPHERS;
-        for (let at = fixed.indexOf(list); at >= 0; at = fixed.indexOf(list, at + 1)) {
-          const again = planTlsFix({ doc: result.doc!, path: '/p', kind: confPath === CATALINA ? 'catalina-server' : 'axis2', ruleId: ruleId as RuleId, span: { start: at, end: at + 7 } });
+        const { result } = await analyzeText(confPath, fixed, {}, HOME);
+        const written = ruleId === PROTOCOL ? 'TLSv1.2' : INTERMEDIATE_CIPHERS;
+        // Where the fix wrote: a whole attribute value or parameter text equal to the list.
+        const wholeValue = new RegExp(`(?<=["'>])${written.replace(/\./g, '\\.')}(?=["'<])`, 'g');
+        for (const match of fixed.matchAll(wholeValue)) {
+          const at = match.index!;
+          const again = planTlsFix({ doc: result.doc!, path: '/p', kind: confPath === CATALINA ? 'catalina-server' : 'axis2', ruleId: ruleId as RuleId, span: { start: at, end: at + 7 }, data: { jdks: ['8'], productKnown: true } });
           assert.equal(again, undefined, 'no change left to make');
         }
       }

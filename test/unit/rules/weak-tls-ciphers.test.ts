@@ -8,6 +8,9 @@ import { TestFinding, analyzeText, corpusDir, only } from '../../helpers';
 
 const RULE = 'weak-tls-ciphers';
 
+/** What the rules tell the fix about a home whose product is unknown (a test home has no carbon.xml). */
+const UNKNOWN_PRODUCT_DATA = { jdks: ['7', '8'], product: 'this Carbon product (product and version unknown)', productKnown: false };
+
 /** A catalina-server.xml whose `body` starts on line 4. */
 function catalina(body: string): string {
   return `<?xml version='1.0' encoding='utf-8'?>\n<Server port="8005" shutdown="SHUTDOWN">\n    <Service name="Catalina">\n${body}\n    </Service>\n</Server>\n`;
@@ -53,6 +56,7 @@ test('no ciphers attribute: one finding on the SSLEnabled value quoting WSO2\'s 
     element: 'Connector',
     profile: 'intermediate',
     recommendedList: 'profiles.intermediate.recommendedCiphers',
+    ...UNKNOWN_PRODUCT_DATA,
   });
 });
 
@@ -112,6 +116,7 @@ test('legacy: NULL, anon, EXPORT, RC4, DES, 3DES and MD5 suites are reported; CB
     element: 'Connector',
     profile: 'legacy',
     recommendedList: 'profiles.legacy.recommendedCiphers',
+    ...UNKNOWN_PRODUCT_DATA,
   });
 });
 
@@ -263,6 +268,7 @@ test('axis2 PreferredCiphers on receiver and sender: weak suites reported in eac
     element: 'transportSender',
     profile: 'intermediate',
     recommendedList: 'profiles.intermediate.recommendedCiphers',
+    ...UNKNOWN_PRODUCT_DATA,
   });
 });
 

@@ -7,6 +7,9 @@ import { TestFinding, analyzeText, corpusDir, only } from '../../helpers';
 
 const RULE = 'weak-tls-protocol';
 
+/** What the rules tell the fix about a home whose product is unknown (a test home has no carbon.xml). */
+const UNKNOWN_PRODUCT_DATA = { jdks: ['7', '8'], product: 'this Carbon product (product and version unknown)', productKnown: false };
+
 /** A catalina-server.xml whose `body` starts on line 4. */
 function catalina(body: string): string {
   return `<?xml version='1.0' encoding='utf-8'?>\n<Server port="8005" shutdown="SHUTDOWN">\n    <Service name="Catalina">\n${body}\n    </Service>\n</Server>\n`;
@@ -51,6 +54,7 @@ test('intermediate (default): TLSv1 and TLSv1.1 of the shipped list are reported
     element: 'Connector',
     profile: 'intermediate',
     recommendedList: 'profiles.intermediate.recommendedProtocols',
+    ...UNKNOWN_PRODUCT_DATA,
   });
 });
 
@@ -123,6 +127,7 @@ test('no sslEnabledProtocols: one finding on the SSLEnabled value explaining the
     element: 'Connector',
     profile: 'intermediate',
     recommendedList: 'profiles.intermediate.recommendedProtocols',
+    ...UNKNOWN_PRODUCT_DATA,
   });
 });
 
@@ -273,6 +278,7 @@ test('axis2 receiver and sender HttpsProtocols: weak tokens reported in each', a
     element: 'transportSender',
     profile: 'intermediate',
     recommendedList: 'profiles.intermediate.recommendedProtocols',
+    ...UNKNOWN_PRODUCT_DATA,
   });
 });
 
@@ -297,6 +303,7 @@ test('axis2 without HttpsProtocols: one finding on the transport name, receiver 
     element: 'transportSender',
     profile: 'intermediate',
     recommendedList: 'profiles.intermediate.recommendedProtocols',
+    ...UNKNOWN_PRODUCT_DATA,
   });
 });
 

@@ -7,6 +7,7 @@ import { TlsProfileName, mergeSettings } from '../settings';
 import { TlsEndpoint, TlsProfile, TlsSetting, tlsEndpoints, tlsProfile } from '../tls';
 import { Rule, RuleId } from '../types';
 import { ConfigFileKind } from '../workspace/files';
+import { JdkId, UNKNOWN_NAMES_HAZARD, UNKNOWN_PRODUCT, cipherUnknownBecause, isJdkId, jdkLabels, jdkOnlyFor, newerJdks, protocolKnownToAll } from '../workspace/product';
 import { Fix, TextReplacement } from './types';
 
 /**
@@ -46,15 +47,78 @@ export function isTlsRule(ruleId: string): boolean {
   return Object.prototype.hasOwnProperty.call(RULE_LISTS, ruleId);
 }
 
+/**
+ * The fix `--fix` may apply: the profile's list, keeping only names every JDK the product supports accepts (the
+ * finding's `jdks`; every JDK a Carbon 4.4 product may run on when the product is unknown). Undefined when no name
+ * is left, or when the product cannot use the setting at all (`noFix`: a Synapse that ignores PreferredCiphers).
+ */
 export function planTlsFix(request: TlsFixRequest): Fix | undefined {
+  return planTlsFixes(request).find((f) => f.isPreferred);
+}
+
+/**
+ * Every TLS fix of the finding: the safe one first (preferred), then the profile's list for newer JDKs only, each a
+ * separate, labelled, never preferred action (the TLS 1.3 variant among them): PassThrough hands unknown names to the
+ * JDK, which then fails every HTTPS connection, and Tomcat drops them, failing every handshake when none is left.
+ */
+export function planTlsFixes(request: TlsFixRequest): Fix[] {
   const entry = RULE_LISTS[request.ruleId];
-  if (!entry || (request.kind !== 'catalina-server' && request.kind !== 'axis2')) return undefined;
+  if (!entry || (request.kind !== 'catalina-server' && request.kind !== 'axis2')) return [];
+  if (request.data?.noFix === true) return [];
   const profileName = profileNameOf(request);
   const { profile } = tlsProfile(profileName);
   const values = recommendedValues(request.data, profile, entry.list);
-  if (values.length === 0) return undefined;
-  const listText = values.join(',');
+  if (values.length === 0) return [];
+  const jdks = jdksOf(request.data);
+  const productKnown = request.data?.productKnown === true;
+  const accepted = (floor: readonly JdkId[]) => values.filter((v) => (entry.list === 'protocols' ? protocolKnownToAll(v, floor) : !cipherUnknownBecause(v, floor)));
 
+  const fixes: Fix[] = [];
+  const safe = accepted(jdks);
+  if (safe.length > 0) {
+    const filtered = safe.length < values.length;
+    const qualifier = !productKnown
+      ? ` (what ${jdkLabels(jdks)} can use: the product version is unknown)`
+      : filtered
+        ? ` (what ${jdkLabels(jdks)} can use)`
+        : '';
+    const fix = planList(request, entry, profileName, safe, values.length, true, (title) => `${title}${qualifier}`);
+    if (fix) fixes.push(fix);
+  }
+  // The labelled variants: the list as newer JDKs accept it, one action per distinct list.
+  let previous = safe.join(',');
+  for (const floor of newerJdks(jdks)) {
+    const list = accepted([floor]);
+    if (list.length === 0 || list.join(',') === previous) continue;
+    previous = list.join(',');
+    const hazard = request.kind === 'axis2' ? UNKNOWN_NAMES_HAZARD.parameter : UNKNOWN_NAMES_HAZARD.attribute;
+    const fix = planList(request, entry, profileName, list, values.length, false, (title) => `${jdkOnlyFor(floor)}: ${lowerFirst(title)}. ${hazard}`);
+    if (fix) fixes.push(fix);
+  }
+  return fixes;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** The finding's `jdks` (set by the rules from the home's product), else the conservative default. */
+function jdksOf(data: Record<string, unknown> | undefined): JdkId[] {
+  const listed = data?.jdks;
+  if (Array.isArray(listed) && listed.length > 0 && listed.every(isJdkId)) return listed;
+  return [...UNKNOWN_PRODUCT.jdks];
+}
+
+function planList(
+  request: TlsFixRequest,
+  entry: { list: ListKind; rule: Rule },
+  profileName: TlsProfileName,
+  values: string[],
+  profileCount: number,
+  isPreferred: boolean,
+  label: (title: string) => string,
+): Fix | undefined {
+  const listText = values.join(',');
   const endpoints = tlsEndpoints(request.doc, request.kind);
   const pick = (e: TlsEndpoint) => (entry.list === 'protocols' ? e.protocols : e.ciphers);
   const first = targetAt(endpoints, pick, request.span);
@@ -79,12 +143,13 @@ export function planTlsFix(request: TlsFixRequest): Fix | undefined {
   if (replacements.length === 0) return undefined;
 
   const settingName = targets[0].setting?.name ?? (entry.list === 'protocols' ? targets[0].endpoint.protocolsName : targets[0].endpoint.ciphersName);
-  const what = entry.list === 'protocols' ? listText : `the ${profileName} profile's ${values.length} cipher suites`;
+  const count = values.length === profileCount ? `${values.length}` : `${values.length} of ${profileCount}`;
+  const what = entry.list === 'protocols' ? listText : `the ${profileName} profile's ${count} cipher suites`;
   const where = targets.length > 1 ? ` on ${joinLabels(targets.map((t) => t.endpoint.label))}` : '';
   return {
-    title: `Set ${settingName} to ${what}${where}`,
+    title: label(`Set ${settingName} to ${what}${where}`),
     ruleId: request.ruleId,
-    isPreferred: true,
+    isPreferred,
     changes: [{ kind: 'edit', path: request.path, baseText: request.doc.text, replacements }],
   };
 }

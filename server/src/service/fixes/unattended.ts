@@ -1,5 +1,5 @@
 import { Analyzer } from '../analyzer';
-import { ruleFixes } from '../rules/fixes';
+import { offersOf, ruleFixes } from '../rules/fixes';
 import { Settings } from '../settings';
 import { applyReplacements } from './types';
 
@@ -42,7 +42,7 @@ export async function fixText(analyzer: Analyzer, path: string, original: string
       tried.add(key);
       for (const ruleFix of ruleFixes(finding.ruleId)) {
         if (!ruleFix.unattended) continue;
-        const offer = await ruleFix.plan({ doc, location: result.location, finding, findings: result.findings, settings, secureVault: undefined });
+        const [offer] = offersOf(await ruleFix.plan({ doc, location: result.location, finding, findings: result.findings, settings, secureVault: undefined }));
         const fix = offer && 'fix' in offer ? offer.fix : undefined;
         const change = fix?.changes.find((c) => c.kind === 'edit' && c.path === result.location!.path);
         if (!fix || !change || change.kind !== 'edit' || fix.changes.length !== 1 || change.baseText !== text) continue;

@@ -2,7 +2,7 @@ import { Fix } from '../fixes/types';
 import { planOffsetFix } from '../fixes/port-offset';
 import { isEncryptable } from '../fixes/secure-vault';
 import { planDisableForFile, planDisableForLine } from '../fixes/suppress';
-import { planTlsFix } from '../fixes/tls';
+import { planTlsFix, planTlsFixes } from '../fixes/tls';
 import { XmlDocument } from '../model/xml';
 import { SecureVaultOutcome, SecureVaultPlanner, SecureVaultSubject } from '../securevault/planner';
 import { Settings } from '../settings';
@@ -48,7 +48,14 @@ export type FixOffer = {
 export interface RuleFix {
   /** Safe to apply without a person looking (`wso2-config-lint --fix`): no secret, no keystore, no choice to make. */
   readonly unattended: boolean;
-  plan(context: FixContext): Promise<FixOffer | undefined> | FixOffer | undefined;
+  /** One offer, several (variants of one fix), or none. */
+  plan(context: FixContext): Promise<FixOffer | readonly FixOffer[] | undefined> | FixOffer | readonly FixOffer[] | undefined;
+}
+
+/** The offers of a plan() answer as a list. */
+export function offersOf(answer: FixOffer | readonly FixOffer[] | undefined): readonly FixOffer[] {
+  if (!answer) return [];
+  return 'title' in answer ? [answer as FixOffer] : (answer as readonly FixOffer[]);
 }
 
 export const ENCRYPT_TITLE = 'Encrypt with Secure Vault';
@@ -63,10 +70,22 @@ const tlsFix: RuleFix = {
     offerOf(planTlsFix({ doc, path: location.path, kind: location.kind, ruleId: finding.ruleId, span: finding.span, data: finding.data, profile: settings.tlsProfile }), finding.ruleId),
 };
 
+/**
+ * The labelled variants for newer JDKs (TLS 1.3 names, which a JDK without them rejects or drops): a person decides
+ * whether every JDK the product runs on has them, so never unattended and never preferred.
+ */
+const tlsVariantFixes: RuleFix = {
+  unattended: false,
+  plan: ({ doc, location, finding, settings }) =>
+    planTlsFixes({ doc, path: location.path, kind: location.kind, ruleId: finding.ruleId, span: finding.span, data: finding.data, profile: settings.tlsProfile })
+      .filter((fix) => !fix.isPreferred)
+      .map((fix) => offerOf(fix, finding.ruleId)!),
+};
+
 /** Every rule's own fixes. A rule missing here has only the suppression comments. */
 export const RULE_FIXES: Partial<Record<RuleId, readonly RuleFix[]>> = {
-  'weak-tls-protocol': [tlsFix],
-  'weak-tls-ciphers': [tlsFix],
+  'weak-tls-protocol': [tlsFix, tlsVariantFixes],
+  'weak-tls-ciphers': [tlsFix, tlsVariantFixes],
   'port-conflict': [
     {
       // Changing an offset moves every port of a product: a person decides.

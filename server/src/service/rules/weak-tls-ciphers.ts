@@ -2,13 +2,18 @@ import policy from '../../../../schemas/tls-policy.json';
 import { TextSpan } from '../model/text';
 import { splitList } from '../model/xml';
 import { Rule } from '../types';
-import { TlsSetting, distinctSettings, listSource, ownerLabel, tlsEndpoints, tlsProfile } from '../tls';
+import { TlsEndpoint, TlsSetting, distinctSettings, listSource, ownerLabel, tlsEndpoints, tlsProfile } from '../tls';
+import { ProductFacts, UNKNOWN_PRODUCT } from '../workspace/product';
 
 /**
  * weak-tls-ciphers: TLS endpoints without a cipher list (the JVM default includes weak suites) and listed suites the
  * profile forbids. Lists may be JSSE names separated by commas (Tomcat 7, Synapse) or OpenSSL syntax separated by
  * colons (Tomcat 8.5+: `HIGH:!aNULL`, `ECDHE-RSA-AES128-GCM-SHA256`). Aggregate keywords (`HIGH`, `DEFAULT`, `ALL`)
  * and unknown tokens are not judged: without OpenSSL's tables any verdict on them would be a guess.
+ *
+ * The home's product decides what can be advised: where its Synapse ignores `PreferredCiphers` (ESB 5.0.0, API
+ * Manager 2.0.0), a PassThrough transport gets one finding that says so and what can restrict the suites instead,
+ * and no fix (schemas/products.json).
  */
 
 type CipherClassName = keyof typeof policy.cipherClasses;
@@ -60,11 +65,21 @@ export const weakTlsCiphers: Rule = {
   defaultSeverity: 'warning',
   description: 'TLS endpoints without a cipher list (the JVM default includes weak suites), and listed suites the TLS profile forbids.',
   appliesTo: ['catalina-server', 'axis2'],
-  check({ doc, file, settings, report }) {
+  check({ doc, file, settings, home, report }) {
     const { name: profileName, profile } = tlsProfile(settings.tlsProfile);
     const forbidden = new Set(profile.forbiddenCipherClasses);
     const recommendedList = `profiles.${profileName}.recommendedCiphers`;
-    const endpoints = tlsEndpoints(doc, file.kind);
+    const product = home?.product ?? UNKNOWN_PRODUCT;
+    // What the fix needs to write only names the product's JDKs accept (fixes/tls.ts).
+    const productData = { jdks: product.jdks, product: product.label, productKnown: product.versionKnown };
+    const allEndpoints = tlsEndpoints(doc, file.kind);
+    const passThrough = (e: TlsEndpoint) => e.settingKind === 'parameter';
+    if (product.preferredCiphers === false) {
+      for (const endpoint of allEndpoints.filter(passThrough)) reportIgnored(endpoint, product, profileName, report);
+    }
+    const endpoints = product.preferredCiphers === false ? allEndpoints.filter((e) => !passThrough(e)) : allEndpoints;
+    const note = (endpoint: TlsEndpoint) =>
+      product.preferredCiphers === undefined && passThrough(endpoint) ? ` ${fill(policy.preferredCiphers.unknown, { setting: endpoint.ciphersName, product: product.label })}.` : '';
     const parsed = new Map<TlsSetting, { entries: Entry[]; place: (token: TextSpan) => TextSpan }>();
     const parse = (setting: TlsSetting) => {
       let result = parsed.get(setting);
@@ -90,7 +105,7 @@ export const weakTlsCiphers: Rule = {
       const what = setting ? `${setting.name} is empty on ${ownerLabel(setting, endpoint)}` : `No ${endpoint.ciphersName} on ${endpoint.label}`;
       report({
         span: setting ? setting.nameSpan : endpoint.anchor,
-        message: `${what}: ${policy.missingCiphersWhy}. The ${profileName} TLS profile wants ${profile.cipherGoal}.`,
+        message: `${what}: ${policy.missingCiphersWhy}. The ${profileName} TLS profile wants ${profile.cipherGoal}.${note(endpoint)}`,
         data: {
           reason: setting ? 'empty' : 'missing',
           settingKind: endpoint.settingKind,
@@ -98,6 +113,7 @@ export const weakTlsCiphers: Rule = {
           element: setting?.owner ?? endpoint.kind,
           profile: profileName,
           recommendedList,
+          ...productData,
         },
       });
     }
@@ -113,7 +129,7 @@ export const weakTlsCiphers: Rule = {
         const what = entry.type === 'keyword' ? `"${entry.token}" adds suites with ${weak.map((c) => c.label).join(', ')}` : `${entry.token}: ${weak.map((c) => c.label).join(', ')}`;
         report({
           span: place(entry.span),
-          message: `${what} (on ${ownerLabel(setting, endpoint)}). The ${profileName} TLS profile wants ${profile.cipherGoal}.`,
+          message: `${what} (on ${ownerLabel(setting, endpoint)}). The ${profileName} TLS profile wants ${profile.cipherGoal}.${note(endpoint)}`,
           data: {
             reason: 'weak-cipher',
             classes: weak.map((c) => c.name),
@@ -122,9 +138,35 @@ export const weakTlsCiphers: Rule = {
             element: setting.owner,
             profile: profileName,
             recommendedList,
+            ...productData,
           },
         });
       });
     }
   },
 };
+
+/** One finding per PassThrough transport of a product whose Synapse ignores PreferredCiphers; `noFix`: nothing to write. */
+function reportIgnored(endpoint: TlsEndpoint, product: ProductFacts, profileName: string, report: Parameters<Rule['check']>[0]['report']): void {
+  const setting = endpoint.ciphers;
+  const first = setting ? `${setting.name} on ${endpoint.label} has no effect` : `No cipher restriction is possible on ${endpoint.label}`;
+  report({
+    span: setting ? setting.nameSpan : endpoint.anchor,
+    message: `${first}: ${fill(policy.preferredCiphers.ignored, { product: product.label, synapse: product.synapse ?? 'a version', setting: endpoint.ciphersName, label: endpoint.label })}.`,
+    data: {
+      reason: 'ignored',
+      noFix: true,
+      settingKind: endpoint.settingKind,
+      setting: endpoint.ciphersName,
+      element: endpoint.kind,
+      profile: profileName,
+      product: product.label,
+      productKnown: product.versionKnown,
+    },
+  });
+}
+
+/** Replaces `{name}` placeholders of a message template of tls-policy.json. */
+function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+}

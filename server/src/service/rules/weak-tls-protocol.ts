@@ -2,6 +2,7 @@ import policy from '../../../../schemas/tls-policy.json';
 import { TextSpan } from '../model/text';
 import { Rule, Severity } from '../types';
 import { TlsSetting, tlsProfile, tlsEndpoints, distinctSettings, listSource, ownerLabel } from '../tls';
+import { UNKNOWN_PRODUCT } from '../workspace/product';
 
 /**
  * weak-tls-protocol: protocols a TLS endpoint enables that the configured profile does not allow, and endpoints that
@@ -95,8 +96,11 @@ export const weakTlsProtocol: Rule = {
   defaultSeverity: 'warning',
   description: 'TLS endpoints that enable SSL/TLS versions the TLS profile does not allow, or leave the protocols to the JVM default.',
   appliesTo: ['catalina-server', 'axis2'],
-  check({ doc, file, settings, report }) {
+  check({ doc, file, settings, home, report }) {
     const { name: profileName, profile } = tlsProfile(settings.tlsProfile);
+    const product = home?.product ?? UNKNOWN_PRODUCT;
+    // What the fix needs to write only names the product's JDKs accept (fixes/tls.ts).
+    const productData = { jdks: product.jdks, product: product.label, productKnown: product.versionKnown };
     const allowed = new Set(profile.allowedProtocols);
     const recommendedList = `profiles.${profileName}.recommendedProtocols`;
     const wants = `The ${profileName} TLS profile allows ${listText(profile.allowedProtocols)}.`;
@@ -139,6 +143,7 @@ export const weakTlsProtocol: Rule = {
           element: setting?.owner ?? endpoint.kind,
           profile: profileName,
           recommendedList,
+          ...productData,
         },
       });
     }
@@ -176,6 +181,7 @@ export const weakTlsProtocol: Rule = {
             element: setting.owner,
             profile: profileName,
             recommendedList,
+            ...productData,
           },
         });
       }

@@ -4,7 +4,8 @@ import { XmlDocument, XmlElement, childAt, childElements, textSpan } from '../mo
 import { OffsetValue, PortFact, portsOf, readOffset } from '../ports/values';
 import { DecodedText, decodeBytes, checkText, DEFAULT_MAX_FILE_BYTES } from './decode';
 import { parseXml } from '../model/xml';
-import { ConfigFileKind, HOME_FILES, ProductHome, confPathOf, joinPath, matchesRoot } from './files';
+import { ConfigFileKind, HOME_FILES, ProductHome, basename, confPathOf, joinPath, matchesRoot } from './files';
+import { ProductFacts, carbonIdentity, detectProductVersion, markerFiles } from './product';
 
 /**
  * Cross-file facts of product homes: the offset (from carbon.xml or the -DportOffset setting), every port, the JNDI
@@ -58,6 +59,8 @@ export interface HomeFacts {
   readonly datasources: DatasourceFact[];
   /** deployment.toml or the templates folder, when the home is Carbon 4.5+ and regenerates its XML at startup. */
   readonly generatedBy: string | undefined;
+  /** Product and version, and what its runtime can use (PreferredCiphers, JDKs): see product.ts. */
+  readonly product: ProductFacts;
 }
 
 export interface WorkspaceFacts {
@@ -150,7 +153,8 @@ export class FactsProvider {
       .map((n) => joinPath(datasourcesDir, n));
     const paths = [carbonPath, catalinaPath, axis2Path, ...datasourcePaths];
     const generatedBy = await this.generatedBy(home);
-    const keyOf = (versions: (string | undefined)[]) => [portOffsetOverride, generatedBy, ...paths.map((p, i) => `${p}@${versions[i]}`)].join('\u0000');
+    const layout = await this.productLayout(home);
+    const keyOf = (versions: (string | undefined)[]) => [portOffsetOverride, generatedBy, JSON.stringify(layout), ...paths.map((p, i) => `${p}@${versions[i]}`)].join('\u0000');
     const cached = this.homeCache.get(home.homeDir);
     const version = this.files.version?.bind(this.files);
     // With cheap versions, a hit costs stats only; without, the contents are read to learn their versions.
@@ -180,7 +184,8 @@ export class FactsProvider {
       ...(catalina ? portsOf('catalina-server', catalina, catalinaPath, HOME_FILES.catalina) : []),
       ...(axis2 ? portsOf('axis2', axis2, axis2Path, HOME_FILES.axis2) : []),
     ];
-    const facts: HomeFacts = { home, offset, ports, datasources, generatedBy };
+    const product = detectProductVersion({ ...carbonIdentity(carbon), ...layout });
+    const facts: HomeFacts = { home, offset, ports, datasources, generatedBy, product };
     this.homeCache.delete(home.homeDir);
     this.homeCache.set(home.homeDir, { key, facts });
     while (this.homeCache.size > this.maxCachedHomes) this.homeCache.delete(this.homeCache.keys().next().value!);
@@ -190,6 +195,15 @@ export class FactsProvider {
   /** Forget cached facts (settings changed, or a file changed without a new version, e.g. the CLI's own writes). */
   clearHomeFacts(): void {
     this.homeCache.clear();
+  }
+
+  /** The layout evidence of product detection: marker files, the profile folder and the distribution's profiles. */
+  private async productLayout(home: ProductHome): Promise<{ confFiles: string[]; profile: string | undefined; distributionProfiles: string[] }> {
+    const markers = markerFiles();
+    const present = await Promise.all(markers.map((f) => this.files.exists(confPathOf(home, f))));
+    const isMain = home.homeDir === home.distributionDir;
+    const distributionProfiles = (await this.files.list(joinPath(home.distributionDir, 'wso2'))).sort();
+    return { confFiles: markers.filter((_, i) => present[i]), profile: isMain ? undefined : basename(home.homeDir), distributionProfiles };
   }
 
   private async generatedBy(home: ProductHome): Promise<string | undefined> {
