@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Analyzer } from '../service/analyzer';
 import { verifyKeystore } from '../service/keystore';
-import { SecureVaultFile, planSecureVaultForFiles, resolveKeystore, secureVaultFiles, secureVaultKey } from '../service/fixes/secure-vault';
+import { SecureVaultFile, planSecureVaultForFiles, resolveKeystore, secretAliasesOf, secureVaultFiles, secureVaultKey } from '../service/fixes/secure-vault';
 import { FileChange, TextReplacement, applyReplacements } from '../service/fixes/types';
 import { TextSpan } from '../service/model/text';
 import { XmlDocument } from '../service/model/xml';
@@ -101,6 +101,8 @@ export async function runEncryptCommand(argv: string[], stdout: (s: string) => v
     const files: SecureVaultFile[] = [];
     /** Every password span of each file (suppressed ones too): what a diff masks. */
     const secretSpans = new Map<string, TextSpan[]>();
+    /** Every svns:secretAlias of the home: never reused for another secret (issue 10 item 5). */
+    const secretAliasesInHome = new Map<string, string[]>();
     for (const file of walk.files) {
       const normalized = normalizePath(file);
       if (locateConfigFile(normalized)?.home?.homeDir !== home.homeDir) continue;
@@ -111,6 +113,7 @@ export async function runEncryptCommand(argv: string[], stdout: (s: string) => v
       }
       const result = await analyzer.analyze(normalized, content, settings);
       if (!result.location || !result.doc) continue;
+      for (const alias of secretAliasesOf(result.doc)) secretAliasesInHome.set(alias, [...(secretAliasesInHome.get(alias) ?? []), result.location.path]);
       const findings = result.findings.filter((f) => f.ruleId === 'plaintext-password');
       secretSpans.set(result.location.path, [
         ...findings.map((f) => f.span),
@@ -129,6 +132,7 @@ export async function runEncryptCommand(argv: string[], stdout: (s: string) => v
       cipherText: await readProperties(paths.cipherText),
       cipherTool: await readProperties(paths.cipherTool),
       secretConf: await readProperties(paths.secretConf),
+      secretAliasesInHome,
     };
     const carbonXml = await analyzer.facts.parsed(paths.carbonXml, 'carbon');
     const keystore = resolveKeystore({ home, secretConf: security.secretConf, carbonXml });

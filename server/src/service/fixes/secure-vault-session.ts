@@ -1,8 +1,9 @@
 import { verifyKeystore } from '../keystore';
-import { XmlDocument } from '../model/xml';
+import { XmlDocument, parseXml } from '../model/xml';
+import { decodeBytes } from '../workspace/decode';
 import { FileContent, FileSource } from '../workspace/facts';
 import { ProductHome } from '../workspace/files';
-import { SecureVaultKey, SecurityFileTexts, resolveKeystore, secureVaultFiles, secureVaultKey } from './secure-vault';
+import { SecureVaultKey, SecurityFileTexts, resolveKeystore, secretAliasesOf, secureVaultFiles, secureVaultKey } from './secure-vault';
 
 /**
  * Gathers what a Secure Vault plan needs from a FileSource: the security folder's .properties texts, the keystore
@@ -34,7 +35,7 @@ export function propertiesText(content: FileContent | undefined): string | undef
 export async function secureVaultMaterial(request: SecureVaultMaterialRequest): Promise<SecureVaultMaterial> {
   const paths = secureVaultFiles(request.home);
   const [cipherText, cipherTool, secretConf] = await Promise.all([paths.cipherText, paths.cipherTool, paths.secretConf].map(async (p) => propertiesText(await request.files.read(p))));
-  const security: SecurityFileTexts = { cipherText, cipherTool, secretConf };
+  const security: SecurityFileTexts = { cipherText, cipherTool, secretConf, secretAliasesInHome: await secretAliasesInHome(request.files, request.home) };
   const keystore = resolveKeystore({ home: request.home, secretConf, carbonXml: request.carbonXml });
   if (!keystore.ok) return { ok: false, error: keystore.error.message };
   const content = await request.files.read(keystore.value.path);
@@ -55,4 +56,40 @@ export async function secureVaultMaterial(request: SecureVaultMaterialRequest): 
     return { ok: false, error: certificate.error.message };
   }
   return { ok: true, key: secureVaultKey(keystore.value, certificate.value), security };
+}
+
+/** Folders below conf searched for aliases, and files read at most: a home has a few hundred configuration files. */
+const MAX_DEPTH = 6;
+const MAX_FILES = 5000;
+
+/**
+ * Every `svns:secretAlias` of the XML files under the home's conf folder (alias → absolute paths), so that a plan
+ * never reuses one for a different secret (issue 10 item 5). Only files that mention `secretAlias` are parsed.
+ * A name without a dot is taken for a folder (list() of a file gives nothing).
+ */
+export async function secretAliasesInHome(files: FileSource, home: ProductHome): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>();
+  let budget = MAX_FILES;
+  const visit = async (dir: string, depth: number): Promise<void> => {
+    for (const name of (await files.list(dir)).sort()) {
+      if (budget <= 0) return;
+      const path = `${dir}/${name}`;
+      if (name.toLowerCase().endsWith('.xml')) {
+        budget--;
+        const content = await files.read(path);
+        const decoded = content?.kind === 'bytes' ? decodeBytes(content.bytes) : undefined;
+        const text = content?.kind === 'text' ? content.text : decoded?.ok ? decoded.text : undefined;
+        if (text === undefined || !text.includes('secretAlias')) continue;
+        for (const alias of secretAliasesOf(parseXml(text))) {
+          const paths = result.get(alias) ?? [];
+          if (!paths.includes(path)) paths.push(path);
+          result.set(alias, paths);
+        }
+      } else if (!name.includes('.') && depth < MAX_DEPTH) {
+        await visit(path, depth + 1);
+      }
+    }
+  };
+  await visit(home.confDir, 0);
+  return result;
 }

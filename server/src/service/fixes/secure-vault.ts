@@ -112,6 +112,12 @@ export interface SecurityFileTexts {
   readonly cipherText: string | undefined;
   readonly cipherTool: string | undefined;
   readonly secretConf: string | undefined;
+  /**
+   * Every `svns:secretAlias` of the home's configuration files: alias → absolute paths of the files whose elements
+   * carry it (secretAliasesInHome). An alias in use names another secret: a free-form one is not reused, a
+   * runtime-fixed one is refused (issue 10 item 5). The files of the plan itself are read from their documents.
+   */
+  readonly secretAliasesInHome?: ReadonlyMap<string, readonly string[]>;
 }
 
 // ---- which keystore ------------------------------------------------------------------------------------------------
@@ -490,6 +496,16 @@ function locate(doc: XmlDocument, span: TextSpan, data: PlaintextPasswordData): 
   return sameSpan(text, span) ? { element, attribute: undefined } : undefined;
 }
 
+/** Every `svns:secretAlias` value of a document (any prefix), trimmed. */
+export function secretAliasesOf(doc: XmlDocument): string[] {
+  const result: string[] = [];
+  for (const element of walkElements(doc.root)) {
+    const a = aliasAttributeOf(element);
+    if (a) result.push(a.value.trim());
+  }
+  return result;
+}
+
 function aliasAttributeOf(element: XmlElement): XmlAttribute | undefined {
   return element.attributes.find((a) => a.localName === SV.namespace.aliasAttribute && a.prefix !== '' && a.prefix !== 'xmlns');
 }
@@ -513,6 +529,10 @@ interface PlanState {
   readonly plannedAliases: Map<string, string>;
   /** alias → the secret it encrypts in this plan (memory only, never in a message). */
   readonly plannedSecrets: Map<string, string>;
+  /** alias → conf-relative path of a file whose element already carries it (before this plan). */
+  readonly aliasesInUse: Map<string, string>;
+  /** Keys of cipher-text.properties as it is: each one a secret (or the tool's pending input) already. */
+  readonly cipherTextKeys: Set<string>;
   readonly encrypted: EncryptedSecret[];
   readonly skipped: SkippedSecret[];
   readonly notes: string[];
@@ -538,6 +558,8 @@ function plan(work: readonly Work[], input: PlanInput, title: string, preferred:
     toolFiles,
     plannedAliases: new Map(),
     plannedSecrets: new Map(),
+    aliasesInUse: aliasesInUse(work, input.security.secretAliasesInHome, home),
+    cipherTextKeys: new Set(parseProperties(input.security.cipherText ?? '').entries.map((e) => e.key)),
     encrypted: [],
     skipped: [],
     notes: [...(input.key.notes ?? [])],
@@ -570,11 +592,6 @@ function planXml({ file, only }: Work, state: PlanState): EditChange | undefined
     return undefined;
   }
   const filePart = `${state.home.layout}/${location.confRelativePath}`;
-  const usedInDoc = new Set<string>();
-  for (const element of walkElements(doc.root)) {
-    const a = aliasAttributeOf(element);
-    if (a) usedInDoc.add(a.value.trim());
-  }
   const replacements: TextReplacement[] = [];
   // Insertions at one offset (the root's namespace and its own alias) are joined: one replacement per offset.
   const insertions = new Map<number, string[]>();
@@ -609,7 +626,7 @@ function planXml({ file, only }: Work, state: PlanState): EditChange | undefined
       state.skipped.push(skip(file, s, 'secret-too-long', `The password in ${where} is longer than the ${max} bytes RSA can encrypt with this certificate's key.`));
       continue;
     }
-    const alias = chooseAlias(s.data.alias, location, filePart, state.toolFiles, state.plannedAliases, usedInDoc);
+    const alias = chooseAlias(s.data.alias, location, filePart, state);
     // A runtime-fixed alias (Server.Service.Connector.keystorePass on two connectors) names one value for all its
     // elements: a second secret under it is fine when equal, and would overwrite the first when not.
     const sharedWith = state.plannedSecrets.get(alias);
@@ -619,8 +636,17 @@ function planXml({ file, only }: Work, state: PlanState): EditChange | undefined
       );
       continue;
     }
-    if (sharedWith === undefined && usedInDoc.has(alias)) {
-      state.notes.push(`${alias} is also the alias of another element of ${location.confRelativePath}: the runtime gives both the value encrypted now.`);
+    // A runtime-fixed alias another element already carries: its ciphertext is that element's secret, which cannot
+    // be compared with this one (only the server's private key decrypts it); writing this one would replace it.
+    const inUse = sharedWith === undefined ? state.aliasesInUse.get(alias) : undefined;
+    if (inUse !== undefined) {
+      state.skipped.push(
+        skip(file, s, 'alias-taken', `The runtime looks up ${where} as ${alias}, which an element of ${inUse} already carries for its encrypted password; one alias holds one value, so encrypting this one would replace that one. If both are the same password, give this element the same alias by hand (its value \`password\`).`),
+      );
+      continue;
+    }
+    if (sharedWith === undefined && state.cipherTextKeys.has(alias)) {
+      state.notes.push(`cipher-text.properties held an entry ${alias} that no element of the home refers to; it now holds the password of ${where}, the place the runtime reads under that name.`);
     }
     if (sharedWith === undefined) {
       let ciphertext: string;
@@ -635,7 +661,6 @@ function planXml({ file, only }: Work, state: PlanState): EditChange | undefined
     }
     state.plannedAliases.set(alias, filePart);
     state.plannedSecrets.set(alias, secret);
-    usedInDoc.add(alias);
     replacements.push({ span: s.attribute ? s.attribute.valueSpan : text?.contentSpan ?? s.finding.span, newText: SV.placeholder.value });
     insert(attributeInsertion(doc, s.element, `${vault.value.prefix}:${SV.namespace.aliasAttribute}`, alias));
     const xpath = cipherToolXPath(s.element, s.attribute?.name);
@@ -720,23 +745,44 @@ function whereOf(element: XmlElement, attr: XmlAttribute | undefined): string {
  * one (datasources, axis2, registry) that must not name another file's secret: cipher-tool.properties says which
  * file an alias belongs to, and two files of one plan must not share one.
  */
-function chooseAlias(
-  proposed: string,
-  location: ConfigFileLocation,
-  filePart: string,
-  toolFiles: Map<string, string>,
-  planned: Map<string, string>,
-  usedInDoc: Set<string>,
-): string {
+function chooseAlias(proposed: string, location: ConfigFileLocation, filePart: string, state: PlanState): string {
   if (!FREE_FORM_KINDS.has(location.kind)) return proposed;
+  // Taken: another file's cipher-tool line, a cipher-text.properties entry that no cipher-tool line gives this file
+  // (another secret, or the tool's pending input for one; the shipped `[wso2carbon]` entry of master-datasources.xml's
+  // line is this place's own), any element's svns:secretAlias in the home, any alias this plan gave already
+  // (issue 10 item 5).
   const takenElsewhere = (alias: string) => {
-    const tool = toolFiles.get(alias);
-    const other = planned.get(alias);
-    return (tool !== undefined && tool !== '' && !sameFile(tool, filePart, location.path)) || (other !== undefined && other !== filePart) || (other === filePart && usedInDoc.has(alias));
+    const tool = state.toolFiles.get(alias);
+    const toolNamesThisFile = tool !== undefined && tool !== '' && sameFile(tool, filePart, location.path);
+    return (
+      (tool !== undefined && tool !== '' && !toolNamesThisFile) ||
+      state.plannedAliases.has(alias) ||
+      (state.cipherTextKeys.has(alias) && !toolNamesThisFile) ||
+      state.aliasesInUse.has(alias)
+    );
   };
   let alias = proposed;
   for (let n = 2; takenElsewhere(alias); n++) alias = `${proposed}.${n}`;
   return alias;
+}
+
+/** alias → conf-relative path of a file carrying it: the plan's own documents as given, the rest as the home scan saw them. */
+function aliasesInUse(work: readonly Work[], inHome: ReadonlyMap<string, readonly string[]> | undefined, home: ProductHome): Map<string, string> {
+  const result = new Map<string, string>();
+  const planned = new Set(work.map((w) => w.file.location.path));
+  const confRelative = (p: string) => (p.startsWith(`${home.confDir}/`) ? p.slice(home.confDir.length + 1) : p);
+  for (const [alias, paths] of inHome ?? []) {
+    const other = paths.find((p) => !planned.has(p));
+    if (other !== undefined) result.set(alias, confRelative(other));
+  }
+  for (const w of work) {
+    if (!w.file.doc.root) continue;
+    for (const element of walkElements(w.file.doc.root)) {
+      const a = aliasAttributeOf(element);
+      if (a && !result.has(a.value.trim())) result.set(a.value.trim(), w.file.location.confRelativePath);
+    }
+  }
+  return result;
 }
 
 /** Same file when the conf-relative parts agree: a line written for the other layout still names this file. */
