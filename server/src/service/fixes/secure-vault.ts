@@ -573,7 +573,9 @@ function plan(work: readonly Work[], input: PlanInput, title: string, preferred:
   }
   if (state.encrypted.length === 0) return { ok: true, value: { ...empty, skipped: state.skipped, notes: state.notes } };
   // New properties files take the line ending of the (first) XML file edited.
-  const changes: FileChange[] = [...xmlChanges, ...planPropertiesFiles(state, eolOf(xmlChanges[0].baseText))];
+  const propertiesChanges = planPropertiesFiles(state, eolOf(xmlChanges[0].baseText));
+  if (!propertiesChanges.ok) return propertiesChanges;
+  const changes: FileChange[] = [...xmlChanges, ...propertiesChanges.value];
   const fix: Fix = { title, ruleId: PLAINTEXT_PASSWORD, changes, ...(preferred ? { isPreferred: true } : {}) };
   return { ok: true, value: { fix, encrypted: state.encrypted, skipped: state.skipped, notes: state.notes } };
 }
@@ -680,16 +682,21 @@ function planXml({ file, only }: Work, state: PlanState): EditChange | undefined
 }
 
 /** cipher-text.properties (with the tool's pending entries), cipher-tool.properties, secret-conf.properties. */
-function planPropertiesFiles(state: PlanState, eol: string): FileChange[] {
+function planPropertiesFiles(state: PlanState, eol: string): Outcome<FileChange[]> {
   const { input, home } = state;
   const paths = secureVaultFiles(home);
   const changes: FileChange[] = [];
   const cipherTextUpdates = [...state.cipherTextUpdates];
+  /** Pending `[plaintext]` entries too long for RSA with this key: they would stay plain text (issue 10 item 6). */
+  const tooLong: string[] = [];
   if (input.options?.encryptPendingEntries ?? true) {
     const done: string[] = [];
     const max = input.key.maxSecretBytes;
     for (const entry of pendingEntries(input.security.cipherText, new Set(cipherTextUpdates.map((u) => u.key)))) {
-      if (max !== undefined && Buffer.byteLength(entry.secret, 'utf8') > max) continue;
+      if (max !== undefined && Buffer.byteLength(entry.secret, 'utf8') > max) {
+        tooLong.push(entry.key);
+        continue;
+      }
       try {
         cipherTextUpdates.push({ key: entry.key, value: input.key.encrypt(entry.secret), mode: 'set' });
         done.push(entry.key);
@@ -708,6 +715,14 @@ function planPropertiesFiles(state: PlanState, eol: string): FileChange[] {
   // secret-conf.properties: switch the vault on when it is not (missing, or every line commented out).
   const secretConf = input.security.secretConf;
   const entries = secretConf === undefined ? [] : parseProperties(secretConf).entries;
+  if (tooLong.length > 0) {
+    const what = `cipher-text.properties holds ${tooLong.join(', ')} in the cipher tool's [plain text] form, longer than the ${input.key.maxSecretBytes} bytes RSA can encrypt with this certificate's key`;
+    // Switched on, the runtime would take the bracketed plain text for a ciphertext and fail to decrypt it.
+    if (entries.length === 0) {
+      return failure('secret-too-long', `${what}: switching Secure Vault on in secret-conf.properties would leave it there in plain text. Shorten that password or remove the entry, then encrypt again.`);
+    }
+    state.notes.push(`${what}: it stays in plain text and the runtime cannot decrypt it. Shorten that password or remove the entry.`);
+  }
   if (entries.length === 0) {
     const block = [...SV.secretConf.header, ...secretConfLines(home, input.key.keystore)];
     if (secretConf === undefined) {
@@ -725,7 +740,7 @@ function planPropertiesFiles(state: PlanState, eol: string): FileChange[] {
   } else if (!entries.some((e) => e.key === SV.secretConf.identity.location && e.value.trim())) {
     state.notes.push(`secret-conf.properties is configured but names no identity keystore (${SV.secretConf.identity.location}): the server cannot decrypt the values until it does.`);
   }
-  return changes;
+  return { ok: true, value: changes };
 }
 
 function skip(file: SecureVaultFile, s: Selected, code: SecureVaultErrorCode, reason: string): SkippedSecret {
