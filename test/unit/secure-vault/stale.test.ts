@@ -32,7 +32,7 @@ async function planFor(files: MemoryFileSource, target: string) {
     const c = await files.read(p);
     return c?.kind === 'text' ? c.text : undefined;
   };
-  const security: SecurityFileTexts = { cipherText: await read(CIPHER_TEXT), cipherTool: undefined, secretConf: await read(SECRET_CONF) };
+  const security: SecurityFileTexts = { cipherText: await read(CIPHER_TEXT), cipherTool: await read(`${CONF}/security/cipher-tool.properties`), secretConf: await read(SECRET_CONF) };
   const outcome = planSecureVault({ file: { location: result.location!, doc: result.doc!, findings: passwords }, finding: passwords[0], security, key: KEY });
   if (!outcome.ok) assert.fail(outcome.error.message);
   return outcome.value.fix!;
