@@ -1,10 +1,11 @@
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Analyzer } from '../service/analyzer';
 import { verifyKeystore } from '../service/keystore';
 import { SecureVaultFile, planSecureVaultForFiles, resolveKeystore, secretAliasesOf, secureVaultFiles, secureVaultKey } from '../service/fixes/secure-vault';
 import { FileChange, TextReplacement, applyReplacements } from '../service/fixes/types';
+import { changeBases, staleFiles } from '../service/fixes/basis';
 import { TextSpan } from '../service/model/text';
 import { XmlDocument } from '../service/model/xml';
 import { RULES } from '../service/rules/registry';
@@ -52,8 +53,9 @@ A PKCS#12 keystore's password comes from the environment variable ${KEYSTORE_PAS
 it is still there in plain text, else it is asked for on the terminal (not echoed). It is used once, to read the
 certificate, and never printed or stored.
 
-Exit codes: 0 every plaintext password encrypted (or none found), 1 some could not be (listed), 2 usage,
-keystore or I/O error.`;
+Exit codes: 0 every plaintext password encrypted (or none found), 1 some could not be (listed) or a configuration
+file could not be read (its passwords are not encrypted), 2 usage, keystore or I/O error (nothing changed).
+A read-only file is not replaced: the run stops with exit code 2 and names it.`;
 
 export interface EncryptOptions {
   readonly env?: Record<string, string | undefined>;
@@ -101,6 +103,8 @@ export async function runEncryptCommand(argv: string[], stdout: (s: string) => v
     const files: SecureVaultFile[] = [];
     /** Every password span of each file (suppressed ones too): what a diff masks. */
     const secretSpans = new Map<string, TextSpan[]>();
+    /** Files that could not be read: their passwords, if any, stay in plain text, so the run exits 1 (issue 10 item 9). */
+    const unreadable: string[] = [];
     /** Every svns:secretAlias of the home: never reused for another secret (issue 10 item 5). */
     const secretAliasesInHome = new Map<string, string[]>();
     for (const file of walk.files) {
@@ -108,7 +112,9 @@ export async function runEncryptCommand(argv: string[], stdout: (s: string) => v
       if (locateConfigFile(normalized)?.home?.homeDir !== home.homeDir) continue;
       const content = await disk.read(normalized);
       if (!content) {
-        stderr(`wso2-config-lint encrypt: cannot read ${display(normalized)}\n`);
+        const code = await fs.access(normalized, fsConstants.R_OK).then(() => undefined, (error: NodeJS.ErrnoException) => error.code ?? 'error');
+        unreadable.push(normalized);
+        stderr(`wso2-config-lint encrypt: cannot read ${display(normalized)}${code ? ` (${code})` : ''}: its passwords, if any, are not encrypted\n`);
         continue;
       }
       const result = await analyzer.analyze(normalized, content, settings);
@@ -122,23 +128,35 @@ export async function runEncryptCommand(argv: string[], stdout: (s: string) => v
       ]);
       if (findings.length > 0) files.push({ location: result.location, doc: result.doc, findings: findings.map((f) => ({ span: f.span, data: f.data, ruleId: f.ruleId })) });
     }
+    const partly = unreadable.length > 0 ? ` (${unreadable.length} file${unreadable.length === 1 ? '' : 's'} could not be read)` : '';
     if (files.length === 0) {
-      stdout(`No plaintext passwords to encrypt in ${display(home.homeDir)}.\n`);
-      return 0;
+      stdout(`No plaintext passwords to encrypt in ${display(home.homeDir)}${partly}.\n`);
+      return unreadable.length > 0 ? 1 : 0;
     }
 
     const paths = secureVaultFiles(home);
+    const properties = await Promise.all([paths.cipherText, paths.cipherTool, paths.secretConf].map((p) => readProperties(p, display)));
+    const failedRead = properties.find((p): p is { error: string } => typeof p === 'object');
+    if (failedRead) return fail(failedRead.error);
+    const [cipherText, cipherTool, secretConf] = properties as (string | undefined)[];
     const security = {
-      cipherText: await readProperties(paths.cipherText),
-      cipherTool: await readProperties(paths.cipherTool),
-      secretConf: await readProperties(paths.secretConf),
+      cipherText,
+      cipherTool,
+      secretConf,
       secretAliasesInHome,
     };
     const carbonXml = await analyzer.facts.parsed(paths.carbonXml, 'carbon');
     const keystore = resolveKeystore({ home, secretConf: security.secretConf, carbonXml });
     if (!keystore.ok) return fail(keystore.error.message);
-    const keystoreBytes = await fs.readFile(keystore.value.path).catch(() => undefined);
     const label = display(keystore.value.path);
+    let keystoreBytes: Buffer | undefined;
+    try {
+      keystoreBytes = await fs.readFile(keystore.value.path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // A missing keystore is verifyKeystore's message; any other failure names the keystore and why.
+      if (code !== 'ENOENT') return fail(`cannot read the keystore ${label} (${code ?? 'error'})`);
+    }
     const fromEnv = options.env?.[KEYSTORE_PASSWORD_ENV];
     let password = fromEnv !== undefined && fromEnv !== '' ? fromEnv : keystore.value.passwordFromCarbonXml ?? keystore.value.passwordFromSecretConf;
     // Verified before any edit: a damaged keystore would make ciphertext no key decrypts (issue 10 item 3).
@@ -162,24 +180,29 @@ export async function runEncryptCommand(argv: string[], stdout: (s: string) => v
     for (const s of plan.skipped) lines.push(`  ${display(s.path)}:${s.line}  not encrypted: ${s.reason}`);
     for (const note of plan.notes) lines.push(`  note: ${note}`);
 
+    const exitCode = plan.skipped.length > 0 || unreadable.length > 0 ? 1 : 0;
     if (!plan.fix) {
-      stdout(`${[`Nothing encrypted in ${display(home.homeDir)}.`, ...lines].join('\n')}\n`);
-      return plan.skipped.length > 0 ? 1 : 0;
+      stdout(`${[`Nothing encrypted in ${display(home.homeDir)}${partly}.`, ...lines].join('\n')}\n`);
+      return exitCode;
     }
     if (values['dry-run']) {
       const diffs = plan.fix.changes.map((change) => maskedDiff(change, secretSpans.get(change.path) ?? [], display(change.path))).join('');
-      stdout(`Would encrypt ${plan.encrypted.length} password${plan.encrypted.length === 1 ? '' : 's'} in ${display(home.homeDir)} (dry run: nothing changed; passwords masked):\n${lines.join('\n')}\n\n${diffs}`);
-      return plan.skipped.length > 0 ? 1 : 0;
+      stdout(`Would encrypt ${plan.encrypted.length} password${plan.encrypted.length === 1 ? '' : 's'} in ${display(home.homeDir)}${partly} (dry run: nothing changed; passwords masked):\n${lines.join('\n')}\n\n${diffs}`);
+      return exitCode;
     }
+    // Every file the change touches must still be as it was read (issue 10 item 4); prepareChanges and
+    // commitChanges check again, file by file, up to the rename.
+    const stale = await staleFiles(changeBases(plan.fix.changes), new DiskFileSource());
+    if (stale.length > 0) return fail(`${stale.map((s) => s.message).join('; ')}; run again (nothing was changed)`);
     try {
       await commitChanges(await prepareChanges(plan.fix.changes));
     } catch (error) {
-      if (error instanceof WriteError) return fail(`${error.message} (nothing was changed)`);
+      if (error instanceof WriteError) return fail(error.partial ? error.message : `${error.message} (nothing was changed)`);
       throw error;
     }
     const written = plan.fix.changes.map((c) => `  ${c.kind === 'create' ? 'created' : 'updated'} ${display(c.path)}`);
-    stdout(`Encrypted ${plan.encrypted.length} password${plan.encrypted.length === 1 ? '' : 's'} in ${display(home.homeDir)}:\n${[...lines, ...written].join('\n')}\n`);
-    return plan.skipped.length > 0 ? 1 : 0;
+    stdout(`Encrypted ${plan.encrypted.length} password${plan.encrypted.length === 1 ? '' : 's'} in ${display(home.homeDir)}${partly}:\n${[...lines, ...written].join('\n')}\n`);
+    return exitCode;
   } catch (error) {
     if (error instanceof UsageError) {
       stderr(`wso2-config-lint encrypt: ${error.message}\n\n${USAGE}\n`);
@@ -215,11 +238,13 @@ async function findHome(target: string): Promise<ProductHome> {
   throw new UsageError(`${target} holds ${below.length} product homes; name one:\n${below.map((h) => `  ${h.homeDir}`).join('\n')}`);
 }
 
-async function readProperties(p: string): Promise<string | undefined> {
+/** The text of a security/*.properties file; undefined when it does not exist; `error` when it exists but cannot be read. */
+async function readProperties(p: string, display: (p: string) => string): Promise<string | undefined | { error: string }> {
   try {
     return readPropertiesBytes(await fs.readFile(p)).text;
-  } catch {
-    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? undefined : { error: `cannot read ${display(p)} (${code ?? 'error'}), so it cannot be updated` };
   }
 }
 

@@ -11,7 +11,12 @@ import { decodeBytes } from '../service/workspace/decode';
  * symbolic link is written where the link points, so the link stays a link.
  */
 
-export class WriteError extends Error {}
+export class WriteError extends Error {
+  /** Set when some files hold the new content and could not be restored: the message names them. */
+  constructor(message: string, readonly partial = false) {
+    super(message);
+  }
+}
 
 /** A text file as read from the disk, and how to write a new text back in the same encoding. */
 export interface DiskText {
@@ -218,7 +223,7 @@ export async function commitChanges(prepared: readonly PreparedChange[], ops: Co
       await removeTemps();
       const left = await rollBack(done, ops);
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      if (left.length > 0) throw new WriteError(`cannot replace ${change.path}: ${code}; restoring failed for ${left.join(', ')}, which now hold the new content`);
+      if (left.length > 0) throw new WriteError(`cannot replace ${change.path}: ${code}; restoring failed for ${left.join(', ')}, which now hold the new content`, true);
       throw new WriteError(`cannot replace ${change.path}: ${code}${done.length > 0 ? `; the ${done.length} file${done.length === 1 ? '' : 's'} already written ${done.length === 1 ? 'was' : 'were'} restored` : ''}`);
     }
   }
