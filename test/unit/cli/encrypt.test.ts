@@ -392,9 +392,10 @@ test('an unreadable configuration file: a message naming it and why, and exit 1 
   const h = makeHome('enc-unreadable');
   // Readable by another user, except user-mgt.xml.
   execFileSync('chmod', ['-R', 'a+rX', h.dir]);
-  fs.chmodSync(path.join(h.conf, 'user-mgt.xml'), 0o000);
   const before = snapshot(h.home);
+  fs.chmodSync(path.join(h.conf, 'user-mgt.xml'), 0o000);
   const run = runUnprivileged(['encrypt', '--dry-run', 'wso2am-2.6.0'], h.dir);
+  fs.chmodSync(path.join(h.conf, 'user-mgt.xml'), 0o644);
   assert.equal(run.code, 1, run.err + run.out);
   assert.match(run.err, /cannot read wso2am-2\.6\.0\/repository\/conf\/user-mgt\.xml \(EACCES\): its passwords, if any, are not encrypted/);
   assert.match(run.out, /^Would encrypt 4 passwords in wso2am-2\.6\.0 \(1 file could not be read\)/);
@@ -414,4 +415,18 @@ test('a read-only cipher-text.properties is not replaced: exit 2 naming it, and 
   assertNoSecret(run, h.secrets);
   assert.deepEqual(snapshot(h.home), before);
   assert.equal(fs.statSync(file).mode & 0o777, 0o444);
+});
+
+test('an unreadable cipher-text.properties: exit 2 naming that file and EACCES, not a plan to create it', async () => {
+  const h = makeHome('enc-eacces');
+  write(h.conf, 'security/cipher-text.properties', '# kept\n');
+  execFileSync('chmod', ['-R', 'a+rX', h.dir]);
+  const before = snapshot(h.home);
+  fs.chmodSync(path.join(h.conf, 'security', 'cipher-text.properties'), 0o000);
+  const run = runUnprivileged(['encrypt', '--dry-run', 'wso2am-2.6.0'], h.dir);
+  fs.chmodSync(path.join(h.conf, 'security', 'cipher-text.properties'), 0o644);
+  assert.equal(run.code, 2, run.out);
+  assert.match(run.err, /^wso2-config-lint encrypt: cannot read wso2am-2\.6\.0\/repository\/conf\/security\/cipher-text\.properties \(EACCES\), so it cannot be updated\n$/);
+  assertNoSecret(run, h.secrets);
+  assert.deepEqual(snapshot(h.home), before);
 });
