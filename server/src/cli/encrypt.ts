@@ -1,7 +1,7 @@
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { FileChange, ProductHome, mergeSettings, TextReplacement, TextSpan, applyReplacements, createService, normalizePath, recogniseConfigFile } from '../service';
+import { FileChange, ProductHome, mergeSettings, TextReplacement, TextSpan, applyReplacements, changeBases, createService, normalizePath, recogniseConfigFile, staleFiles } from '../service';
 import { DiskFileSource } from '../node/disk-source';
 import { NODE_DIRECTORY_READER } from '../node/home-scan';
 import { UsageError, loadSettings } from './config';
@@ -42,8 +42,9 @@ A PKCS#12 keystore's password comes from the environment variable ${KEYSTORE_PAS
 it is still there in plain text, else it is asked for on the terminal (not echoed). It is used once, to read the
 certificate, and never printed or stored.
 
-Exit codes: 0 every plaintext password encrypted (or none found), 1 some could not be (listed), 2 usage,
-keystore or I/O error.`;
+Exit codes: 0 every plaintext password encrypted (or none found), 1 some could not be (listed) or a configuration
+file could not be read (its passwords are not encrypted), 2 usage, keystore or I/O error (nothing changed).
+A read-only file is not replaced: the run stops with exit code 2 and names it.`;
 
 export interface EncryptOptions {
   readonly env?: Record<string, string | undefined>;
@@ -103,9 +104,16 @@ export async function runEncryptCommand(argv: string[], stdout: (s: string) => v
       return fail(`${what} Set ${KEYSTORE_PASSWORD_ENV}, or run on a terminal to be asked for it.`);
     }
     if ('error' in outcome) return fail(outcome.error);
+    // Files of the home that could not be read: their passwords, if any, stay in plain text, so the run exits 1.
+    const unreadable = outcome.unreadable;
+    for (const file of unreadable) {
+      const code = await fs.access(file, fsConstants.R_OK).then(() => undefined, (error: NodeJS.ErrnoException) => error.code ?? 'error');
+      stderr(`wso2-config-lint encrypt: cannot read ${display(file)}${code ? ` (${code})` : ''}: its passwords, if any, are not encrypted\n`);
+    }
+    const partly = unreadable.length > 0 ? ` (${unreadable.length} file${unreadable.length === 1 ? '' : 's'} could not be read)` : '';
     if (outcome.files === 0) {
-      stdout(`No plaintext passwords to encrypt in ${display(home.homeDir)}.\n`);
-      return 0;
+      stdout(`No plaintext passwords to encrypt in ${display(home.homeDir)}${partly}.\n`);
+      return unreadable.length > 0 ? 1 : 0;
     }
     const plan = outcome.plan;
     const secretSpans = outcome.secretSpans;
@@ -116,24 +124,29 @@ export async function runEncryptCommand(argv: string[], stdout: (s: string) => v
     for (const s of plan.skipped) lines.push(`  ${display(s.path)}:${s.line}  not encrypted: ${s.reason}`);
     for (const note of plan.notes) lines.push(`  note: ${note}`);
 
+    const exitCode = plan.skipped.length > 0 || unreadable.length > 0 ? 1 : 0;
     if (!plan.fix) {
-      stdout(`${[`Nothing encrypted in ${display(home.homeDir)}.`, ...lines].join('\n')}\n`);
-      return plan.skipped.length > 0 ? 1 : 0;
+      stdout(`${[`Nothing encrypted in ${display(home.homeDir)}${partly}.`, ...lines].join('\n')}\n`);
+      return exitCode;
     }
     if (values['dry-run']) {
       const diffs = plan.fix.changes.map((change) => maskedDiff(change, secretSpans.get(change.path) ?? [], display(change.path), change.path === cipherTextPath)).join('');
-      stdout(`Would encrypt ${plan.encrypted.length} password${plan.encrypted.length === 1 ? '' : 's'} in ${display(home.homeDir)} (dry run: nothing changed; passwords masked):\n${lines.join('\n')}\n\n${diffs}`);
-      return plan.skipped.length > 0 ? 1 : 0;
+      stdout(`Would encrypt ${plan.encrypted.length} password${plan.encrypted.length === 1 ? '' : 's'} in ${display(home.homeDir)}${partly} (dry run: nothing changed; passwords masked):\n${lines.join('\n')}\n\n${diffs}`);
+      return exitCode;
     }
+    // Every file the change touches must still be as it was read (issue 10 item 4); prepareChanges and
+    // commitChanges check again, file by file, up to the rename.
+    const stale = await staleFiles(changeBases(plan.fix.changes), new DiskFileSource());
+    if (stale.length > 0) return fail(`${stale.map((s) => s.message).join('; ')}; run again (nothing was changed)`);
     try {
       await commitChanges(await prepareChanges(plan.fix.changes));
     } catch (error) {
-      if (error instanceof WriteError) return fail(`${error.message} (nothing was changed)`);
+      if (error instanceof WriteError) return fail(error.partial ? error.message : `${error.message} (nothing was changed)`);
       throw error;
     }
     const written = plan.fix.changes.map((c) => `  ${c.kind === 'create' ? 'created' : 'updated'} ${display(c.path)}`);
-    stdout(`Encrypted ${plan.encrypted.length} password${plan.encrypted.length === 1 ? '' : 's'} in ${display(home.homeDir)}:\n${[...lines, ...written].join('\n')}\n`);
-    return plan.skipped.length > 0 ? 1 : 0;
+    stdout(`Encrypted ${plan.encrypted.length} password${plan.encrypted.length === 1 ? '' : 's'} in ${display(home.homeDir)}${partly}:\n${[...lines, ...written].join('\n')}\n`);
+    return exitCode;
   } catch (error) {
     if (error instanceof UsageError) {
       stderr(`wso2-config-lint encrypt: ${error.message}\n\n${USAGE}\n`);

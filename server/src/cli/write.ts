@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FileChange, applyReplacements, decodeBytes } from '../service';
@@ -10,7 +10,12 @@ import { FileChange, applyReplacements, decodeBytes } from '../service';
  * symbolic link is written where the link points, so the link stays a link.
  */
 
-export class WriteError extends Error {}
+export class WriteError extends Error {
+  /** Set when some files hold the new content and could not be restored: the message names them. */
+  constructor(message: string, readonly partial = false) {
+    super(message);
+  }
+}
 
 /** A text file as read from the disk, and how to write a new text back in the same encoding. */
 export interface DiskText {
@@ -98,6 +103,8 @@ export interface PreparedChange {
   readonly realPath: string;
   /** Undefined for a file that is created. */
   readonly oldText: string | undefined;
+  /** The file's bytes when it was checked: what a rollback writes back, and what must still be there to replace it. */
+  readonly oldBytes?: Buffer;
   readonly newText: string;
   readonly bytes: Buffer;
   readonly mode: number | undefined;
@@ -136,6 +143,10 @@ export async function prepareChanges(changes: readonly FileChange[], reader: Tex
     } catch (error) {
       throw new WriteError(`${change.path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
+    // A file nobody may write is an administrator's decision (cipher-text.properties is often made read-only once
+    // set up): the rename would replace it regardless of its mode, so it is refused instead (issue 10 item 9).
+    const writable = (stat.mode & 0o222) !== 0 && (await fs.access(realPath, fsConstants.W_OK).then(() => true, () => false));
+    if (!writable) throw new WriteError(`${change.path}: is read-only, so it is not replaced; make it writable (chmod u+w) and run again`);
     const current = reader(change.path, bytes);
     if (!current) throw new WriteError(`${change.path}: cannot be decoded, so it is not changed`);
     if (current.text !== change.baseText) throw new WriteError(`${change.path}: changed on disk since it was read; run again`);
@@ -147,7 +158,7 @@ export async function prepareChanges(changes: readonly FileChange[], reader: Tex
     } catch (error) {
       throw new WriteError(`${change.path}: ${(error as Error).message}`);
     }
-    prepared.push({ path: change.path, realPath, oldText: change.baseText, newText, bytes: newBytes, mode: stat.mode & 0o7777, owner: { uid: stat.uid, gid: stat.gid } });
+    prepared.push({ path: change.path, realPath, oldText: change.baseText, oldBytes: bytes, newText, bytes: newBytes, mode: stat.mode & 0o7777, owner: { uid: stat.uid, gid: stat.gid } });
   }
   return prepared;
 }
@@ -156,18 +167,30 @@ function encodeNew(p: string, text: string): Buffer {
   return p.toLowerCase().endsWith('.xml') ? Buffer.from(text, 'utf8') : Buffer.from(text, 'latin1');
 }
 
+/** The one file-system step a test needs to make fail midway: replacing a file by its temporary copy. */
+export interface CommitOps {
+  readonly rename: (from: string, to: string) => Promise<void>;
+}
+
+const NODE_OPS: CommitOps = { rename: (from, to) => fs.rename(from, to) };
+
 /**
- * Writes prepared changes: all temporary files first (removed again if any fails), then one rename each. A rename
- * within a folder is atomic on POSIX file systems.
+ * Writes prepared changes, all files or none (issue 10 item 4): every temporary file first (removed again if any
+ * fails); then each file is checked to still hold the bytes it was planned on (or still not to exist); then one
+ * rename each (atomic within a folder on POSIX file systems). When a rename fails, the files already replaced get
+ * their old bytes back and the files already created are removed.
  */
-export async function commitChanges(prepared: readonly PreparedChange[]): Promise<void> {
-  const temps: { temp: string; target: string }[] = [];
+export async function commitChanges(prepared: readonly PreparedChange[], ops: CommitOps = NODE_OPS): Promise<void> {
+  const temps: { temp: string; change: PreparedChange }[] = [];
+  const removeTemps = () => Promise.all(temps.map((t) => fs.rm(t.temp, { force: true })));
+  let current: PreparedChange | undefined;
   try {
     for (const change of prepared) {
+      current = change;
       if (change.oldText === undefined) await fs.mkdir(path.dirname(change.realPath), { recursive: true });
-      const temp = path.join(path.dirname(change.realPath), `.${path.basename(change.realPath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+      const temp = tempPathFor(change.realPath);
       const handle = await fs.open(temp, 'wx', change.mode ?? 0o644);
-      temps.push({ temp, target: change.realPath });
+      temps.push({ temp, change });
       try {
         await handle.writeFile(change.bytes);
         if (change.mode !== undefined) await handle.chmod(change.mode);
@@ -178,15 +201,59 @@ export async function commitChanges(prepared: readonly PreparedChange[]): Promis
       }
     }
   } catch (error) {
-    await Promise.all(temps.map((t) => fs.rm(t.temp, { force: true })));
-    throw new WriteError(`cannot write ${temps[temps.length - 1]?.target ?? 'the files'}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    await removeTemps();
+    // The file whose temporary copy failed, not the last one that succeeded.
+    throw new WriteError(`cannot write ${current?.path ?? 'the files'} (in ${path.dirname(current?.realPath ?? '.')}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  for (const { temp, target } of temps) {
-    try {
-      await fs.rename(temp, target);
-    } catch (error) {
-      await fs.rm(temp, { force: true });
-      throw new WriteError(`cannot replace ${target}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  for (const { change } of temps) {
+    const now = await fs.readFile(change.realPath).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : null));
+    const same = change.oldBytes === undefined ? now === undefined : now instanceof Buffer && now.equals(change.oldBytes);
+    if (!same) {
+      await removeTemps();
+      throw new WriteError(`${change.path}: ${change.oldBytes === undefined ? 'exists now' : 'changed on disk'} since it was checked; run again`);
     }
   }
+  const done: PreparedChange[] = [];
+  for (const { temp, change } of temps) {
+    try {
+      await ops.rename(temp, change.realPath);
+      done.push(change);
+    } catch (error) {
+      await removeTemps();
+      const left = await rollBack(done, ops);
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      if (left.length > 0) throw new WriteError(`cannot replace ${change.path}: ${code}; restoring failed for ${left.join(', ')}, which now hold the new content`, true);
+      throw new WriteError(`cannot replace ${change.path}: ${code}${done.length > 0 ? `; the ${done.length} file${done.length === 1 ? '' : 's'} already written ${done.length === 1 ? 'was' : 'were'} restored` : ''}`);
+    }
+  }
+}
+
+function tempPathFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** Puts back what `done` replaced: old bytes (same mode, same temp-and-rename), created files removed. Returns what failed. */
+async function rollBack(done: readonly PreparedChange[], ops: CommitOps): Promise<string[]> {
+  const failed: string[] = [];
+  for (const change of [...done].reverse()) {
+    try {
+      if (change.oldBytes === undefined) {
+        await fs.rm(change.realPath, { force: true });
+        continue;
+      }
+      const temp = tempPathFor(change.realPath);
+      await fs.writeFile(temp, change.oldBytes, { flag: 'wx', mode: change.mode ?? 0o644 });
+      if (change.mode !== undefined) await fs.chmod(temp, change.mode);
+      if (change.owner) await fs.chown(temp, change.owner.uid, change.owner.gid).catch(() => undefined);
+      try {
+        await ops.rename(temp, change.realPath);
+      } catch (error) {
+        await fs.rm(temp, { force: true });
+        throw error;
+      }
+    } catch {
+      failed.push(change.path);
+    }
+  }
+  return failed;
 }

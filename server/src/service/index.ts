@@ -51,6 +51,8 @@ export { LineIndex } from './model/text';
 export type { Finding, RuleId, Severity, SeveritySetting } from './types';
 export type { Fix, FileChange, TextReplacement } from './fixes/types';
 export { applyReplacements } from './fixes/types';
+export { changeBases, staleFiles } from './fixes/basis';
+export type { FileBasis, StaleFile } from './fixes/basis';
 export type { FixOffer } from './rules/fixes';
 export type { FileFixResult } from './fixes/unattended';
 export type { SecureVaultOutcome, SecureVaultPlanner, SecureVaultSubject, HomeEncryptionOutcome } from './securevault/planner';
@@ -362,9 +364,14 @@ export function createService(options: ServiceOptions): WorkspaceService {
     async passwordFindingsOfHome(home, settingsFor) {
       const found: SecureVaultFile[] = [];
       const secretSpans = new Map<string, TextSpan[]>();
+      const unreadable: string[] = [];
       for (const path of await homeFiles(home)) {
         const content = await files.read(path);
-        if (!content) continue;
+        if (!content) {
+          // Listed a moment ago: it exists but cannot be read, and its passwords, if any, stay in plain text.
+          if (await files.exists(path)) unreadable.push(path);
+          continue;
+        }
         const settings = explicitEncryptSettings(settingsFor(path));
         const result = await analyzer.analyze(path, content, settings);
         if (!result.location || !result.doc) continue;
@@ -376,7 +383,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
         ]);
         if (findings.length > 0) found.push({ location: result.location, doc: result.doc, findings });
       }
-      return { files: found, secretSpans };
+      return { files: found, secretSpans, unreadable };
     },
   };
   const core = secureVaultPlanner(host);
@@ -461,7 +468,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
         const plan = async (password: string | undefined) => {
           const planForHome = planner?.planForHome?.bind(planner);
           const outcome = planForHome ? await planForHome(home, password) : { error: 'Secure Vault encryption of a whole home is not available.' };
-          if ('fix' in outcome) return { fix: outcome.fix, plan: { fix: outcome.fix, encrypted: [], skipped: [], notes: [] }, report: outcome.report ?? '', secretSpans: new Map(), cipherTextPath: undefined, files: 1 };
+          if ('fix' in outcome) return { fix: outcome.fix, plan: { fix: outcome.fix, encrypted: [], skipped: [], notes: [] }, report: outcome.report ?? '', secretSpans: new Map(), cipherTextPath: undefined, files: 1, unreadable: [] };
           return outcome;
         };
         return withPassword<HomeEncryptionOutcome>(plan, keystorePassword, askPassword);

@@ -449,3 +449,62 @@ test('a finding the rule marks encryptable: false is never encrypted, on every S
   // Unmarked, the same finding is encrypted: the guard is what stopped it.
   assert.ok(planSecureVault({ file: { ...secureVaultFile, findings: [finding] }, finding, security: material.security, key: material.key }).ok);
 });
+
+/** Runs the CLI as a user without privileges (root reads every file whatever its mode): `setpriv` to nobody when root. */
+function runUnprivileged(args: string[], cwd: string): CliRun {
+  const bin = path.join(projectRoot(), 'out', 'server', 'src', 'cli', 'bin.js');
+  const isRoot = process.getuid?.() === 0;
+  const command = isRoot ? 'setpriv' : process.execPath;
+  const full = isRoot ? ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, ...args] : [bin, ...args];
+  try {
+    const out = execFileSync(command, full, { cwd, env: { PATH: process.env.PATH ?? '' }, stdio: 'pipe' }).toString();
+    return { code: 0, out, err: '' };
+  } catch (error) {
+    const e = error as { status: number; stdout: Buffer; stderr: Buffer };
+    return { code: e.status, out: e.stdout.toString(), err: e.stderr.toString() };
+  }
+}
+
+test('an unreadable configuration file: a message naming it and why, and exit 1 (its passwords are not encrypted)', async () => {
+  const h = makeHome('enc-unreadable');
+  // Readable by another user, except user-mgt.xml.
+  execFileSync('chmod', ['-R', 'a+rX', h.dir]);
+  const before = snapshot(h.home);
+  fs.chmodSync(path.join(h.conf, 'user-mgt.xml'), 0o000);
+  const run = runUnprivileged(['encrypt', '--dry-run', 'wso2am-2.6.0'], h.dir);
+  fs.chmodSync(path.join(h.conf, 'user-mgt.xml'), 0o644);
+  assert.equal(run.code, 1, run.err + run.out);
+  assert.match(run.err, /cannot read wso2am-2\.6\.0\/repository\/conf\/user-mgt\.xml \(EACCES\): its passwords, if any, are not encrypted/);
+  assert.match(run.out, /^Would encrypt 4 passwords in wso2am-2\.6\.0 \(1 file could not be read\)/);
+  assertNoSecret(run, h.secrets);
+  assert.deepEqual(snapshot(h.home), before);
+});
+
+test('a read-only cipher-text.properties is not replaced: exit 2 naming it, and no file changes', async () => {
+  const h = makeHome('enc-readonly');
+  const file = path.join(h.conf, 'security', 'cipher-text.properties');
+  write(h.conf, 'security/cipher-text.properties', '# kept\n');
+  fs.chmodSync(file, 0o444);
+  const before = snapshot(h.home);
+  const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
+  assert.equal(run.code, 2, run.out);
+  assert.match(run.err, /cipher-text\.properties: is read-only, so it is not replaced; make it writable \(chmod u\+w\) and run again \(nothing was changed\)/);
+  assertNoSecret(run, h.secrets);
+  assert.deepEqual(snapshot(h.home), before);
+  assert.equal(fs.statSync(file).mode & 0o777, 0o444);
+});
+
+test('an unreadable cipher-text.properties: exit 2 naming that file and EACCES, not a plan to create it', async () => {
+  const h = makeHome('enc-eacces');
+  write(h.conf, 'security/cipher-text.properties', '# kept\n');
+  execFileSync('chmod', ['-R', 'a+rX', h.dir]);
+  const before = snapshot(h.home);
+  fs.chmodSync(path.join(h.conf, 'security', 'cipher-text.properties'), 0o000);
+  const run = runUnprivileged(['encrypt', '--dry-run', 'wso2am-2.6.0'], h.dir);
+  fs.chmodSync(path.join(h.conf, 'security', 'cipher-text.properties'), 0o644);
+  assert.equal(run.code, 2, run.out);
+  // The core reads through a FileSource, which says "exists but unreadable", not the errno.
+  assert.match(run.err, /^wso2-config-lint encrypt: cannot read \S*wso2am-2\.6\.0\/repository\/conf\/security\/cipher-text\.properties, so it cannot be updated\n$/);
+  assertNoSecret(run, h.secrets);
+  assert.deepEqual(snapshot(h.home), before);
+});

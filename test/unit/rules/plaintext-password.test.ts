@@ -616,3 +616,27 @@ test('a password broken by an unescaped `<` leaks no fragment into any finding (
   const before = await passwords('carbon.xml', text.replace('<Security>', '<Early><Password>Ep-1</Password></Early><Security>'));
   assert.deepEqual(before.map((f) => f.covered), ['Ep-1']);
 });
+
+test('a password longer than RSA-2048 can encrypt: the message and the data say so (clients that hide refused fixes still see why)', async () => {
+  const carbon = (password: string) => doc('<Server>', '  <Security>', '    <KeyStore>', `      <Password>${password}</Password>`, '    </KeyStore>', '  </Security>', '</Server>');
+  const cases: [string, boolean][] = [
+    ['Lk9'.repeat(81) + 'xx', false], // 245 bytes: the limit
+    ['Lk9'.repeat(82), true], // 246
+    ['\u00e9'.repeat(122) + 'z', false], // 122 * 2 + 1 = 245 bytes in UTF-8
+    ['\u00e9'.repeat(123), true], // 246 bytes in UTF-8, 123 characters
+  ];
+  for (const [password, tooLong] of cases) {
+    const [finding] = await passwords('carbon.xml', carbon(password));
+    assert.ok(finding);
+    const data = finding.finding.data as { longerThanDefaultKeyLimit?: boolean };
+    assert.equal(data.longerThanDefaultKeyLimit === true, tooLong, `${new TextEncoder().encode(password).length} bytes`);
+    assert.equal(/longer than the 245 bytes Secure Vault's RSA encryption takes with the 2048-bit key/.test(finding.message), tooLong);
+    assert.ok(!finding.message.includes('Lk9') && !finding.message.includes('\u00e9'));
+  }
+  // A URL's password: the whole URL is what gets encrypted, so its length counts.
+  const url = `jdbc:mysql://db.example.com:3306/${'d'.repeat(220)}?user=u&amp;password=Url-Pw-1`;
+  const ds = doc('<datasources-configuration>', '<datasources><datasource><name>D</name><definition type="RDBMS"><configuration>', `<url>${url}</url>`, '</configuration></definition></datasource></datasources>', '</datasources-configuration>');
+  const [inUrl] = await passwords('datasources/master-datasources.xml', ds);
+  assert.ok(inUrl);
+  assert.equal((inUrl.finding.data as { longerThanDefaultKeyLimit?: boolean }).longerThanDefaultKeyLimit, true);
+});

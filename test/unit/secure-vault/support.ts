@@ -151,14 +151,20 @@ export function resultOf(fix: Fix, file: string): string | undefined {
   return change.kind === 'edit' ? applyReplacements(change.baseText, change.replacements) : change.text;
 }
 
-/** Copies a folder tree. */
+/**
+ * Copies a folder tree into a working copy: the copies are writable by their owner even when the source is not (the
+ * corpus is read-only in place, and `encrypt` refuses to replace a read-only file).
+ */
 export function copyTree(from: string, to: string): void {
   fs.mkdirSync(to, { recursive: true });
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
     const source = path.join(from, entry.name);
     const target = path.join(to, entry.name);
     if (entry.isDirectory()) copyTree(source, target);
-    else fs.copyFileSync(source, target);
+    else {
+      fs.copyFileSync(source, target);
+      fs.chmodSync(target, fs.statSync(target).mode | 0o200);
+    }
   }
 }
 

@@ -217,7 +217,11 @@ export function updateProperties(text: string, updates: readonly PropertyUpdate[
   if (added.length > 0) {
     const last = parsed.entries[parsed.entries.length - 1];
     if (last) {
-      replacements.push({ span: { start: last.span.end, end: last.span.end }, newText: added.map((l) => eol + l).join('') });
+      // `Other.Key=keepme\` at the very end: load() drops a backslash at the end of the file, but before a line break it
+      // continues the entry into the next line, which would swallow the first added entry. An empty line first ends
+      // the continuation, so the old entry keeps the value load() reads today and its line stays as it is.
+      const dangling = endsWithOddBackslashes(text.slice(last.span.start, last.span.end));
+      replacements.push({ span: { start: last.span.end, end: last.span.end }, newText: (dangling ? eol : '') + added.map((l) => eol + l).join('') });
     } else {
       const needsBreak = text.length > 0 && !text.endsWith('\n') && !text.endsWith('\r');
       replacements.push({ span: { start: text.length, end: text.length }, newText: (needsBreak ? eol : '') + added.map((l) => l + eol).join('') });

@@ -1,8 +1,9 @@
 import { verifyKeystore } from '../keystore';
-import { XmlDocument } from '../model/xml';
+import { XmlDocument, parseXml } from '../model/xml';
+import { decodeBytes } from '../workspace/decode';
 import { FileContent, FileSource } from '../workspace/facts';
 import { ProductHome } from '../workspace/files';
-import { SecureVaultKey, SecurityFileTexts, resolveKeystore, secretConfPath, secureVaultFiles, secureVaultKey } from './secure-vault';
+import { SecureVaultKey, SecurityFileTexts, resolveKeystore, secretAliasesOf, secretConfPath, secureVaultFiles, secureVaultKey } from './secure-vault';
 
 /**
  * Gathers what a Secure Vault plan needs from a FileSource: the security folder's .properties texts, the keystore
@@ -32,14 +33,20 @@ export function propertiesText(content: FileContent | undefined): string | undef
 }
 
 export async function secureVaultMaterial(request: SecureVaultMaterialRequest): Promise<SecureVaultMaterial> {
-  const secretConf = propertiesText(await request.files.read(secretConfPath(request.home)));
+  const secretConfRead = await readPropertiesFile(request.files, secretConfPath(request.home));
+  if ('error' in secretConfRead) return { ok: false, error: secretConfRead.error };
+  const secretConf = secretConfRead.text;
   // The ciphertexts go where secret-conf.properties tells the runtime to look for them.
   const paths = secureVaultFiles(request.home, secretConf);
-  const [cipherText, cipherTool] = await Promise.all([paths.cipherText, paths.cipherTool].map(async (p) => propertiesText(await request.files.read(p))));
-  const security: SecurityFileTexts = { cipherText, cipherTool, secretConf };
+  const read = await Promise.all([paths.cipherText, paths.cipherTool].map((p) => readPropertiesFile(request.files, p)));
+  for (const r of read) if ('error' in r) return { ok: false, error: r.error };
+  const [cipherText, cipherTool] = read.map((r) => ('text' in r ? r.text : undefined));
+  const security: SecurityFileTexts = { cipherText, cipherTool, secretConf, secretAliasesInHome: await secretAliasesInHome(request.files, request.home) };
   const keystore = resolveKeystore({ home: request.home, secretConf, carbonXml: request.carbonXml });
   if (!keystore.ok) return { ok: false, error: keystore.error.message };
   const content = await request.files.read(keystore.value.path);
+  // A missing keystore is verifyKeystore's message; one that exists but cannot be read is named as such.
+  if (!content && (await request.files.exists(keystore.value.path))) return { ok: false, error: `cannot read the keystore ${keystore.value.path}` };
   const bytes = content ? (content.kind === 'bytes' ? content.bytes : Buffer.from(content.text, 'latin1')) : undefined;
   // Verified before any edit: a damaged keystore would make ciphertext no key decrypts (issue 10 item 3).
   const certificate = verifyKeystore({
@@ -59,4 +66,50 @@ export async function secureVaultMaterial(request: SecureVaultMaterialRequest): 
     return { ok: false, error: certificate.error.message };
   }
   return { ok: true, key: secureVaultKey(keystore.value, certificate.value), security };
+}
+
+/**
+ * A security/*.properties file: its text, undefined text when it does not exist, or an error when it exists but cannot
+ * be read (the plan would otherwise create it anew and lose its entries).
+ */
+async function readPropertiesFile(files: FileSource, path: string): Promise<{ text: string | undefined } | { error: string }> {
+  const content = await files.read(path);
+  if (!content && (await files.exists(path))) return { error: `cannot read ${path}, so it cannot be updated` };
+  return { text: propertiesText(content) };
+}
+
+/** Folders below conf searched for aliases, and files read at most: a home has a few hundred configuration files. */
+const MAX_DEPTH = 6;
+const MAX_FILES = 5000;
+
+/**
+ * Every `svns:secretAlias` of the XML files under the home's conf folder (alias → absolute paths), so that a plan
+ * never reuses one for a different secret (issue 10 item 5). Only files that mention `secretAlias` are parsed.
+ * A name without a dot is taken for a folder (list() of a file gives nothing).
+ */
+export async function secretAliasesInHome(files: FileSource, home: ProductHome): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>();
+  let budget = MAX_FILES;
+  const visit = async (dir: string, depth: number): Promise<void> => {
+    for (const name of (await files.list(dir)).sort()) {
+      if (budget <= 0) return;
+      const path = `${dir}/${name}`;
+      if (name.toLowerCase().endsWith('.xml')) {
+        budget--;
+        const content = await files.read(path);
+        const decoded = content?.kind === 'bytes' ? decodeBytes(content.bytes) : undefined;
+        const text = content?.kind === 'text' ? content.text : decoded?.ok ? decoded.text : undefined;
+        if (text === undefined || !text.includes('secretAlias')) continue;
+        for (const alias of secretAliasesOf(parseXml(text))) {
+          const paths = result.get(alias) ?? [];
+          if (!paths.includes(path)) paths.push(path);
+          result.set(alias, paths);
+        }
+      } else if (!name.includes('.') && depth < MAX_DEPTH) {
+        await visit(path, depth + 1);
+      }
+    }
+  };
+  await visit(home.confDir, 0);
+  return result;
 }

@@ -135,6 +135,12 @@ export interface SecurityFileTexts {
   readonly cipherText: string | undefined;
   readonly cipherTool: string | undefined;
   readonly secretConf: string | undefined;
+  /**
+   * Every `svns:secretAlias` of the home's configuration files: alias → absolute paths of the files whose elements
+   * carry it (secretAliasesInHome). An alias in use names another secret: a free-form one is not reused, a
+   * runtime-fixed one is refused (issue 10 item 5). The files of the plan itself are read from their documents.
+   */
+  readonly secretAliasesInHome?: ReadonlyMap<string, readonly string[]>;
 }
 
 // ---- which keystore ------------------------------------------------------------------------------------------------
@@ -529,6 +535,16 @@ function locate(doc: XmlDocument, span: TextSpan, data: PlaintextPasswordData): 
   return sameSpan(text, span) ? { element, attribute: undefined } : undefined;
 }
 
+/** Every `svns:secretAlias` value of a document (any prefix), trimmed. */
+export function secretAliasesOf(doc: XmlDocument): string[] {
+  const result: string[] = [];
+  for (const element of walkElements(doc.root)) {
+    const a = aliasAttributeOf(element);
+    if (a) result.push(a.value.trim());
+  }
+  return result;
+}
+
 function aliasAttributeOf(element: XmlElement): XmlAttribute | undefined {
   return element.attributes.find((a) => a.localName === SV.namespace.aliasAttribute && a.prefix !== '' && a.prefix !== 'xmlns');
 }
@@ -552,6 +568,10 @@ interface PlanState {
   readonly plannedAliases: Map<string, string>;
   /** alias → the secret it encrypts in this plan (memory only, never in a message). */
   readonly plannedSecrets: Map<string, string>;
+  /** alias → conf-relative path of a file whose element already carries it (before this plan). */
+  readonly aliasesInUse: Map<string, string>;
+  /** Keys of cipher-text.properties as it is: each one a secret (or the tool's pending input) already. */
+  readonly cipherTextKeys: Set<string>;
   readonly encrypted: EncryptedSecret[];
   readonly skipped: SkippedSecret[];
   readonly notes: string[];
@@ -577,6 +597,8 @@ function plan(work: readonly Work[], input: PlanInput, title: string, preferred:
     toolFiles,
     plannedAliases: new Map(),
     plannedSecrets: new Map(),
+    aliasesInUse: aliasesInUse(work, input.security.secretAliasesInHome, home),
+    cipherTextKeys: new Set(parseProperties(input.security.cipherText ?? '').entries.map((e) => e.key)),
     encrypted: [],
     skipped: [],
     notes: [...(input.key.notes ?? [])],
@@ -590,7 +612,9 @@ function plan(work: readonly Work[], input: PlanInput, title: string, preferred:
   }
   if (state.encrypted.length === 0) return { ok: true, value: { ...empty, skipped: state.skipped, notes: state.notes } };
   // New properties files take the line ending of the (first) XML file edited.
-  const changes: FileChange[] = [...xmlChanges, ...planPropertiesFiles(state, eolOf(xmlChanges[0].baseText))];
+  const propertiesChanges = planPropertiesFiles(state, eolOf(xmlChanges[0].baseText));
+  if (!propertiesChanges.ok) return propertiesChanges;
+  const changes: FileChange[] = [...xmlChanges, ...propertiesChanges.value];
   const fix: Fix = { title, ruleId: PLAINTEXT_PASSWORD, changes, ...(preferred ? { isPreferred: true } : {}) };
   return { ok: true, value: { fix, encrypted: state.encrypted, skipped: state.skipped, notes: state.notes } };
 }
@@ -609,11 +633,6 @@ function planXml({ file, only }: Work, state: PlanState): EditChange | undefined
     return undefined;
   }
   const filePart = `${state.home.layout}/${location.confRelativePath}`;
-  const usedInDoc = new Set<string>();
-  for (const element of walkElements(doc.root)) {
-    const a = aliasAttributeOf(element);
-    if (a) usedInDoc.add(a.value.trim());
-  }
   const replacements: TextReplacement[] = [];
   // Insertions at one offset (the root's namespace and its own alias) are joined: one replacement per offset.
   const insertions = new Map<number, string[]>();
@@ -648,7 +667,7 @@ function planXml({ file, only }: Work, state: PlanState): EditChange | undefined
       state.skipped.push(skip(file, s, 'secret-too-long', `The password in ${where} is longer than the ${max} bytes RSA can encrypt with this certificate's key.`));
       continue;
     }
-    const alias = chooseAlias(s.data.alias, location, filePart, state.toolFiles, state.plannedAliases, usedInDoc);
+    const alias = chooseAlias(s.data.alias, location, filePart, state);
     // A runtime-fixed alias (Server.Service.Connector.keystorePass on two connectors) names one value for all its
     // elements: a second secret under it is fine when equal, and would overwrite the first when not.
     const sharedWith = state.plannedSecrets.get(alias);
@@ -658,8 +677,17 @@ function planXml({ file, only }: Work, state: PlanState): EditChange | undefined
       );
       continue;
     }
-    if (sharedWith === undefined && usedInDoc.has(alias)) {
-      state.notes.push(`${alias} is also the alias of another element of ${location.confRelativePath}: the runtime gives both the value encrypted now.`);
+    // A runtime-fixed alias another element already carries: its ciphertext is that element's secret, which cannot
+    // be compared with this one (only the server's private key decrypts it); writing this one would replace it.
+    const inUse = sharedWith === undefined ? state.aliasesInUse.get(alias) : undefined;
+    if (inUse !== undefined) {
+      state.skipped.push(
+        skip(file, s, 'alias-taken', `The runtime looks up ${where} as ${alias}, which an element of ${inUse} already carries for its encrypted password; one alias holds one value, so encrypting this one would replace that one. If both are the same password, give this element the same alias by hand (its value \`password\`).`),
+      );
+      continue;
+    }
+    if (sharedWith === undefined && state.cipherTextKeys.has(alias)) {
+      state.notes.push(`cipher-text.properties held an entry ${alias} that no element of the home refers to; it now holds the password of ${where}, the place the runtime reads under that name.`);
     }
     if (sharedWith === undefined) {
       let ciphertext: string;
@@ -674,7 +702,6 @@ function planXml({ file, only }: Work, state: PlanState): EditChange | undefined
     }
     state.plannedAliases.set(alias, filePart);
     state.plannedSecrets.set(alias, secret);
-    usedInDoc.add(alias);
     replacements.push({ span: s.attribute ? s.attribute.valueSpan : text?.contentSpan ?? s.finding.span, newText: SV.placeholder.value });
     insert(attributeInsertion(doc, s.element, `${vault.value.prefix}:${SV.namespace.aliasAttribute}`, alias));
     const xpath = cipherToolXPath(s.element, s.attribute?.name);
@@ -694,16 +721,21 @@ function planXml({ file, only }: Work, state: PlanState): EditChange | undefined
 }
 
 /** cipher-text.properties (with the tool's pending entries), cipher-tool.properties, secret-conf.properties. */
-function planPropertiesFiles(state: PlanState, eol: string): FileChange[] {
+function planPropertiesFiles(state: PlanState, eol: string): Outcome<FileChange[]> {
   const { input, home } = state;
   const paths = secureVaultFiles(home, input.security.secretConf);
   const changes: FileChange[] = [];
   const cipherTextUpdates = [...state.cipherTextUpdates];
+  /** Pending `[plaintext]` entries too long for RSA with this key: they would stay plain text (issue 10 item 6). */
+  const tooLong: string[] = [];
   if (input.options?.encryptPendingEntries ?? true) {
     const done: string[] = [];
     const max = input.key.maxSecretBytes;
     for (const entry of pendingEntries(input.security.cipherText, new Set(cipherTextUpdates.map((u) => u.key)))) {
-      if (max !== undefined && Buffer.byteLength(entry.secret, 'utf8') > max) continue;
+      if (max !== undefined && Buffer.byteLength(entry.secret, 'utf8') > max) {
+        tooLong.push(entry.key);
+        continue;
+      }
       try {
         cipherTextUpdates.push({ key: entry.key, value: input.key.encrypt(entry.secret), mode: 'set' });
         done.push(entry.key);
@@ -722,6 +754,14 @@ function planPropertiesFiles(state: PlanState, eol: string): FileChange[] {
   // secret-conf.properties: switch the vault on when it is not (missing, or every line commented out).
   const secretConf = input.security.secretConf;
   const entries = secretConf === undefined ? [] : parseProperties(secretConf).entries;
+  if (tooLong.length > 0) {
+    const what = `cipher-text.properties holds ${tooLong.join(', ')} in the cipher tool's [plain text] form, longer than the ${input.key.maxSecretBytes} bytes RSA can encrypt with this certificate's key`;
+    // Switched on, the runtime would take the bracketed plain text for a ciphertext and fail to decrypt it.
+    if (entries.length === 0) {
+      return failure('secret-too-long', `${what}: switching Secure Vault on in secret-conf.properties would leave it there in plain text. Shorten that password or remove the entry, then encrypt again.`);
+    }
+    state.notes.push(`${what}: it stays in plain text and the runtime cannot decrypt it. Shorten that password or remove the entry.`);
+  }
   if (entries.length === 0) {
     const block = [...SV.secretConf.header, ...secretConfLines(home, input.key.keystore)];
     if (secretConf === undefined) {
@@ -739,7 +779,7 @@ function planPropertiesFiles(state: PlanState, eol: string): FileChange[] {
   } else if (!entries.some((e) => e.key === SV.secretConf.identity.location && e.value.trim())) {
     state.notes.push(`secret-conf.properties is configured but names no identity keystore (${SV.secretConf.identity.location}): the server cannot decrypt the values until it does.`);
   }
-  return changes;
+  return { ok: true, value: changes };
 }
 
 function skip(file: SecureVaultFile, s: Selected, code: SecureVaultErrorCode, reason: string): SkippedSecret {
@@ -759,23 +799,44 @@ function whereOf(element: XmlElement, attr: XmlAttribute | undefined): string {
  * one (datasources, axis2, registry) that must not name another file's secret: cipher-tool.properties says which
  * file an alias belongs to, and two files of one plan must not share one.
  */
-function chooseAlias(
-  proposed: string,
-  location: ConfigFileLocation,
-  filePart: string,
-  toolFiles: Map<string, string>,
-  planned: Map<string, string>,
-  usedInDoc: Set<string>,
-): string {
+function chooseAlias(proposed: string, location: ConfigFileLocation, filePart: string, state: PlanState): string {
   if (!FREE_FORM_KINDS.has(location.kind)) return proposed;
+  // Taken: another file's cipher-tool line, a cipher-text.properties entry that no cipher-tool line gives this file
+  // (another secret, or the tool's pending input for one; the shipped `[wso2carbon]` entry of master-datasources.xml's
+  // line is this place's own), any element's svns:secretAlias in the home, any alias this plan gave already
+  // (issue 10 item 5).
   const takenElsewhere = (alias: string) => {
-    const tool = toolFiles.get(alias);
-    const other = planned.get(alias);
-    return (tool !== undefined && tool !== '' && !sameFile(tool, filePart, location.path)) || (other !== undefined && other !== filePart) || (other === filePart && usedInDoc.has(alias));
+    const tool = state.toolFiles.get(alias);
+    const toolNamesThisFile = tool !== undefined && tool !== '' && sameFile(tool, filePart, location.path);
+    return (
+      (tool !== undefined && tool !== '' && !toolNamesThisFile) ||
+      state.plannedAliases.has(alias) ||
+      (state.cipherTextKeys.has(alias) && !toolNamesThisFile) ||
+      state.aliasesInUse.has(alias)
+    );
   };
   let alias = proposed;
   for (let n = 2; takenElsewhere(alias); n++) alias = `${proposed}.${n}`;
   return alias;
+}
+
+/** alias → conf-relative path of a file carrying it: the plan's own documents as given, the rest as the home scan saw them. */
+function aliasesInUse(work: readonly Work[], inHome: ReadonlyMap<string, readonly string[]> | undefined, home: ProductHome): Map<string, string> {
+  const result = new Map<string, string>();
+  const planned = new Set(work.map((w) => w.file.location.path));
+  const confRelative = (p: string) => (p.startsWith(`${home.confDir}/`) ? p.slice(home.confDir.length + 1) : p);
+  for (const [alias, paths] of inHome ?? []) {
+    const other = paths.find((p) => !planned.has(p));
+    if (other !== undefined) result.set(alias, confRelative(other));
+  }
+  for (const w of work) {
+    if (!w.file.doc.root) continue;
+    for (const element of walkElements(w.file.doc.root)) {
+      const a = aliasAttributeOf(element);
+      if (a && !result.has(a.value.trim())) result.set(a.value.trim(), w.file.location.confRelativePath);
+    }
+  }
+  return result;
 }
 
 /** Same file when the conf-relative parts agree: a line written for the other layout still names this file. */

@@ -12,6 +12,10 @@ export interface TextReplacement {
   readonly newText: string;
 }
 
+/**
+ * Each change names the exact state of its file it was planned against: an 'edit' its `baseText`, a 'create' that
+ * the file does not exist. Check them all before applying any (basis.ts: changeBases, staleFiles).
+ */
 export type FileChange =
   /** Replacements in an existing file; `baseText` is the text the spans refer to (the open document or the disk). */
   | { readonly kind: 'edit'; readonly path: string; readonly baseText: string; readonly replacements: readonly TextReplacement[] }

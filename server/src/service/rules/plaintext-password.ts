@@ -80,6 +80,7 @@ interface PasswordLocations {
     aliasValuePrefix: string;
     placeholders: { open: string; close: string }[];
   };
+  rsaLimit: { defaultKeyBits: number; paddingBytes: number };
   where: { labelAttributes: string[]; labelChildElements: string[] };
   unresolvable: { reasons: Record<string, Unresolvable> };
   aliases: {
@@ -124,6 +125,11 @@ export interface PlaintextPasswordData {
    * whole text, so the fix must encrypt all of it, not the covered range.
    */
   partOfText?: true;
+  /**
+   * Set when the value encrypted (the whole text for `partOfText`) is longer than RSA can encrypt with the 2048-bit
+   * key WSO2 ships: the fix is refused under such a key, and the message says so for clients that hide refused fixes.
+   */
+  longerThanDefaultKeyLimit?: true;
 }
 
 /**
@@ -425,6 +431,12 @@ function report(context: RuleContext, candidate: Candidate, all: Candidate[], us
     const names = all.map((c) => (c.attribute ? c.attribute.name : 'its text')).join(', ');
     message += ` Secure Vault can protect only one of the ${all.length} passwords on this element (${names}): one alias attribute per element.`;
   }
+  const encrypted = candidate.partOfText ? elementText(context.doc, candidate.element)?.value ?? candidate.value : candidate.value;
+  const limit = LOCATIONS.rsaLimit.defaultKeyBits / 8 - LOCATIONS.rsaLimit.paddingBytes;
+  const tooLong = new TextEncoder().encode(encrypted).length > limit;
+  if (tooLong) {
+    message += ` It is longer than the ${limit} bytes Secure Vault's RSA encryption takes with the ${LOCATIONS.rsaLimit.defaultKeyBits}-bit key WSO2 ships (wso2carbon.jks), so with such a key it cannot be encrypted: shorten it, or encrypt with a keystore whose RSA key is larger.`;
+  }
 
   const data: PlaintextPasswordData = {
     target: candidate.attribute ? 'attribute' : 'element',
@@ -434,6 +446,7 @@ function report(context: RuleContext, candidate: Candidate, all: Candidate[], us
     alias,
     ...(conflict ? { aliasConflict: true as const } : {}),
     ...(candidate.partOfText ? { partOfText: true as const } : {}),
+    ...(tooLong ? { longerThanDefaultKeyLimit: true as const } : {}),
   };
   context.report({ span: candidate.span, message, severity: isDefault ? 'error' : undefined, data: data as unknown as Record<string, unknown> });
 }

@@ -45,6 +45,8 @@ export type HomeEncryptionOutcome =
       readonly cipherTextPath: string | undefined;
       /** Files with a password to encrypt. */
       readonly files: number;
+      /** Covered files of the home that exist but could not be read: their passwords, if any, stay in plain text. */
+      readonly unreadable: readonly string[];
     }
   | { readonly error: string }
   | { readonly needsPassword: { readonly keystorePath: string; readonly reason?: string } };
@@ -66,7 +68,7 @@ export interface SecureVaultHost {
    * The covered files of a home with the plaintext-password findings an explicit encrypt acts on (rule severity
    * ignored, suppressions kept) and, per file, every password span (suppressed ones too) for masking.
    */
-  passwordFindingsOfHome(home: ProductHome, settingsFor: (path: string) => Settings): Promise<{ files: SecureVaultFile[]; secretSpans: Map<string, TextSpan[]> }>;
+  passwordFindingsOfHome(home: ProductHome, settingsFor: (path: string) => Settings): Promise<{ files: SecureVaultFile[]; secretSpans: Map<string, TextSpan[]>; unreadable: string[] }>;
 }
 
 export function secureVaultPlanner(
@@ -85,16 +87,16 @@ export function secureVaultPlanner(
   }
 
   async function planHome(home: ProductHome, keystorePassword: string | undefined, settingsFor: (path: string) => Settings): Promise<HomeEncryptionOutcome> {
-    const { files, secretSpans } = await host.passwordFindingsOfHome(home, settingsFor);
+    const { files, secretSpans, unreadable } = await host.passwordFindingsOfHome(home, settingsFor);
     const empty: SecureVaultPlan = { fix: undefined, encrypted: [], skipped: [], notes: [] };
-    if (files.length === 0) return { plan: empty, report: `No plaintext password left in ${home.homeDir}.`, secretSpans, cipherTextPath: undefined, files: 0 };
+    if (files.length === 0) return { plan: empty, report: `No plaintext password left in ${home.homeDir}.`, secretSpans, cipherTextPath: undefined, files: 0, unreadable };
     const carbonXml = await host.parsedCarbonXml(home);
     const material = await secureVaultMaterial({ files: host.files, home, carbonXml, keystorePassword });
     if (!material.ok) return 'needsPassword' in material ? { needsPassword: material.needsPassword } : { error: material.error };
     const outcome = planSecureVaultForFiles({ files, security: material.security, key: material.key, title: 'Encrypt all plaintext passwords of this product home with Secure Vault' });
     if (!outcome.ok) return { error: outcome.error.message };
     const cipherTextPath = secureVaultFiles(home, material.security.secretConf).cipherText;
-    return { ...(outcome.value.fix ? { fix: outcome.value.fix } : {}), plan: outcome.value, report: homeReport(home, outcome.value), secretSpans, cipherTextPath, files: files.length };
+    return { ...(outcome.value.fix ? { fix: outcome.value.fix } : {}), plan: outcome.value, report: homeReport(home, outcome.value), secretSpans, cipherTextPath, files: files.length, unreadable };
   }
 
   return {
