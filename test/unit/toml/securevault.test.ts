@@ -1,0 +1,235 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { analyseDeploymentToml } from '../../../server/src/service/toml/analyse';
+import { parseDeploymentToml } from '../../../server/src/service/toml/parse';
+import { TomlFinding } from '../../../server/src/service/toml/types';
+import { HOMES, Home, Product, SKIP, applyToDisk, buildHome, javaVault, modelOf, plan, secretsOf } from './securevault-support';
+
+/**
+ * "Encrypt with Secure Vault" on the corpus homes of API Manager 4.2.0 (a real JKS), Identity Server 7.1.0 (PKCS#12)
+ * and Micro Integrator 4.4.0 (a JKS name on PKCS#12 content; OAEP): the JDK decrypts every [secrets] value back to
+ * the value the config mapper read, with the product's own transformation.
+ */
+
+function writtenFindings(home: Home, text: string): TomlFinding[] {
+  const { findings } = analyseDeploymentToml({ path: home.tomlPath, text, readHomeFile: (rel) => readHome(home, rel) });
+  return findings.filter((f) => f.ruleId === 'plaintext-password' && !Array.isArray(f.data?.inherited));
+}
+
+function readHome(home: Home, rel: string): string | undefined {
+  const file = `${home.dir}/${rel}`;
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+}
+
+for (const product of ['apim', 'is', 'mi'] as Product[]) {
+  test(`${product}: every plaintext secret of the corpus deployment.toml is encrypted so that the JDK decrypts it with the product's transformation`, { skip: SKIP }, async () => {
+    const home = buildHome(product);
+    const before = modelOf(home);
+    const findings = writtenFindings(home, home.original);
+    assert.ok(findings.length >= 3, `expected written plaintext passwords in the ${product} corpus toml, got ${findings.length}`);
+    // What the runtime reads for each finding: the decoded string (a $ref resolved).
+    const expectedByLine = new Map<number, string>();
+    for (const f of findings) {
+      const entry = before.doc.entries.find((e) => e.valueSpan.start === f.span.start)!;
+      expectedByLine.set(before.doc.lines.positionAt(entry.valueSpan.start).line + 1, String(before.resolveValue(entry.value).value));
+    }
+
+    const { result } = await plan(home);
+    assert.ok(result.fix, `no fix: ${JSON.stringify(result.skipped)}`);
+    assert.deepEqual(
+      result.skipped.filter((s) => s.code !== 'not-written'),
+      [],
+    );
+    assert.equal(result.encrypted.length, findings.length);
+    applyToDisk(result.fix);
+
+    const text = fs.readFileSync(home.tomlPath, 'utf8');
+    const after = parseDeploymentToml(text);
+    assert.deepEqual(after.errors, []);
+    // [secrets] is the last table.
+    assert.equal(after.tables[after.tables.length - 1].name, 'secrets');
+    // Only the value lines changed, and the [secrets] table was appended.
+    // A file without a final line break gets one before the new table.
+    const oldLines = (home.original.endsWith('\n') ? home.original : `${home.original}\n`).split('\n');
+    const newLines = text.split('\n');
+    const changedLines = new Set(result.encrypted.map((e) => e.line));
+    for (let i = 0; i < oldLines.length - 1; i++) {
+      if (changedLines.has(i + 1)) {
+        assert.match(newLines[i], /"\$secret\{[A-Za-z0-9_]+\}"/, `line ${i + 1}`);
+        const alias = result.encrypted.find((e) => e.line === i + 1)!.alias;
+        assert.equal(newLines[i].replace(`"$secret{${alias}}"`, '<v>'), oldLines[i].replace(/(=\s*)("[^"]*"|'[^']*')/, '$1<v>'), `line ${i + 1}`);
+      } else {
+        assert.equal(newLines[i], oldLines[i], `line ${i + 1} must not change`);
+      }
+    }
+    const appended = newLines.slice(oldLines.length - 1).filter((l) => l.trim() !== '');
+    assert.equal(appended[0], '[secrets]');
+    for (const line of appended.slice(1)) assert.match(line, /^[A-Za-z0-9_]+ = "[A-Za-z0-9+/]+={0,2}"$/);
+    assert.equal(appended.length, 1 + result.encrypted.length);
+
+    // The JDK decrypts each value with the keystore secret-conf.properties names; the other padding fails.
+    const model = modelOf(home, text);
+    const secrets = secretsOf(model);
+    const spec = HOMES[product];
+    const java = javaVault(home, secrets, [spec.transformation, spec.other]);
+    for (const e of result.encrypted) {
+      assert.equal(java.decrypted.get(spec.transformation)!.get(e.alias), expectedByLine.get(e.line), `${e.key} → ${e.alias}`);
+      assert.match(java.decrypted.get(spec.other)!.get(e.alias)!, /^!/, `${e.alias} must not decrypt under ${spec.other}`);
+      assert.equal(secrets.get(e.alias)!.length, 344);
+    }
+    assert.equal(java.secretConf.get('keystore.identity.location'), spec.keystore);
+    assert.equal(java.secretConf.get('keystore.identity.alias'), 'wso2carbon');
+    assert.equal(java.secretConf.get('secVault.enabled'), 'true');
+    assert.equal(java.secretConf.get('secretRepositories.file.location'), `${product === 'mi' ? 'conf' : 'repository/conf'}/security/cipher-text.properties`);
+    assert.equal(java.secretConf.get('secretRepositories.file.algorithm'), product === 'mi' ? 'RSA/ECB/OAEPwithSHA1andMGF1Padding' : undefined);
+    // Never cipher-text.properties: the config mapper renders it from [secrets].
+    assert.ok(!fs.existsSync(home.secretConfPath.replace('secret-conf', 'cipher-text')));
+
+    // The diagnostics are gone (inherited defaults stay: the user never wrote them).
+    assert.deepEqual(writtenFindings(home, text), []);
+    assert.deepEqual(
+      analyseDeploymentToml({ path: home.tomlPath, text, readHomeFile: (rel) => readHome(home, rel) }).findings.filter((f) => f.ruleId === 'secrets-table'),
+      [],
+    );
+
+    // A second run finds nothing to do.
+    const again = await plan(home);
+    assert.equal(again.result.fix, undefined);
+    assert.deepEqual(again.result.encrypted, []);
+  });
+}
+
+test('an existing [secrets] keeps its entries; a [plaintext] entry is encrypted in place; new aliases avoid taken names', { skip: SKIP }, async () => {
+  const home = buildHome('apim', (corpus) => `${corpus.replace('password = "admin"', 'password = "$secret{kept}"')}\n[secrets]\nkept = "QUJD"\nsuper_admin_password = "[pending]pass]"  \n`);
+  const { result } = await plan(home);
+  assert.ok(result.fix);
+  applyToDisk(result.fix);
+  const text = fs.readFileSync(home.tomlPath, 'utf8');
+  const model = modelOf(home, text);
+  const secrets = secretsOf(model);
+  assert.equal(secrets.get('kept'), 'QUJD');
+  assert.match(text, /\nkept = "QUJD"\n/);
+  // The in-place entry keeps its alias; the text between the first [ and the last ] is what is encrypted.
+  assert.deepEqual(result.encrypted.filter((e) => e.kind === 'in-place').map((e) => e.alias), ['super_admin_password']);
+  assert.ok(!result.encrypted.some((e) => e.kind === 'reference' && e.alias === 'super_admin_password'));
+  assert.equal(model.doc.tables[model.doc.tables.length - 1].name, 'secrets');
+  const java = javaVault(home, new Map([...secrets].filter(([a]) => a !== 'kept')), ['RSA']);
+  assert.equal(java.decrypted.get('RSA')!.get('super_admin_password'), 'pending]pass');
+  for (const e of result.encrypted.filter((x) => x.kind === 'reference')) assert.equal(java.decrypted.get('RSA')!.get(e.alias), 'wso2carbon', e.key);
+});
+
+test('TOML string forms: the runtime-decoded value is what is encrypted (basic with escapes, literal, multi-line)', { skip: SKIP }, async () => {
+  const toml = [
+    '[super_admin]',
+    'username = "admin"',
+    'password = "p\\"a\\\\ss\\u00e9\\tw€rd"',
+    '',
+    '[database.shared_db]',
+    "password = 'lit\\eral \"x\"'",
+    '',
+    '[database.apim_db]',
+    'password = """',
+    'multi\\',
+    '   line\\nend"""',
+    '',
+    '[keystore.tls]',
+    "password = '''raw",
+    "two'''",
+    '',
+  ].join('\n');
+  const expected = new Map([
+    ['super_admin.password', 'p"a\\ssé\tw€rd'],
+    ['database.shared_db.password', 'lit\\eral "x"'],
+    ['database.apim_db.password', 'multiline\nend'],
+    ['keystore.tls.password', 'raw\ntwo'],
+  ]);
+  const home = buildHome('apim', () => toml);
+  const { result } = await plan(home);
+  assert.ok(result.fix, JSON.stringify(result.skipped));
+  assert.deepEqual(new Set(result.encrypted.map((e) => e.key)), new Set(expected.keys()));
+  // No secret, nor a fragment of one, in any message.
+  const words = [result.fix.title, ...result.notes, ...result.skipped.map((s) => s.reason)].join('\n');
+  for (const secret of expected.values()) for (let i = 0; i + 4 <= secret.length; i++) assert.ok(!words.includes(secret.slice(i, i + 4)), `fragment of a secret in ${words}`);
+  applyToDisk(result.fix);
+  const text = fs.readFileSync(home.tomlPath, 'utf8');
+  assert.deepEqual(parseDeploymentToml(text).errors, []);
+  const java = javaVault(home, secretsOf(modelOf(home, text)), ['RSA']);
+  for (const e of result.encrypted) assert.equal(java.decrypted.get('RSA')!.get(e.alias), expected.get(e.key), e.key);
+  // The multi-line values collapse to one line each; nothing else moved.
+  assert.ok(text.startsWith('[super_admin]\nusername = "admin"\npassword = "$secret{super_admin_password}"\n\n[database.shared_db]\npassword = "$secret{database_shared_db_password}"\n'));
+});
+
+test('a damaged keystore or a wrong keystore password changes nothing and says why, without the password', { skip: SKIP }, async () => {
+  const damaged = buildHome('apim');
+  const bytes = fs.readFileSync(damaged.keystorePath);
+  bytes[Math.floor(bytes.length / 2)] ^= 0x55;
+  fs.writeFileSync(damaged.keystorePath, bytes);
+  const one = await plan(damaged);
+  assert.equal(one.result.fix, undefined);
+  assert.ok(one.result.skipped.length > 0);
+  for (const s of one.result.skipped.filter((x) => x.code !== 'not-written')) {
+    assert.equal(s.code, 'keystore');
+    assert.match(s.reason, /wso2carbon\.jks/);
+    assert.match(s.reason, /damaged|integrity|tampered/);
+  }
+
+  const wrong = buildHome('is', (corpus) => corpus.replace('[keystore.primary]\nfile_name = "wso2carbon.p12"\npassword = "wso2carbon"', '[keystore.primary]\nfile_name = "wso2carbon.p12"\npassword = "Not-The-Pass"'));
+  const asked: string[] = [];
+  const refused = await plan(wrong, { askPassword: async (r) => (asked.push(r.reason), undefined) });
+  assert.deepEqual(asked, ['wrong-password']);
+  assert.equal(refused.result.fix, undefined);
+  const reasons = refused.result.skipped.filter((s) => s.code === 'keystore');
+  assert.ok(reasons.length > 0);
+  for (const s of reasons) {
+    assert.match(s.reason, /wso2carbon\.p12/);
+    assert.ok(!s.reason.includes('Not-The-Pass'));
+  }
+  assert.equal(fs.existsSync(wrong.secretConfPath), false);
+  // The user's password opens it: the fix goes through.
+  const accepted = await plan(wrong, { askPassword: async () => 'wso2carbon' });
+  assert.ok(accepted.result.fix);
+});
+
+test('inherited defaults get no encrypt fix but advice; $env{} is the second fix', { skip: SKIP }, async () => {
+  const home = buildHome('apim');
+  const { findings, model } = analyseDeploymentToml({ path: home.tomlPath, text: home.original });
+  const inherited = findings.find((f) => f.ruleId === 'plaintext-password' && Array.isArray(f.data?.inherited));
+  assert.ok(inherited, 'the APIM corpus inherits keystore.primary.password');
+  const only = await plan(home, { findings: [inherited] });
+  assert.equal(only.result.fix, undefined);
+  assert.equal(only.result.skipped[0].code, 'not-written');
+  assert.match(only.result.skipped[0].reason, /\$secret\{/);
+
+  const { planTomlEnvReference } = await import('../../../server/src/service/toml/securevault');
+  const superAdmin = findings.find((f) => f.ruleId === 'plaintext-password' && f.data?.key === 'super_admin.password')!;
+  const env = planTomlEnvReference(model!, superAdmin)!;
+  assert.deepEqual(env.replacements.map((r) => r.newText), ['"$env{WSO2_SUPER_ADMIN_PASSWORD}"']);
+  assert.equal(home.original.slice(env.replacements[0].span.start, env.replacements[0].span.end), '"admin"');
+  assert.equal(planTomlEnvReference(model!, inherited), undefined);
+});
+
+test('secret-conf.properties naming another keystore, or another algorithm, stops the fix', { skip: SKIP }, async () => {
+  const home = buildHome('mi');
+  fs.mkdirSync(home.secretConfPath.replace(/\/[^/]+$/, ''), { recursive: true });
+  fs.writeFileSync(home.secretConfPath, 'keystore.identity.location=repository/resources/security/other.jks\nkeystore.identity.alias=wso2carbon\n');
+  const other = await plan(home);
+  assert.equal(other.result.fix, undefined);
+  assert.ok(other.result.skipped.some((s) => s.code === 'secret-conf' && /other\.jks/.test(s.reason)));
+
+  fs.writeFileSync(home.secretConfPath, 'keystore.identity.location=repository/resources/security/wso2carbon.jks\nkeystore.identity.alias=wso2carbon\nsecretRepositories.file.algorithm=RSA\n');
+  const algorithm = await plan(home);
+  assert.equal(algorithm.result.fix, undefined);
+  assert.ok(algorithm.result.skipped.some((s) => s.code === 'secret-conf' && /BadPaddingException/.test(s.reason)));
+
+  // Configured for the same keystore: only the missing keys are added, existing lines stay.
+  fs.writeFileSync(home.secretConfPath, '# mine\nkeystore.identity.location=repository/resources/security/wso2carbon.jks\nkeystore.identity.alias=wso2carbon\n');
+  const same = await plan(home);
+  assert.ok(same.result.fix);
+  const conf = same.result.fix.changes.find((c) => c.path === home.secretConfPath)!;
+  assert.equal(conf.kind, 'edit');
+  applyToDisk(same.result.fix);
+  const written = fs.readFileSync(home.secretConfPath, 'latin1');
+  assert.ok(written.startsWith('# mine\nkeystore.identity.location=repository/resources/security/wso2carbon.jks\nkeystore.identity.alias=wso2carbon\n'));
+  assert.match(written, /\nsecretRepositories\.file\.algorithm=RSA\/ECB\/OAEPwithSHA1andMGF1Padding\n/);
+});
