@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import Ajv from 'ajv';
+import vaultData from '../../../schemas/toml/secure-vault-toml.json';
+import vaultSchema from '../../../schemas/toml/secure-vault-toml.schema.json';
 import { analyseDeploymentToml } from '../../../server/src/service/toml/analyse';
 import { parseDeploymentToml } from '../../../server/src/service/toml/parse';
 import { TomlFinding } from '../../../server/src/service/toml/types';
@@ -101,7 +104,7 @@ for (const product of ['apim', 'is', 'mi'] as Product[]) {
 }
 
 test('an existing [secrets] keeps its entries; a [plaintext] entry is encrypted in place; new aliases avoid taken names', { skip: SKIP }, async () => {
-  const home = buildHome('apim', (corpus) => `${corpus.replace('password = "admin"', 'password = "$secret{kept}"')}\n[secrets]\nkept = "QUJD"\nsuper_admin_password = "[pending]pass]"  \n`);
+  const home = buildHome('apim', (corpus) => `${corpus.replace('password = "wso2carbon"', 'password = "$secret{kept}"')}\n[secrets]\nkept = "QUJD"\nsuper_admin_password = "[pending]pass]"  \n`);
   const { result } = await plan(home);
   assert.ok(result.fix);
   applyToDisk(result.fix);
@@ -112,11 +115,13 @@ test('an existing [secrets] keeps its entries; a [plaintext] entry is encrypted 
   assert.match(text, /\nkept = "QUJD"\n/);
   // The in-place entry keeps its alias; the text between the first [ and the last ] is what is encrypted.
   assert.deepEqual(result.encrypted.filter((e) => e.kind === 'in-place').map((e) => e.alias), ['super_admin_password']);
-  assert.ok(!result.encrypted.some((e) => e.kind === 'reference' && e.alias === 'super_admin_password'));
+  // super_admin.password cannot take the alias [secrets] already holds.
+  assert.equal(result.encrypted.find((e) => e.key === 'super_admin.password')?.alias, 'super_admin_password_2');
+  assert.ok(!result.encrypted.some((e) => e.key === 'database.apim_db.password'));
   assert.equal(model.doc.tables[model.doc.tables.length - 1].name, 'secrets');
   const java = javaVault(home, new Map([...secrets].filter(([a]) => a !== 'kept')), ['RSA']);
   assert.equal(java.decrypted.get('RSA')!.get('super_admin_password'), 'pending]pass');
-  for (const e of result.encrypted.filter((x) => x.kind === 'reference')) assert.equal(java.decrypted.get('RSA')!.get(e.alias), 'wso2carbon', e.key);
+  for (const e of result.encrypted.filter((x) => x.kind === 'reference')) assert.equal(java.decrypted.get('RSA')!.get(e.alias), e.key === 'super_admin.password' ? 'admin' : 'wso2carbon', e.key);
 });
 
 test('TOML string forms: the runtime-decoded value is what is encrypted (basic with escapes, literal, multi-line)', { skip: SKIP }, async () => {
@@ -199,7 +204,7 @@ test('inherited defaults get no encrypt fix but advice; $env{} is the second fix
   const only = await plan(home, { findings: [inherited] });
   assert.equal(only.result.fix, undefined);
   assert.equal(only.result.skipped[0].code, 'not-written');
-  assert.match(only.result.skipped[0].reason, /\$secret\{/);
+  assert.match(only.result.skipped[0].reason, /\[keystore\.primary\] password = "<new password>"/);
 
   const { planTomlEnvReference } = await import('../../../server/src/service/toml/securevault');
   const superAdmin = findings.find((f) => f.ruleId === 'plaintext-password' && f.data?.key === 'super_admin.password')!;
@@ -232,4 +237,43 @@ test('secret-conf.properties naming another keystore, or another algorithm, stop
   const written = fs.readFileSync(home.secretConfPath, 'latin1');
   assert.ok(written.startsWith('# mine\nkeystore.identity.location=repository/resources/security/wso2carbon.jks\nkeystore.identity.alias=wso2carbon\n'));
   assert.match(written, /\nsecretRepositories\.file\.algorithm=RSA\/ECB\/OAEPwithSHA1andMGF1Padding\n/);
+});
+
+test('a $ref to a written plaintext is fixed at its target, once; one finding gives one value and a new last [secrets]', { skip: SKIP }, async () => {
+  const toml = ['[super_admin]', 'username = "admin"', 'password = "Ref-Target-1"', '', '[apim.key_manager]', 'password = "$ref{super_admin.password}"', '', '[database.shared_db]', 'password = "Other-2"', ''].join('\n');
+  const home = buildHome('apim', () => toml);
+  const findings = writtenFindings(home, toml);
+  const viaRef = findings.find((f) => f.data?.key === 'apim.key_manager.password');
+  assert.ok(viaRef, 'the $ref is reported');
+  const single = await plan(home, { findings: [viaRef] });
+  assert.ok(single.result.fix);
+  assert.equal(single.result.fix.title, 'Encrypt with Secure Vault');
+  assert.deepEqual(single.result.encrypted.map((e) => [e.key, e.alias, e.line]), [['super_admin.password', 'super_admin_password', 3]]);
+  applyToDisk(single.result.fix);
+  const text = fs.readFileSync(home.tomlPath, 'utf8');
+  assert.equal(text, toml.replace('"Ref-Target-1"', '"$secret{super_admin_password}"') + `\n[secrets]\nsuper_admin_password = "${secretsOf(modelOf(home, text)).get('super_admin_password')}"\n`);
+  // The reference now resolves to the alias: only the untouched database password is left.
+  assert.deepEqual(writtenFindings(home, text).map((f) => f.data?.key), ['database.shared_db.password']);
+  const java = javaVault(home, secretsOf(modelOf(home, text)), ['RSA']);
+  assert.equal(java.decrypted.get('RSA')!.get('super_admin_password'), 'Ref-Target-1');
+});
+
+test('a [secrets] that is not the last table gets the new aliases where it is, with a note about the truncating cipher tool', { skip: SKIP }, async () => {
+  const toml = ['[super_admin]', 'password = "Not-Last-1"', '', '[secrets]', 'old = "QUJD"', '', '[server]', 'offset = 1', ''].join('\n');
+  const home = buildHome('apim', () => toml);
+  const { result } = await plan(home);
+  assert.ok(result.fix);
+  assert.ok(result.notes.some((n) => /not the last table/.test(n) && /truncate/.test(n)));
+  applyToDisk(result.fix);
+  const text = fs.readFileSync(home.tomlPath, 'utf8');
+  const lines = text.split('\n');
+  assert.deepEqual(lines.slice(3, 6), ['[secrets]', 'old = "QUJD"', lines[5]]);
+  assert.match(lines[5], /^super_admin_password = "[A-Za-z0-9+/=]{344}"$/);
+  assert.deepEqual(lines.slice(6), ['', '[server]', 'offset = 1', '']);
+});
+
+test('secure-vault-toml.json satisfies its schema', () => {
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(vaultSchema);
+  assert.ok(validate(vaultData), JSON.stringify(validate.errors));
+  assert.ok(!validate({ ...vaultData, transformations: { ...vaultData.transformations, mi: { name: 'RSA', padding: 'oaep' } } }));
 });

@@ -5,6 +5,7 @@ import { parseProperties, propertyLine, propertyValue, updateProperties, Propert
 import { propertiesText } from '../fixes/secure-vault-session';
 import { FileChange, TextReplacement, applyReplacements } from '../fixes/types';
 import { TomlModel, isScalar } from './effective';
+import { tomlHomeOf } from './home';
 import { TomlProduct } from './knowledge';
 import { TomlEntry, parseDeploymentToml } from './parse';
 import { plaintextPassword } from './rules/plaintext-password';
@@ -46,6 +47,7 @@ export const TOML_VAULT_TITLE_ONE = 'Encrypt with Secure Vault';
 export const TOML_VAULT_TITLE_ALL = 'Encrypt all plaintext passwords of deployment.toml with Secure Vault';
 
 export type TomlVaultSkipCode =
+  | 'no-home'
   | 'not-written'
   | 'finding-not-found'
   | 'not-a-string'
@@ -168,21 +170,23 @@ export async function planTomlSecureVault(input: TomlVaultInput): Promise<TomlVa
   }
   if (targets.length === 0) return nothing();
 
+  const skipAll = (code: TomlVaultSkipCode, reason: string): TomlVaultPlan => {
+    for (const t of targets) skipped.push({ line: lineOf(t.entry.valueSpan.start), key: t.entry.key, code, reason });
+    return nothing();
+  };
+  if (!tomlHomeOf(model.path)) {
+    return skipAll('no-home', 'This deployment.toml is not in a product home (…/repository/conf or …/conf): there is no keystore or security folder to encrypt with.');
+  }
+
   // 2. Where [secrets] is, and whether it can take new lines.
   const layout = secretsLayout(model);
-  if (!layout.ok) {
-    for (const t of targets) skipped.push({ line: lineOf(t.entry.valueSpan.start), key: t.entry.key, code: 'secrets-layout', reason: layout.reason });
-    return nothing();
-  }
+  if (!layout.ok) return skipAll('secrets-layout', layout.reason);
   if (layout.note) notes.push(layout.note);
 
   // 3. The keystore the product's cipher tool would encrypt with, verified.
   const home = homeDirOf(model);
   const keystore = await keystoreFor(model, home, input);
-  if (!keystore.ok) {
-    for (const t of targets) skipped.push({ line: lineOf(t.entry.valueSpan.start), key: t.entry.key, code: 'keystore', reason: keystore.reason });
-    return nothing();
-  }
+  if (!keystore.ok) return skipAll('keystore', keystore.reason);
   notes.push(...keystore.notes);
   const transformation = TV.transformations[model.home.product];
 
@@ -191,10 +195,7 @@ export async function planTomlSecureVault(input: TomlVaultInput): Promise<TomlVa
   const secretConfPath = `${confDir}/${TV.securityFiles.secretConf}`;
   const secretConf = propertiesText(await input.files.read(secretConfPath));
   const conf = secretConfChange(model, home, secretConfPath, secretConf, keystore.value, transformation);
-  if (!conf.ok) {
-    for (const t of targets) skipped.push({ line: lineOf(t.entry.valueSpan.start), key: t.entry.key, code: 'secret-conf', reason: conf.reason });
-    return nothing();
-  }
+  if (!conf.ok) return skipAll('secret-conf', conf.reason);
   if (conf.note) notes.push(conf.note);
 
   // 5. Aliases and ciphertext.
@@ -313,15 +314,19 @@ function targetOf(model: TomlModel, entry: TomlEntry): Targeted {
 }
 
 function inheritedAdvice(model: TomlModel, finding: TomlFinding): string {
-  const items = (finding.data?.inherited as { key?: unknown }[]).map((i) => (typeof i.key === 'string' ? i.key.replace(/ \(.*\)$/, '') : '')).filter((k) => k.length > 0);
-  const examples = items.map((key) => {
-    const dot = key.lastIndexOf('.');
-    const table = dot > 0 ? key.slice(0, dot) : undefined;
-    const field = dot > 0 ? key.slice(dot + 1) : key;
-    return table ? `[${table}] ${field} = "$secret{${bareName(key.split('.'))}}"` : `${field} = "$secret{${bareName([key])}}"`;
+  const items = (finding.data?.inherited as { key?: unknown }[]).map((i) => (typeof i.key === 'string' ? i.key : '')).filter((k) => k.length > 0);
+  const examples = items.map((written) => {
+    // "internal_apis.users (user.password)": a field of every element of an array of tables.
+    const field = / \(([^()]+)\)$/.exec(written);
+    if (field) {
+      const array = written.slice(0, field.index);
+      return `[[${array}]] ${field[1]} = "<new password>"`;
+    }
+    const dot = written.lastIndexOf('.');
+    return dot > 0 ? `[${written.slice(0, dot)}] ${written.slice(dot + 1)} = "<new password>"` : `${written} = "<new password>"`;
   });
   const what = examples.length > 0 ? examples.join('; ') : 'the key';
-  return `Not written in deployment.toml (an inherited default of ${model.knowledge.label}), so there is nothing to encrypt here. Write it with a new password first, then encrypt it: ${what} with the new password in [secrets], or "$env{VAR}".`;
+  return `Not written in deployment.toml: the value is inherited from ${model.knowledge.label}, so there is nothing here to encrypt. Write it with a new password (${what}), then encrypt that, or set it to "$env{VAR}".`;
 }
 
 // ---- [secrets] -----------------------------------------------------------------------------------------------------
@@ -423,13 +428,21 @@ async function keystoreFor(
   const tomlPassword = fromToml && typeof fromToml.value === 'string' && fromToml.references.length === 0 && fromToml.unresolved.length === 0 && fromToml.value.length > 0 ? fromToml.value : undefined;
   let result = verify(tomlPassword);
   const passwordProblem = !result.ok && (result.error.code === 'needs-password' || result.error.code === 'wrong-password');
-  if ((passwordProblem || (result.ok && result.value.verified === 'unverified')) && input.askPassword) {
+  // A store the password did not open (or none was known) is worth asking about; a PKCS#12 file without a MAC whose
+  // key opened and matched (kernel 4.9.27's wso2carbon.jks) is not.
+  if ((passwordProblem || (result.ok && result.value.verified === 'unverified' && !result.value.keyPairMatches)) && input.askPassword) {
     const asked = await input.askPassword({ keystorePath: path, reason: tomlPassword === undefined ? 'needs-password' : 'wrong-password' });
     if (asked !== undefined) result = verify(asked);
   }
   if (!result.ok) return { ok: false, reason: `${result.error.message} Nothing was changed.` };
   const notes: string[] = [];
-  if (result.value.verified === 'unverified') notes.push(`The keystore ${path} is unverified: no store password was known, so its integrity digest was not checked.`);
+  if (result.value.verified === 'unverified') {
+    notes.push(
+      result.value.keyPairMatches
+        ? `The keystore ${homeRelative} carries no integrity check (no PKCS#12 MAC); its private key, opened with the store password, matches the certificate the values are encrypted to.`
+        : `The keystore ${homeRelative} is unverified: no store password was known, so its integrity was not checked (only that "${alias}" is a key entry${result.value.signatureVerified ? ' whose certificate verifies under its issuer' : ''}).`,
+    );
+  }
   return { ok: true, value: { path, homeRelative, alias: result.value.alias, certificate: result.value }, notes };
 }
 
