@@ -277,3 +277,48 @@ test('secure-vault-toml.json satisfies its schema', () => {
   assert.ok(validate(vaultData), JSON.stringify(validate.errors));
   assert.ok(!validate({ ...vaultData, transformations: { ...vaultData.transformations, mi: { name: 'RSA', padding: 'oaep' } } }));
 });
+
+test('keystore paths follow the cipher tool; aliases and variables are bare names derived from the key', async () => {
+  const { keystorePathOf, aliasFor, envVariableFor } = await import('../../../server/src/service/toml/securevault');
+  assert.equal(keystorePathOf('wso2carbon.p12'), 'repository/resources/security/wso2carbon.p12');
+  assert.equal(keystorePathOf('repository/resources/security/wso2carbon.jks'), 'repository/resources/security/wso2carbon.jks');
+  assert.equal(keystorePathOf('${carbon.home}/repository/resources/security/a.jks'), 'repository/resources/security/a.jks');
+  assert.equal(keystorePathOf('/opt/keys/a.jks'), '/opt/keys/a.jks');
+  assert.equal(aliasFor({ segments: ['keystore', 'primary', 'password'] }), 'keystore_primary_password');
+  assert.equal(aliasFor({ segments: ['transport', 'http', 'listener.keystore.password'] }), 'transport_http_listener_keystore_password');
+  assert.equal(aliasFor({ segments: ['a b', 'Ünï-code'] }), 'a_b_n_code');
+  assert.equal(envVariableFor({ segments: ['super_admin', 'password'], arrayName: undefined, arrayIndex: undefined }), 'WSO2_SUPER_ADMIN_PASSWORD');
+  assert.equal(envVariableFor({ segments: ['datasource', 'password'], arrayName: 'datasource', arrayIndex: 2 }), 'WSO2_DATASOURCE_2_PASSWORD');
+});
+
+test('a file with a TOML error, or outside a product home, is not edited', { skip: SKIP }, async () => {
+  const broken = buildHome('apim', () => '[super_admin]\npassword = "Broken-1"\n[oops\n');
+  const one = await plan(broken);
+  assert.equal(one.result.fix, undefined);
+  assert.deepEqual(one.result.skipped.filter((s) => s.code !== 'not-written').map((s) => [s.code, s.key]), [['toml-syntax', 'super_admin.password']]);
+
+  const { planTomlSecureVault } = await import('../../../server/src/service/toml/securevault');
+  const { buildTomlModel } = await import('../../../server/src/service/toml/effective');
+  const loose = buildTomlModel({ path: '/tmp/somewhere/deployment.toml', text: '[super_admin]\npassword = "Loose-1"\n', product: 'apim', version: '4.2.0' });
+  const outside = await planTomlSecureVault({ model: loose, findings: 'all', files: { read: async () => undefined } });
+  assert.equal(outside.fix, undefined);
+  assert.deepEqual(outside.skipped.map((s) => s.code), ['no-home']);
+});
+
+test('CRLF files keep CRLF; an explicit secVault.enabled=false is switched on; a second run changes nothing', { skip: SKIP }, async () => {
+  const toml = '[super_admin]\r\npassword = "Crlf-Pass-1"\r\n';
+  const home = buildHome('apim', () => toml);
+  fs.mkdirSync(home.secretConfPath.replace(/\/[^/]+$/, ''), { recursive: true });
+  fs.writeFileSync(home.secretConfPath, 'secVault.enabled=false\r\n');
+  const { result } = await plan(home);
+  assert.ok(result.fix);
+  applyToDisk(result.fix);
+  const text = fs.readFileSync(home.tomlPath, 'utf8');
+  assert.match(text, /^\[super_admin\]\r\npassword = "\$secret\{super_admin_password\}"\r\n\r\n\[secrets\]\r\nsuper_admin_password = "[A-Za-z0-9+/=]{344}"\r\n$/);
+  const java = javaVault(home, secretsOf(modelOf(home, text)), ['RSA']);
+  assert.equal(java.secretConf.get('secVault.enabled'), 'true');
+  assert.equal(java.secretConf.get('keystore.identity.location'), 'repository/resources/security/wso2carbon.jks');
+  assert.equal(java.decrypted.get('RSA')!.get('super_admin_password'), 'Crlf-Pass-1');
+  const again = await plan(home);
+  assert.equal(again.result.fix, undefined);
+});

@@ -48,6 +48,7 @@ export const TOML_VAULT_TITLE_ALL = 'Encrypt all plaintext passwords of deployme
 
 export type TomlVaultSkipCode =
   | 'no-home'
+  | 'toml-syntax'
   | 'not-written'
   | 'finding-not-found'
   | 'not-a-string'
@@ -174,6 +175,9 @@ export async function planTomlSecureVault(input: TomlVaultInput): Promise<TomlVa
     for (const t of targets) skipped.push({ line: lineOf(t.entry.valueSpan.start), key: t.entry.key, code, reason });
     return nothing();
   };
+  if (model.doc.errors.length > 0 || model.doc.partial) {
+    return skipAll('toml-syntax', 'deployment.toml has a TOML syntax error: fix it before encrypting its passwords (an edit could not be checked against what the server parses).');
+  }
   if (!tomlHomeOf(model.path)) {
     return skipAll('no-home', 'This deployment.toml is not in a product home (…/repository/conf or …/conf): there is no keystore or security folder to encrypt with.');
   }
@@ -419,7 +423,7 @@ async function keystoreFor(
   if (typeof alias !== 'string' || alias.length === 0 || alias.includes('$')) return { ok: false, reason: `The key alias of ${table} is not known: set alias in deployment.toml.` };
   const declaredType = typeof type === 'string' && type.length > 0 && !type.includes('$') ? type : 'JKS';
   const homeRelative = keystorePathOf(fileName);
-  const path = homeRelative.startsWith('/') ? homeRelative : `${home}/${homeRelative}`;
+  const path = isAbsolute(homeRelative) ? homeRelative : `${home}/${homeRelative}`;
   const content = await input.files.read(path);
   const bytes = content ? (content.kind === 'bytes' ? content.bytes : Buffer.from(content.text, 'latin1')) : undefined;
   const verify = (storePassword: string | undefined) => verifyKeystore({ bytes, type: declaredType, alias, storePassword, label: path });
@@ -450,8 +454,8 @@ async function keystoreFor(
 export function keystorePathOf(fileName: string): string {
   const name = fileName.replace(/\\/g, '/');
   if (name.startsWith(TV.keystore.carbonHomeToken)) return name.slice(TV.keystore.carbonHomeToken.length).replace(/^\/+/, '');
-  if (name.includes(TV.keystore.securityDir)) return name.startsWith('/') ? name : name.replace(/^\.?\/+/, '');
-  if (name.startsWith('/')) return name;
+  if (name.includes(TV.keystore.securityDir)) return isAbsolute(name) ? name : name.replace(/^\.?\/+/, '');
+  if (isAbsolute(name)) return name;
   return `${TV.keystore.securityDir}/${name}`;
 }
 
@@ -475,6 +479,12 @@ function secretConfChange(
     mode: 'add-if-missing' as const,
   }));
   if (transformation.writeAlgorithm) wanted.push({ key: TV.algorithmKey, value: transformation.name, mode: 'add-if-missing' });
+  // The vault must be on: an explicit secVault.enabled=false is set to true (only when it differs, so a second run
+  // changes nothing).
+  const enabled = wanted.find((u) => u.key === 'secVault.enabled');
+  if (enabled && text !== undefined && propertyValue(parseProperties(text), enabled.key)?.trim() !== undefined && propertyValue(parseProperties(text), enabled.key)?.trim() !== enabled.value) {
+    wanted[wanted.indexOf(enabled)] = { ...enabled, mode: 'set' };
+  }
   const eol = lineBreakOf(model.doc.text);
   const relPath = path.startsWith(`${home}/`) ? path.slice(home.length + 1) : path;
   const note = `${relPath} switches Secure Vault on with the keystore ${location} (alias ${keystore.alias}): the server asks for that keystore's password at startup, or reads it from the password-tmp file.`;
@@ -485,7 +495,7 @@ function secretConfChange(
   const parsed = parseProperties(text);
   const configured = propertyValue(parsed, SV.secretConf.identity.location)?.trim();
   if (configured) {
-    const resolved = configured.startsWith('/') ? configured : `${home}/${configured.replace(/^\.\//, '')}`;
+    const resolved = isAbsolute(configured) ? configured : `${home}/${configured.replace(/^\.\//, '')}`;
     const configuredAlias = propertyValue(parsed, SV.secretConf.identity.alias)?.trim();
     if (normalize(resolved) !== normalize(keystore.path) || (configuredAlias !== undefined && configuredAlias.toLowerCase() !== keystore.alias.toLowerCase())) {
       return {
@@ -569,6 +579,10 @@ function normalize(path: string): string {
     else out.push(part);
   }
   return '/' + out.join('/');
+}
+
+function isAbsolute(path: string): boolean {
+  return path.startsWith('/') || path.startsWith('\\') || /^[A-Za-z]:[\\/]/.test(path);
 }
 
 function sameSpan(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
