@@ -6,7 +6,7 @@ import { propertiesText } from '../fixes/secure-vault-session';
 import { FileChange, TextReplacement, applyReplacements } from '../fixes/types';
 import { TomlModel, isScalar } from './effective';
 import { tomlHomeOf } from './home';
-import { TomlProduct } from './knowledge';
+import { PRODUCT_NAMES, TOML_RULES_DATA, TomlProduct } from './knowledge';
 import { TomlEntry, parseDeploymentToml } from './parse';
 import { plaintextPassword } from './rules/plaintext-password';
 import { TomlFinding, TomlRuleId } from './types';
@@ -132,6 +132,13 @@ export async function planTomlSecureVault(input: TomlVaultInput): Promise<TomlVa
 
   // 1. What to encrypt.
   const findings = input.findings === 'all' ? allFindings(model) : input.findings;
+  // Findings are matched to entries by their value's range (one lookup each: linear in the file).
+  const byValueStart = new Map<number, TomlEntry>();
+  for (const e of model.doc.entries) byValueStart.set(e.valueSpan.start, e);
+  const entryAt = (span: { start: number; end: number }) => {
+    const e = byValueStart.get(span.start);
+    return e && e.valueSpan.end === span.end ? e : undefined;
+  };
   const targets: Target[] = [];
   const seen = new Set<number>();
   const add = (target: Target) => {
@@ -143,7 +150,8 @@ export async function planTomlSecureVault(input: TomlVaultInput): Promise<TomlVa
     const line = lineOf(finding.span.start);
     if (finding.ruleId === 'secrets-table') {
       if (finding.data?.problem !== 'plaintext') continue;
-      const entry = model.doc.entries.find((e) => e.table?.name === 'secrets' && sameSpan(e.valueSpan, finding.span));
+      const found = entryAt(finding.span);
+      const entry = found?.table?.name === 'secrets' ? found : undefined;
       const pending = entry && typeof entry.value === 'string' ? bracketed(entry.value) : undefined;
       if (!entry || pending === undefined) {
         skipped.push({ line, key: undefined, code: 'finding-not-found', reason: 'The finding no longer matches deployment.toml; re-run the analysis.' });
@@ -157,7 +165,7 @@ export async function planTomlSecureVault(input: TomlVaultInput): Promise<TomlVa
       skipped.push({ line, key: undefined, code: 'not-written', reason: inheritedAdvice(model, finding) });
       continue;
     }
-    const entry = model.doc.entries.find((e) => sameSpan(e.valueSpan, finding.span));
+    const entry = entryAt(finding.span);
     if (!entry || (typeof finding.data?.key === 'string' && finding.data.key !== entry.key)) {
       skipped.push({ line, key: typeof finding.data?.key === 'string' ? finding.data.key : undefined, code: 'finding-not-found', reason: 'The finding no longer matches deployment.toml; re-run the analysis.' });
       continue;
@@ -211,6 +219,7 @@ export async function planTomlSecureVault(input: TomlVaultInput): Promise<TomlVa
   const encrypted: TomlVaultEncrypted[] = [];
   const replacements: TextReplacement[] = [];
   const newLines: string[] = [];
+  const nextSuffix = new Map<string, number>();
   for (const target of targets) {
     const line = lineOf(target.entry.valueSpan.start);
     if (Buffer.byteLength(target.plaintext, 'utf8') > max) {
@@ -229,7 +238,7 @@ export async function planTomlSecureVault(input: TomlVaultInput): Promise<TomlVa
       encrypted.push({ line, key: target.entry.key, alias: target.alias!, kind: 'in-place' });
       continue;
     }
-    const alias = uniqueAlias(aliasFor(target.entry), taken);
+    const alias = uniqueAlias(aliasFor(target.entry), taken, nextSuffix);
     taken.add(alias);
     replacements.push({ span: target.entry.valueSpan, newText: `"$secret{${alias}}"` });
     newLines.push(`${alias} = "${cipher}"`);
@@ -353,13 +362,27 @@ function secretsLayout(model: TomlModel): SecretsLayout {
   const later = model.doc.tables.some((t) => t.headerSpan.start > table.headerSpan.start);
   const comment = model.doc.comments.some((c) => c.span.start > table.headerSpan.end && c.span.start < table.sectionSpan.end);
   let note: string | undefined;
-  if (later || comment) {
-    note = `[secrets] ${later ? 'is not the last table' : 'holds comments'}; the new aliases were added to it as it is (no other line moved). Cipher tool versions v1.1.19 to v1.1.28 (IS 5.11-7.2, APIM 4.2-4.5, MI 4.3) truncate deployment.toml there when "ciphertool.sh -Dconfigure" runs: move [secrets] to the very end of the file, without comments inside, before running it.`;
+  const verdict = cipherToolTruncates(model);
+  if ((later || comment) && verdict !== 'safe') {
+    const who =
+      verdict === 'truncating'
+        ? `The cipher tool of ${PRODUCT_NAMES[model.home.product]} ${model.home.version} truncates`
+        : 'Cipher tool versions v1.1.19 to v1.1.28 (IS 5.11-7.2, APIM 4.2-4.5, MI 4.3) truncate';
+    note = `[secrets] ${later ? 'is not the last table' : 'holds comments'}; the new aliases were added to it where it is (no other line moved). ${who} deployment.toml there when "ciphertool.sh -Dconfigure" runs (wso2/cipher-tool CipherTool.java, wso2/api-manager#4561): move [secrets] to the very end of the file, without comments inside, before running it.`;
   }
   if (table.headerLine.trim() !== '[secrets]') {
     note = `${note ? `${note} ` : ''}The [secrets] header line is not exactly "[secrets]": the server reads it, but "ciphertool.sh -Dconfigure" would not find it.`;
   }
   return { ok: true, table, aliases, ...(note ? { note } : {}) };
+}
+
+/** Whether this product version's cipher tool truncates after a [secrets] that is not last (deployment-toml.json cipherTool). */
+function cipherToolTruncates(model: TomlModel): 'truncating' | 'safe' | 'unknown' {
+  const minor = model.home.version?.split('.').slice(0, 2).join('.');
+  if (!minor) return 'unknown';
+  const data = TOML_RULES_DATA.cipherTool as { truncating: Record<string, string[]>; safe?: Record<string, string[]> };
+  if (data.truncating[model.home.product]?.includes(minor)) return 'truncating';
+  return data.safe?.[model.home.product]?.includes(minor) ? 'safe' : 'unknown';
 }
 
 function secretsInsertion(model: TomlModel, layout: Extract<SecretsLayout, { ok: true }>, lines: string[]): TextReplacement {
@@ -557,10 +580,13 @@ function bareName(segments: readonly string[]): string {
   return (joined || 'secret').toLowerCase();
 }
 
-function uniqueAlias(proposed: string, taken: ReadonlySet<string>): string {
-  let alias = proposed;
-  for (let n = 2; taken.has(alias); n++) alias = `${proposed}_${n}`;
-  return alias;
+/** The proposed alias, else `<proposed>_2`, `_3`, …; `next` remembers where each base stopped (linear in the file). */
+function uniqueAlias(proposed: string, taken: ReadonlySet<string>, next: Map<string, number>): string {
+  if (!taken.has(proposed)) return proposed;
+  let n = next.get(proposed) ?? 2;
+  while (taken.has(`${proposed}_${n}`)) n++;
+  next.set(proposed, n + 1);
+  return `${proposed}_${n}`;
 }
 
 function displayKey(entry: TomlEntry): string {
