@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import Ajv from 'ajv';
 import vaultData from '../../../schemas/toml/secure-vault-toml.json';
 import vaultSchema from '../../../schemas/toml/secure-vault-toml.schema.json';
@@ -338,4 +339,51 @@ test('applying many replacements is linear (a file with thousands of secrets)', 
   assert.ok(out.endsWith('password = "$secret{a_39999}"\n'));
   assert.equal(applyReplacements('abc', [{ span: { start: 1, end: 1 }, newText: 'A' }, { span: { start: 1, end: 1 }, newText: 'B' }, { span: { start: 1, end: 2 }, newText: 'R' }]), 'aBARc');
   assert.throws(() => applyReplacements('abcdef', [{ span: { start: 1, end: 4 }, newText: '' }, { span: { start: 3, end: 5 }, newText: '' }]), /overlapping/);
+});
+
+test('[keystore.internal] file_name set: the internal keystore is the one encrypted to (cipher-tool Utils.setSystemProperties)', { skip: SKIP }, async () => {
+  const toml = [
+    '[super_admin]',
+    'password = "Internal-Target-1"',
+    '',
+    '[keystore.internal]',
+    'file_name = "internal.p12"',
+    'type = "PKCS12"',
+    'alias = "internalkey"',
+    'password = "Int-Store-Pass"',
+    'key_password = "Int-Store-Pass"',
+    '',
+  ].join('\n');
+  const home = buildHome('is', () => toml);
+  execFileSync('keytool', ['-genkeypair', '-keyalg', 'RSA', '-keysize', '2048', '-alias', 'internalkey', '-dname', 'CN=internal, O=wso2-config test', '-validity', '30', '-keystore', `${home.dir}/repository/resources/security/internal.p12`, '-storetype', 'PKCS12', '-storepass', 'Int-Store-Pass'], { stdio: 'pipe' });
+  const { result } = await plan(home);
+  assert.ok(result.fix, JSON.stringify(result.skipped));
+  assert.deepEqual(result.encrypted.map((e) => e.key).sort(), ['keystore.internal.key_password', 'keystore.internal.password', 'super_admin.password']);
+  applyToDisk(result.fix);
+  const text = fs.readFileSync(home.tomlPath, 'utf8');
+  const java = javaVault(home, secretsOf(modelOf(home, text)), ['RSA'], 'Int-Store-Pass');
+  assert.equal(java.secretConf.get('keystore.identity.location'), 'repository/resources/security/internal.p12');
+  assert.equal(java.secretConf.get('keystore.identity.alias'), 'internalkey');
+  assert.equal(java.decrypted.get('RSA')!.get('super_admin_password'), 'Internal-Target-1');
+  assert.equal(java.decrypted.get('RSA')!.get('keystore_internal_password'), 'Int-Store-Pass');
+});
+
+test('the analysis\'s own findings drive the fix: a [plaintext] secrets-table finding is encrypted in place; a value too long for RSA is skipped', { skip: SKIP }, async () => {
+  const long = 'L'.repeat(250);
+  const toml = `[super_admin]\npassword = "${long}"\n\n[database.shared_db]\npassword = "Short-1"\n\n[secrets]\npending = "[In-Place-1]"\n`;
+  const home = buildHome('apim', () => toml);
+  const findings = analyseDeploymentToml({ path: home.tomlPath, text: toml }).findings;
+  const pending = findings.filter((f) => f.ruleId === 'secrets-table' && f.data?.problem === 'plaintext');
+  assert.equal(pending.length, 1);
+  const onlyPending = await plan(home, { findings: pending });
+  assert.ok(onlyPending.result.fix);
+  assert.equal(onlyPending.result.fix.ruleId, 'secrets-table');
+  assert.deepEqual(onlyPending.result.encrypted.map((e) => [e.alias, e.kind]), [['pending', 'in-place']]);
+  const edits = onlyPending.result.fix.changes.find((c) => c.path === home.tomlPath);
+  assert.ok(edits && edits.kind === 'edit' && edits.replacements.length === 1);
+
+  const all = await plan(home);
+  assert.deepEqual(all.result.skipped.filter((s) => s.code === 'secret-too-long').map((s) => s.key), ['super_admin.password']);
+  assert.ok(!all.result.skipped.some((s) => s.reason.includes('LLLL')));
+  assert.deepEqual(all.result.encrypted.map((e) => e.key).sort(), ['database.shared_db.password', 'secrets.pending']);
 });
