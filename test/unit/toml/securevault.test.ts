@@ -387,3 +387,16 @@ test('the analysis\'s own findings drive the fix: a [plaintext] secrets-table fi
   assert.ok(!all.result.skipped.some((s) => s.reason.includes('LLLL')));
   assert.deepEqual(all.result.encrypted.map((e) => e.key).sort(), ['database.shared_db.password', 'secrets.pending']);
 });
+
+test('a keystore file_name with ${carbon.home} is found in the home; one behind $env{} is refused with the reason', { skip: SKIP }, async () => {
+  const withHome = buildHome('mi', (corpus) => corpus.replace('file_name = "repository/resources/security/wso2carbon.jks"', 'file_name = "${carbon.home}/repository/resources/security/wso2carbon.jks"'));
+  const one = await plan(withHome);
+  assert.ok(one.result.fix, JSON.stringify(one.result.skipped));
+  const conf = one.result.fix.changes.find((c) => c.path === withHome.secretConfPath);
+  assert.ok(conf && conf.kind === 'create' && conf.text.includes('\nkeystore.identity.location=repository/resources/security/wso2carbon.jks\n'));
+
+  const behindEnv = buildHome('mi', (corpus) => corpus.replace('file_name = "repository/resources/security/wso2carbon.jks"', 'file_name = "$env{KEYSTORE}"'));
+  const two = await plan(behindEnv);
+  assert.equal(two.result.fix, undefined);
+  assert.ok(two.result.skipped.some((s) => s.code === 'keystore' && /\[keystore\.primary\] \(file_name\) is not known/.test(s.reason)));
+});

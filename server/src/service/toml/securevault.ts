@@ -440,10 +440,11 @@ async function keystoreFor(
   const fileName = model.resolve(`${prefix}.file_name`)?.value;
   const type = model.resolve(`${prefix}.type`)?.value;
   const alias = model.resolve(`${prefix}.alias`)?.value;
-  if (typeof fileName !== 'string' || fileName.length === 0 || fileName.includes('$')) {
-    return { ok: false, reason: `The keystore file of ${table} (file_name) is not known: set it in deployment.toml.` };
+  // ${carbon.home} is the one placeholder the tool substitutes; any other reference is resolved only at start.
+  if (typeof fileName !== 'string' || fileName.length === 0 || fileName.split(TV.keystore.carbonHomeToken).join('').includes('$')) {
+    return { ok: false, reason: `The keystore file of ${table} (file_name) is not known before the server starts (it is empty or a reference): write its path in deployment.toml to encrypt with it.` };
   }
-  if (typeof alias !== 'string' || alias.length === 0 || alias.includes('$')) return { ok: false, reason: `The key alias of ${table} is not known: set alias in deployment.toml.` };
+  if (typeof alias !== 'string' || alias.length === 0 || alias.includes('$')) return { ok: false, reason: `The key alias of ${table} is not known before the server starts (it is empty or a reference): write alias in deployment.toml to encrypt with it.` };
   const declaredType = typeof type === 'string' && type.length > 0 && !type.includes('$') ? type : 'JKS';
   const homeRelative = keystorePathOf(fileName);
   const path = isAbsolute(homeRelative) ? homeRelative : `${home}/${homeRelative}`;
