@@ -8,7 +8,7 @@ import vaultSchema from '../../../schemas/toml/secure-vault-toml.schema.json';
 import { analyseDeploymentToml } from '../../../server/src/service/toml/analyse';
 import { parseDeploymentToml } from '../../../server/src/service/toml/parse';
 import { TomlFinding } from '../../../server/src/service/toml/types';
-import { HOMES, Home, Product, SKIP, applyToDisk, buildHome, javaVault, modelOf, plan, secretsOf } from './securevault-support';
+import { CORPUS, HOMES, Home, Product, SKIP, applyToDisk, buildHome, javaVault, modelOf, plan, secretsOf } from './securevault-support';
 
 /**
  * "Encrypt with Secure Vault" on the corpus homes of API Manager 4.2.0 (a real JKS), Identity Server 7.1.0 (PKCS#12)
@@ -399,4 +399,24 @@ test('a keystore file_name with ${carbon.home} is found in the home; one behind 
   const two = await plan(behindEnv);
   assert.equal(two.result.fix, undefined);
   assert.ok(two.result.skipped.some((s) => s.code === 'keystore' && /\[keystore\.primary\] \(file_name\) is not known/.test(s.reason)));
+});
+
+test('MI sample already using [secrets] (corpus securevault-rabbitmq-deployment.toml): its entry and reference stay, the new alias joins it', { skip: SKIP }, async () => {
+  const sample = fs.readFileSync(`${CORPUS}/mi-4.4.0/samples/securevault-rabbitmq-deployment.toml`, 'utf8');
+  const home = buildHome('mi', () => `[super_admin]\nusername = "admin"\npassword = "Mi-Admin-1"\n\n${sample}`);
+  const before = fs.readFileSync(home.tomlPath, 'utf8');
+  const { result } = await plan(home);
+  assert.ok(result.fix, JSON.stringify(result.skipped));
+  assert.deepEqual(result.encrypted.map((e) => [e.key, e.alias]), [['super_admin.password', 'super_admin_password']]);
+  applyToDisk(result.fix);
+  const text = fs.readFileSync(home.tomlPath, 'utf8');
+  const expected = before.replace('"Mi-Admin-1"', '"$secret{super_admin_password}"');
+  // Everything up to the end of the existing [secrets] entry is unchanged; one line is added after it.
+  const added = text.slice(expected.trimEnd().length);
+  assert.equal(text.slice(0, expected.trimEnd().length), expected.trimEnd());
+  assert.match(added, /^\nsuper_admin_password = "[A-Za-z0-9+/=]{344}"\n*$/);
+  const secrets = secretsOf(modelOf(home, text));
+  assert.equal(secrets.get('rabbit_pwd'), secretsOf(modelOf(home, before)).get('rabbit_pwd'));
+  const java = javaVault(home, new Map([['super_admin_password', secrets.get('super_admin_password')!]]), ['RSA/ECB/OAEPwithSHA1andMGF1Padding']);
+  assert.equal(java.decrypted.get('RSA/ECB/OAEPwithSHA1andMGF1Padding')!.get('super_admin_password'), 'Mi-Admin-1');
 });
