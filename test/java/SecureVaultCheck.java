@@ -40,6 +40,13 @@ import org.w3c.dom.NodeList;
  *     Each request line: <id> TAB <xml file> TAB <XPath> TAB <attribute name or ->.
  *       read <id> <match count> <value Base64> <svns:secretAlias of the node or ->
  *     value = getTextContent() of the first match, or getAttribute(name) when an attribute is named.
+ *   tomlvault <secret-conf.properties> <home dir> <store password> <key password> <transformation> <values file>
+ *     The toml era: the identity keystore of secret-conf.properties (KeyStore.getInstance(keystore.identity.type),
+ *     location relative to the home) and Cipher.getInstance(<transformation>) ("RSA" for APIM/IS,
+ *     "RSA/ECB/OAEPwithSHA1andMGF1Padding" for MI) decrypt every value of the values file (lines alias TAB Base64,
+ *     the [secrets] table as the config mapper renders it into cipher-text.properties).
+ *       keystore  <SHA-1 of the identity certificate, upper-case hex>
+ *       decrypt   <alias>  <plaintext Base64 | !error class>
  *   mark <label>
  *       mark <label>   (separates the output of several commands)
  *   Several commands run in one JVM when separated by `--` (a JVM start costs about half a second).
@@ -97,6 +104,33 @@ public class SecureVaultCheck {
             }
             for (String alias : new TreeSet<>(java.util.Collections.list(keyStore.aliases()))) {
                 System.out.println("cert\t" + alias + "\t" + hex(MessageDigest.getInstance("SHA-256").digest(keyStore.getCertificate(alias).getEncoded())));
+            }
+            return;
+        }
+        if (args[0].equals("tomlvault")) {
+            Properties secretConf = load(new File(args[1]));
+            File home = new File(args[2]);
+            File keystoreFile = new File(secretConf.getProperty("keystore.identity.location"));
+            if (!keystoreFile.isAbsolute()) keystoreFile = new File(home, keystoreFile.getPath());
+            KeyStore keyStore = KeyStore.getInstance(secretConf.getProperty("keystore.identity.type"));
+            try (InputStream in = new FileInputStream(keystoreFile)) {
+                keyStore.load(in, args[3].toCharArray());
+            }
+            String alias = secretConf.getProperty("keystore.identity.alias");
+            System.out.println("keystore\t" + hex(MessageDigest.getInstance("SHA-1").digest(keyStore.getCertificate(alias).getEncoded())));
+            Key privateKey = keyStore.getKey(alias, args[4].toCharArray());
+            for (String line : java.nio.file.Files.readAllLines(new File(args[6]).toPath(), StandardCharsets.UTF_8)) {
+                if (line.isEmpty()) continue;
+                String[] cells = line.split("\t", -1);
+                String result;
+                try {
+                    Cipher cipher = Cipher.getInstance(args[5]);
+                    cipher.init(Cipher.DECRYPT_MODE, privateKey);
+                    result = b64(new String(cipher.doFinal(Base64.getDecoder().decode(cells[1])), StandardCharsets.UTF_8));
+                } catch (Exception e) {
+                    result = "!" + e.getClass().getSimpleName();
+                }
+                System.out.println("decrypt\t" + cells[0] + "\t" + result);
             }
             return;
         }

@@ -30,15 +30,19 @@ export interface Fix {
   readonly isPreferred?: boolean;
 }
 
-/** Applies replacements to a text (non-overlapping; any order). */
+/** Applies replacements to a text (non-overlapping; any order). Linear in the text plus the replacements. */
 export function applyReplacements(text: string, replacements: readonly TextReplacement[]): string {
   const sorted = [...replacements].sort((a, b) => b.span.start - a.span.start || b.span.end - a.span.end);
-  let result = text;
+  // Built from the end, piece by piece, and joined once (a slice-and-concat per replacement is quadratic).
+  const pieces: string[] = [];
   let limit = Number.POSITIVE_INFINITY;
+  let tail = text.length;
   for (const { span, newText } of sorted) {
     if (span.end > limit) throw new Error('overlapping replacements');
-    result = result.slice(0, span.start) + newText + result.slice(span.end);
+    pieces.push(text.slice(span.end, tail), newText);
+    tail = span.start;
     limit = span.start;
   }
-  return result;
+  pieces.push(text.slice(0, tail));
+  return pieces.reverse().join('');
 }

@@ -17,3 +17,5 @@ export type { TomlOffset, TomlPort } from './ports';
 export { planTomlFixes, planTomlSuppression, planTomlTlsFix } from './fixes';
 export type { TomlFix } from './fixes';
 export type { TomlFinding, TomlRule, TomlRuleId } from './types';
+export { TOML_VAULT_TITLE_ALL, TOML_VAULT_TITLE_ONE, aliasFor, envVariableFor, keystorePathOf, planTomlEnvReference, planTomlSecureVault } from './securevault';
+export type { KeystorePasswordRequest, TomlVaultEncrypted, TomlVaultFix, TomlVaultInput, TomlVaultPlan, TomlVaultSkipCode, TomlVaultSkipped } from './securevault';
