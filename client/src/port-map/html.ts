@@ -43,7 +43,7 @@ function homeHeader(home: HomeColumn): string {
   return [
     `<th scope="col" class="home${home.inConflict ? ' in-conflict' : ''}">`,
     `<div class="name">${escapeHtml(home.name)}</div>`,
-    `<div class="path" title="${escapeHtml(home.home)}">${escapeHtml(home.home)}</div>`,
+    `<div class="path" title="${escapeHtml(home.home)}"><bdi>${escapeHtml(home.home)}</bdi></div>`,
     `<div class="offset">${offset}</div>`,
     `<div class="${freeClass}">${escapeHtml(home.lowestFreeText)}</div>`,
     `</th>`,
@@ -69,10 +69,11 @@ h1 { font-size: 1.4em; font-weight: 600; margin: 12px 0; }
 .actions button:hover { background: var(--vscode-button-secondaryHoverBackground); }
 table { border-collapse: collapse; }
 th, td { border-bottom: 1px solid var(--vscode-editorWidget-border, var(--vscode-panel-border)); padding: 2px 8px; text-align: left; vertical-align: top; }
-thead th { position: sticky; top: 0; background: var(--vscode-editor-background); vertical-align: bottom; border-bottom: 2px solid var(--vscode-editorWidget-border, var(--vscode-panel-border)); padding-bottom: 6px; min-width: 14em; }
+thead th { position: sticky; top: 0; background: var(--vscode-editor-background); vertical-align: bottom; border-bottom: 2px solid var(--vscode-editorWidget-border, var(--vscode-panel-border)); padding-bottom: 6px; min-width: 12em; }
+td { max-width: 18em; }
 thead th.axis { min-width: 6em; }
 .home .name { font-weight: 600; }
-.home .path { color: var(--vscode-descriptionForeground); font-family: var(--vscode-editor-font-family); font-size: 0.9em; max-width: 26em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; direction: rtl; text-align: left; }
+.home .path { color: var(--vscode-descriptionForeground); font-family: var(--vscode-editor-font-family); font-size: 0.9em; max-width: 18em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; direction: rtl; text-align: left; }
 .home .free { font-weight: 600; }
 .home.in-conflict .free { color: var(--vscode-charts-green, var(--vscode-foreground)); }
 .home .free.none { font-weight: normal; color: var(--vscode-descriptionForeground); }

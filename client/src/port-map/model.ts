@@ -73,7 +73,8 @@ function lowestFreeText(value: number | null | undefined, offset: number | null)
   return `Lowest free offset: ${value}`;
 }
 
-export function buildPortMapModel(result: PortMapResult): PortMapViewModel {
+/** `display` shows a home folder (e.g. relative to the workspace folder); default: as is. */
+export function buildPortMapModel(result: PortMapResult, display: (home: string) => string = (home) => home): PortMapViewModel {
   const targets: PortMapLocation[] = [];
   const targetOf = (location: PortMapLocation | null) => (location ? targets.push(location) - 1 : undefined);
   const byPort = new Map<number, PortCell[][]>();
@@ -89,7 +90,7 @@ export function buildPortMapModel(result: PortMapResult): PortMapViewModel {
         effective: port.effective,
         how: port.how,
         listening: port.listening,
-        conflictsWith: port.conflictsWith,
+        conflictsWith: port.conflictsWith.map(display),
       };
       if (cell.conflictsWith.length > 0) inConflict = true;
       if (port.effective === null) {
@@ -102,7 +103,7 @@ export function buildPortMapModel(result: PortMapResult): PortMapViewModel {
     }
     return {
       name: home.name,
-      home: home.home,
+      home: display(home.home),
       offsetText: offsetText(home.offset),
       offsetTarget: targetOf(home.offset.location),
       inConflict,

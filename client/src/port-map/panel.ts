@@ -55,7 +55,7 @@ export class PortMapPanel implements vscode.Disposable {
 
   private async refresh(): Promise<void> {
     try {
-      this.model = buildPortMapModel(await this.source.fetch());
+      this.model = buildPortMapModel(await this.source.fetch(), (home) => vscode.workspace.asRelativePath(home));
       this.panel.webview.html = renderPortMapHtml(this.model, { nonce: randomBytes(18).toString('base64') });
     } catch (error) {
       void vscode.window.showErrorMessage(`The port map could not be drawn: ${(error as Error).message}`);
