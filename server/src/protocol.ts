@@ -72,7 +72,8 @@ export interface PortMapHome {
   readonly name: string;
   readonly offset: {
     readonly value: number | null;
-    readonly source: 'setting' | 'carbon.xml' | 'default' | string;
+    /** 'setting' (-DportOffset), 'carbon.xml' or 'default'. */
+    readonly source: string;
     /** carbon.xml's `<Offset>`, when written. */
     readonly location: PortMapLocation | null;
   };

@@ -21,6 +21,8 @@ export const PORT_MAP_VIEW_TYPE = 'wso2Config.portMap';
 export class PortMapPanel implements vscode.Disposable {
   private static current: PortMapPanel | undefined;
   private model: PortMapViewModel | undefined;
+  /** A file was saved while the panel was hidden. */
+  private stale = false;
   private readonly disposables: vscode.Disposable[] = [];
 
   /** Shows the panel (creating it on first use) with a fresh report. */
@@ -46,14 +48,19 @@ export class PortMapPanel implements vscode.Disposable {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
-      // Offsets and ports change when a file is saved; a hidden panel refreshes when shown again by the command.
+      // Offsets and ports change when a file is saved; a hidden panel refreshes when it is shown again.
       vscode.workspace.onDidSaveTextDocument(() => {
         if (this.panel.visible) void this.refresh();
+        else this.stale = true;
+      }),
+      panel.onDidChangeViewState(() => {
+        if (this.panel.visible && this.stale) void this.refresh();
       }),
     );
   }
 
   private async refresh(): Promise<void> {
+    this.stale = false;
     try {
       this.model = buildPortMapModel(await this.source.fetch(), (home) => vscode.workspace.asRelativePath(home));
       this.panel.webview.html = renderPortMapHtml(this.model, { nonce: randomBytes(18).toString('base64') });
