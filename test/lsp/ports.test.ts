@@ -217,6 +217,28 @@ describe('hover, inlay hints and the effective-ports request', () => {
   });
 });
 
+describe('a port report asked for right after initialized', () => {
+  let workspace: TempWorkspace;
+  let server: TestServer;
+
+  before(() => {
+    workspace = new TempWorkspace(relative({ ...enterpriseIntegrator(), ...twoProductsAtZero() }));
+    server = TestServer.start();
+  });
+
+  after(async () => {
+    await server.dispose();
+    workspace.remove();
+  });
+
+  test('waits for the first scan of the workspace: every home, not only the known ones', TEST_TIMEOUT, async () => {
+    await server.initialize({ rootPath: workspace.root });
+    const map = await server.request<PortMapResult>(PortMapRequest.method, null);
+    assert.equal(map.homes.length, 5);
+    assert.equal(map.conflicts.length, 3);
+  });
+});
+
 describe('the -DportOffset setting', () => {
   let workspace: TempWorkspace;
   let server: TestServer;

@@ -3,14 +3,26 @@ import { WorkspacePortsJson, workspaceJson, workspaceMarkdown, workspaceText } f
 import { EffectivePortsRequest, EffectivePortsResult, PortMapLocation, PortMapRequest, PortMapResult } from '../../protocol';
 import { ServerContext } from '../server';
 
-/** The `wso2Config/effectivePorts` request behind "WSO2: Show Effective Ports": the core's port report, rendered. */
+/** How long a whole-workspace report waits for the first scan for homes (then it answers with the homes known). */
+const SCAN_WAIT_MS = 15_000;
+
+/** The report of every home: after the first workspace scan, so that a report asked for at startup is not partial. */
+async function workspaceReport(context: ServerContext) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, SCAN_WAIT_MS)));
+  await Promise.race([context.homesScanned(), timeout]);
+  clearTimeout(timer);
+  return context.service.portReport(context.knownHomes(), context.settingsFor);
+}
+
+/** The `wso2Config/effectivePorts` request: the core's port report, rendered (Markdown, text, JSON). */
 export function registerEffectivePorts(context: ServerContext): void {
   context.connection.onRequest(
     EffectivePortsRequest.method,
     context.safe(
       EffectivePortsRequest.method,
       async (): Promise<EffectivePortsResult> => {
-        const report = await context.service.portReport(context.knownHomes(), context.settingsFor);
+        const report = await workspaceReport(context);
         return { markdown: workspaceMarkdown(report), text: workspaceText(report), report: workspaceJson(report) };
       },
       { markdown: 'The effective ports could not be computed: see the WSO2 Config output.', text: 'The effective ports could not be computed.', report: null },
@@ -21,7 +33,7 @@ export function registerEffectivePorts(context: ServerContext): void {
     PortMapRequest.method,
     context.safe(
       PortMapRequest.method,
-      async (): Promise<PortMapResult> => portMapOf(workspaceJson(await context.service.portReport(context.knownHomes(), context.settingsFor))),
+      async (): Promise<PortMapResult> => portMapOf(workspaceJson(await workspaceReport(context))),
       { homes: [], conflicts: [] },
     ),
   );
