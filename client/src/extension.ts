@@ -1,6 +1,17 @@
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { AskPasswordParams, AskPasswordRequest, ClientCommands, EffectivePortsRequest, EffectivePortsResult, ServerCommands, ValidateWorkspaceResult } from '../../server/src/protocol';
+import {
+  AskPasswordParams,
+  AskPasswordRequest,
+  ClientCommands,
+  EffectivePortsRequest,
+  EffectivePortsResult,
+  PortMapRequest,
+  PortMapResult,
+  ServerCommands,
+  ValidateWorkspaceResult,
+} from '../../server/src/protocol';
+import { PortMapPanel } from './port-map/panel';
 
 /**
  * The VS Code side is deliberately thin: start the language server, hand it the covered files and the
@@ -74,9 +85,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand(ClientCommands.showEffectivePorts, async () => {
       if (!client) return;
-      const result = await client.sendRequest<EffectivePortsResult>(EffectivePortsRequest.method, null);
-      const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: result.markdown });
-      await vscode.commands.executeCommand('markdown.showPreview', document.uri);
+      await PortMapPanel.show({
+        fetch: () => client!.sendRequest<PortMapResult>(PortMapRequest.method, null),
+        showMarkdown: showEffectivePortsMarkdown,
+      });
     }),
   );
   context.subscriptions.push(
@@ -93,6 +105,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   await client.start();
+}
+
+/** The Markdown form of the port report in the preview (the port map's "Open as Markdown"). */
+async function showEffectivePortsMarkdown(): Promise<void> {
+  if (!client) return;
+  const result = await client.sendRequest<EffectivePortsResult>(EffectivePortsRequest.method, null);
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: result.markdown });
+  await vscode.commands.executeCommand('markdown.showPreview', document.uri);
 }
 
 function activeDocumentUri(): string | undefined {

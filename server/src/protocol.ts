@@ -41,6 +41,58 @@ export interface EffectivePortsResult {
 /** No parameters; the effective ports of every product home of the workspace ("WSO2: Show Effective Ports"). */
 export const EffectivePortsRequest = request<null, EffectivePortsResult>('wso2Config/effectivePorts');
 
+/** A place in a file: 1-based line and columns ([column, endColumn)), as the port report gives them. */
+export interface PortMapLocation {
+  readonly uri: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endColumn: number;
+}
+
+export interface PortMapPort {
+  /** What the port is, e.g. "Tomcat connector (https)". */
+  readonly label: string;
+  /** Conf-relative path of the file it is written in. */
+  readonly file: string;
+  readonly written: number | null;
+  /** The port the server opens; null when the offset or the value is unknown. */
+  readonly effective: number | null;
+  /** Short Markdown: "+ offset", "as written", … */
+  readonly how: string;
+  readonly listening: boolean;
+  /** Where the value is written; null when the report has no place for it. */
+  readonly location: PortMapLocation | null;
+  /** Home folders that open the same effective port: a conflict. */
+  readonly conflictsWith: readonly string[];
+}
+
+export interface PortMapHome {
+  /** The home folder (a path). */
+  readonly home: string;
+  readonly name: string;
+  readonly offset: {
+    readonly value: number | null;
+    /** 'setting' (-DportOffset), 'carbon.xml' or 'default'. */
+    readonly source: string;
+    /** carbon.xml's `<Offset>`, when written. */
+    readonly location: PortMapLocation | null;
+  };
+  /** For a home in a conflict: the lowest offset that collides with no other home (null: none does); undefined: no conflict. */
+  readonly lowestFreeOffset: number | null | undefined;
+  readonly ports: readonly PortMapPort[];
+  /** Default ports of the detected product in files the server does not read (not drawn: no line to open). */
+  readonly defaultPortCount: number;
+}
+
+export interface PortMapResult {
+  readonly homes: readonly PortMapHome[];
+  /** Pairs of home folders that open a same port, with the shared ports. */
+  readonly conflicts: readonly { readonly homes: readonly [string, string]; readonly ports: readonly number[] }[];
+}
+
+/** No parameters; the port report as data with each port's place, for the port map view (client/src/port-map). */
+export const PortMapRequest = request<null, PortMapResult>('wso2Config/portMap');
+
 // ---- commands the server executes (workspace/executeCommand) ---------------------------------------------------------
 
 export const ServerCommands = {

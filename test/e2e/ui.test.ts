@@ -194,6 +194,100 @@ test('VS Code in Chromium: Problems panel, effective port on hover, Secure Vault
   }
 });
 
+test('VS Code in Chromium: the port map shows the conflict of two sample homes and opens a port\'s line', { timeout: 300_000 }, async (t) => {
+  const reason = missing({ vsix: true, codeServer: true, chromium: true });
+  if (reason) {
+    if (IN_CI) assert.fail(reason);
+    t.skip(reason);
+    return;
+  }
+  const run = newRun('portmap');
+  const workspace = await prepareWorkspace(run);
+  let server: CodeServer | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  const t0 = Date.now();
+  const step = (what: string) => {
+    run.log(`portmap: ${what}`);
+    t.diagnostic(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${what}`);
+  };
+  try {
+    server = await startCodeServer(run, workspace);
+    context = await chromium.launchPersistentContext(path.join(run.dir, 'chromium-profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      env: run.env,
+      viewport: { width: 1400, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    const consoleLog = path.join(run.artefacts, 'browser-console.log');
+    page.on('console', (m) => fs.appendFileSync(consoleLog, `${m.type()} ${m.text()}\n`));
+    page.on('pageerror', (e) => fs.appendFileSync(consoleLog, `pageerror ${e.message}\n`));
+    const p = page;
+    await p.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    await p.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await p.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+    // A covered file activates the extension (and its language server).
+    await openFile(p, `${AM}/repository/conf/carbon.xml`);
+    step('workbench loaded, carbon.xml open');
+
+    await runCommand(p, 'WSO2: Show Effective Ports');
+    // The webview's page sits in an iframe inside VS Code's webview iframe.
+    const view = p.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await view.locator('table.map tbody tr').first().waitFor({ timeout: 60_000 });
+    const homes = (await view.locator('thead th.home .path').allInnerTexts()).map(norm);
+    t.diagnostic(`homes: ${JSON.stringify(homes)}`);
+    // Shown relative to the workspace folder.
+    const amColumn = homes.indexOf(AM);
+    const eiColumn = homes.indexOf('wso2ei-6.5.0');
+    assert.ok(amColumn >= 0 && eiColumn >= 0, `API Manager and EI are columns of the map: ${JSON.stringify(homes)}`);
+    assert.match(norm(await view.locator('header .summary').innerText()), /1 conflicting pair of homes/);
+
+    // The row of port 8000 (the embedded Kerberos KDC of both homes at offset 0) is a conflict, marked in the axis.
+    const row = view.locator('tbody tr', { has: view.locator('th.axis .number', { hasText: /^8000$/ }) });
+    assert.match(norm(await row.getAttribute('class') ?? ''), /\bconflict\b/);
+    assert.match(norm(await row.locator('th.axis').innerText()), /8000\s*⚠ conflict/);
+    const amPort = row.locator('td').nth(amColumn).locator('button.port.conflict');
+    const eiPort = row.locator('td').nth(eiColumn).locator('button.port.conflict');
+    assert.equal(norm(await amPort.innerText()), 'embedded Kerberos KDC');
+    assert.equal(norm(await eiPort.innerText()), 'embedded Kerberos KDC');
+    const amHeader = norm(await view.locator('thead th.home').nth(amColumn).innerText());
+    t.diagnostic(`API Manager's column: ${JSON.stringify(amHeader)}`);
+    assert.match(amHeader, /Lowest free offset: \d+/);
+    await p.screenshot({ path: path.join(run.artefacts, 'ui-port-map.png') });
+    step('port map drawn with the conflict at 8000; screenshot ui-port-map.png');
+
+    // A click on API Manager's port opens its carbon.xml with the value selected.
+    const carbonXml = path.join(workspace, AM, 'repository', 'conf', 'carbon.xml');
+    const line = lineOf(carbonXml, (l) => l.includes('<KDCServerPort>8000</KDCServerPort>'));
+    const column = fs.readFileSync(carbonXml, 'utf8').split('\n')[line - 1].indexOf('8000') + 1;
+    await amPort.click();
+    // The value is selected: the cursor (what the status bar shows) is at its end.
+    const selection = p.locator('#status\\.editor\\.selection');
+    await p.waitForFunction(
+      (want) => [...document.querySelectorAll('#status\\.editor\\.selection')].some((e) => (e.textContent ?? '').replace(/\u00a0/g, ' ').includes(want)),
+      `Ln ${line}, Col ${column + 4} (4 selected)`,
+      { timeout: 30_000 },
+    ).catch(async () => {
+      throw new Error(`the editor should select 8000 from Ln ${line}, Col ${column} of ${AM}'s carbon.xml; the status bar says ${JSON.stringify(await selection.innerText().catch(() => '?'))}`);
+    });
+    const tab = await p.locator('.editor-group-container.active .tab.active').getAttribute('aria-label');
+    const breadcrumbs = norm(await p.locator('.editor-group-container.active .breadcrumbs-control').innerText()).replace(/\s+/g, ' ');
+    t.diagnostic(`active tab: ${tab}; breadcrumbs: ${breadcrumbs}`);
+    assert.match(tab ?? '', /^carbon\.xml\b/);
+    assert.match(breadcrumbs, new RegExp(`${AM.replace(/\./g, '\\.')} .*repository .*conf .*carbon\\.xml`));
+    await p.screenshot({ path: path.join(run.artefacts, 'ui-port-map-opened.png') });
+    step(`the click opened ${AM}/repository/conf/carbon.xml at line ${line}, column ${column}; screenshot ui-port-map-opened.png`);
+  } catch (error) {
+    await page?.screenshot({ path: path.join(run.artefacts, 'ui-port-map-failure.png') }).catch(() => undefined);
+    throw new Error(`${(error as Error).message}\n(artefacts: ${run.artefacts})`, { cause: error });
+  } finally {
+    await context?.close().catch(() => undefined);
+    await server?.stop();
+  }
+});
+
 /** Quick Open (Ctrl+P) with a workspace-relative path; waits for the file's tab (tries again if the picker lost the key). */
 async function openFile(page: Page, relativePath: string): Promise<void> {
   const name = path.basename(relativePath);

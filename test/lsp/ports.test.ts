@@ -1,13 +1,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Hover, InitializeResult, InlayHint, MarkupContent } from 'vscode-languageserver-protocol';
 import { StartOptions, TempWorkspace, TestServer, positionAt, rangeOf, textAt } from './client';
+import { PortMapRequest, PortMapResult } from '../../server/src/protocol';
 import { CATALINA, axis2Xml, carbonXml, enterpriseIntegrator, twoProductsAtZero, userMgtXml } from '../unit/ports/fixtures';
 
 /**
- * Effective ports over real JSON-RPC: textDocument/hover, textDocument/inlayHint and wso2Config/effectivePorts, on
- * an EI 6.5.0 distribution (conf/ layout, profiles at offsets 0, 2 and 3) beside an APIM and an IS home
+ * Effective ports over real JSON-RPC: textDocument/hover, textDocument/inlayHint, wso2Config/effectivePorts and
+ * wso2Config/portMap, on an EI 6.5.0 distribution (conf/ layout, profiles at offsets 0, 2 and 3) beside an APIM and an IS home
  * (repository/conf layout, both at offset 0).
  */
 
@@ -184,6 +187,55 @@ describe('hover, inlay hints and the effective-ports request', () => {
     );
     assert.ok(result.markdown.includes('## Conflicts\n\n- `'));
     assert.ok(result.text.includes('\nConflicts:\n'));
+  });
+
+  test('wso2Config/portMap: each port with the uri, line and columns of its value, conflicts and lowest free offsets', TEST_TIMEOUT, async () => {
+    const map = await server.request<PortMapResult>(PortMapRequest.method, null);
+    assert.deepEqual(
+      map.conflicts.map((c) => c.homes.map((h) => path.relative(workspace.root, h))),
+      [
+        ['wso2am-2.6.0', 'wso2ei-6.5.0'],
+        ['wso2am-2.6.0', 'wso2is-5.6.0'],
+        ['wso2ei-6.5.0', 'wso2is-5.6.0'],
+      ],
+    );
+    let ports = 0;
+    for (const home of map.homes) {
+      for (const port of home.ports) {
+        assert.ok(port.location, `${port.label} of ${home.home} has a place`);
+        const text = fs.readFileSync(fileURLToPath(port.location.uri), 'utf8').split('\n')[port.location.line - 1];
+        assert.equal(text.slice(port.location.column - 1, port.location.endColumn - 1), String(port.written), `${port.file}:${port.location.line}`);
+        ports++;
+      }
+    }
+    assert.ok(ports > 20);
+    const am = map.homes.find((h) => h.home.endsWith('/wso2am-2.6.0'))!;
+    assert.equal(am.lowestFreeOffset, 1);
+    assert.equal(am.offset.location?.line, OFFSET_LINE);
+    assert.ok(am.ports.some((p) => p.effective === 9443 && p.conflictsWith.length === 2), 'API Manager shares 9443 with EI and IS');
+    assert.equal(map.homes.find((h) => h.home.endsWith('/wso2/broker'))!.lowestFreeOffset, undefined, 'the broker profile is in no conflict');
+  });
+});
+
+describe('a port report asked for right after initialized', () => {
+  let workspace: TempWorkspace;
+  let server: TestServer;
+
+  before(() => {
+    workspace = new TempWorkspace(relative({ ...enterpriseIntegrator(), ...twoProductsAtZero() }));
+    server = TestServer.start();
+  });
+
+  after(async () => {
+    await server.dispose();
+    workspace.remove();
+  });
+
+  test('waits for the first scan of the workspace: every home, not only the known ones', TEST_TIMEOUT, async () => {
+    await server.initialize({ rootPath: workspace.root });
+    const map = await server.request<PortMapResult>(PortMapRequest.method, null);
+    assert.equal(map.homes.length, 5);
+    assert.equal(map.conflicts.length, 3);
   });
 });
 

@@ -68,6 +68,8 @@ export interface ServerContext {
   settingsFor(path: string): Settings;
   /** Product homes of the workspace that are not excluded by the settings. */
   knownHomes(): ProductHome[];
+  /** Settles once the first scan of the workspace folders for product homes is over (whole-workspace reports wait). */
+  homesScanned(): Promise<void>;
   /** The parsed state of an open, covered document at its current version (parsed once per version). */
   openDocument(uri: string): OpenConfigDocument | undefined;
   /** Any open document with a file path (covered or not: ports hover on other XML of a conf folder). */
@@ -141,6 +143,8 @@ export function startServer(connection: Connection, features: readonly ServerFea
 
   let roots: string[] = [];
   let scannedHomes: ProductHome[] = [];
+  let firstScanDone!: () => void;
+  const firstScan = new Promise<void>((resolve) => (firstScanDone = resolve));
   let supportsConfigurationRequest = false;
   let supportsWatchedFilesRegistration = false;
   const seen = new Set<string>();
@@ -235,6 +239,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
     files,
     settingsFor,
     knownHomes,
+    homesScanned: () => firstScan,
     openDocument(uri) {
       const open = context.openText(uri);
       const parsed = open && service.parse(open.path, open.content);
@@ -341,7 +346,11 @@ export function startServer(connection: Connection, features: readonly ServerFea
             }, undefined),
           );
         }
-        await Promise.all([pullEditorSettings(), loadSettingsFiles(), rescanHomes()]);
+        try {
+          await Promise.all([pullEditorSettings(), loadSettingsFiles(), rescanHomes()]);
+        } finally {
+          firstScanDone();
+        }
         scheduleDependents(undefined, 0);
       },
       undefined,

@@ -74,7 +74,7 @@ export type { PartialSettings, Settings, SettingsProblem, TlsProfileName } from 
 export { SETTINGS_FILE_NAME, mergeSettings, readEditorSettings, readSettingsFile } from './settings';
 export { RULE_METADATA, ruleDocsUrl, isKnownRuleId } from './rules/registry';
 export type { RuleMetadata } from './rules/registry';
-export type { WorkspacePortReport, RenderOptions } from './ports';
+export type { WorkspacePortReport, RenderOptions, WorkspacePortsJson, HomePortsJson, PortJson } from './ports';
 export { workspaceJson, workspaceMarkdown, workspaceText } from './ports';
 export { locatedEntries } from './securevault/aliases';
 export { decodeBytes } from './workspace/decode';

@@ -66,8 +66,13 @@ test('--port-offset overrides every home; --format json and markdown', async () 
   assert.equal(json.code, 0);
   const report = JSON.parse(json.out) as { homes: { home: string; offset: { value: number; source: string }; ports: { label: string; effective: number }[] }[] };
   assert.equal(report.homes.length, 1);
-  assert.deepEqual(report.homes[0].offset, { value: 5, source: 'setting', carbonXmlLine: 8 });
+  assert.deepEqual(report.homes[0].offset, { value: 5, source: 'setting', carbonXmlLine: 8, carbonXmlPath: 'clash/wso2am-2.6.0/repository/conf/carbon.xml' });
   assert.equal(report.homes[0].ports.find((p) => p.label === 'Tomcat connector (https)')?.effective, 9448);
+  // Each port's file (shown like the homes) and the columns of its value, for viewers that open it.
+  const https = report.homes[0].ports.find((p) => p.label === 'Tomcat connector (https)') as unknown as { path: string; line: number; column: number; endColumn: number };
+  const text = fs.readFileSync(path.join(dir, https.path), 'utf8').split('\n')[https.line - 1];
+  assert.equal(https.path, 'clash/wso2am-2.6.0/repository/conf/tomcat/catalina-server.xml');
+  assert.equal(text.slice(https.column - 1, https.endColumn - 1), '9443');
   const markdown = await ports(['--format', 'markdown', 'clash']);
   assert.equal(markdown.code, 1);
   assert.ok(markdown.out.startsWith('# Effective ports\n'));

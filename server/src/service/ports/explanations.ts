@@ -15,6 +15,8 @@ export interface PortEntry {
   readonly fact: PortFact;
   /** 1-based line of the value. */
   readonly line: number;
+  /** 1-based column of the value's first character (the port map opens the file there); absent when not computed. */
+  readonly column?: number;
   /** For a servlet transport of axis2.xml: the scheme of the Tomcat connector whose port it takes. */
   readonly servletScheme: 'http' | 'https' | undefined;
 }
@@ -33,11 +35,15 @@ export function portEntries(kind: ConfigFileKind, doc: XmlDocument, path: string
       if (scheme && span) servletAt.set(span.start, scheme);
     }
   }
-  return portsOf(kind, doc, path, confRelativePath).map((fact) => ({
-    fact,
-    line: doc.lines.positionAt(fact.span.start).line + 1,
-    servletScheme: servletAt.get(fact.span.start),
-  }));
+  return portsOf(kind, doc, path, confRelativePath).map((fact) => {
+    const start = doc.lines.positionAt(fact.span.start);
+    return {
+      fact,
+      line: start.line + 1,
+      column: start.character + 1,
+      servletScheme: servletAt.get(fact.span.start),
+    };
+  });
 }
 
 /** What the explanations of one home's ports need. */

@@ -22,6 +22,10 @@ export interface PortRow {
   /** Short Markdown: "+ offset", "as written", "Tomcat https port + offset", "default + offset". */
   readonly how: string;
   readonly listening: boolean;
+  /** The port as read from the home's files: its file path, and the value's place there (the port map opens it). */
+  readonly fact?: PortFact;
+  /** 1-based column of the value in `line`. */
+  readonly column?: number;
 }
 
 export interface ProductPortRow extends PortRow {
@@ -57,6 +61,8 @@ export async function homePortView(facts: HomeFacts, sources: PortSources, conte
       effective: explanation.effective,
       how: explanation.how,
       listening: entry.fact.listening,
+      fact: entry.fact,
+      column: entry.column,
     };
   });
   const offsetValue = ctx.offset?.value;
@@ -226,21 +232,95 @@ function textTable(headers: string[], rows: string[][]): string[] {
   return [line(headers), ...rows.map(line)];
 }
 
-/** A JSON form of the report, for the LSP request and `--format json`. */
-export function workspaceJson(report: WorkspacePortReport, options: RenderOptions = {}): unknown {
+/** A port of a home's files in the JSON form. */
+export interface PortJson {
+  readonly label: string;
+  /** Conf-relative path. */
+  readonly file: string;
+  readonly line: number | null;
+  readonly written: number | null;
+  readonly effective: number | null;
+  readonly how: string;
+  readonly listening: boolean;
+  /** The file's path (through `displayPath`), where a viewer opens it. */
+  readonly path: string | null;
+  /** 1-based columns of the value on `line`: [column, endColumn). */
+  readonly column: number | null;
+  readonly endColumn: number | null;
+  /** Homes (through `displayPath`) that open the same effective port: a conflict. */
+  readonly conflictsWith: readonly string[];
+}
+
+/** A home in the JSON form. */
+export interface HomePortsJson {
+  readonly home: string;
+  readonly product: { readonly id: string; readonly name: string; readonly detectedBy: string } | null;
+  readonly name: string;
+  readonly offset: { readonly value: number | null; readonly source: string; readonly carbonXmlLine: number | null; readonly carbonXmlPath: string | null };
+  readonly ports: PortJson[];
+  readonly productPorts: { label: string; file: string; default: number | null; effective: number | null; how: string; source: string; note: string | null }[];
+  /** Only for a home in a conflict: the lowest offset that collides with no other home (null: none does). */
+  readonly lowestFreeOffset?: number | null;
+}
+
+export interface WorkspacePortsJson {
+  // Mutable arrays: callers (tests) may narrow the JSON to the fields they read.
+  readonly homes: HomePortsJson[];
+  readonly conflicts: { readonly homes: [string, string]; readonly ports: { port: number; first: string; second: string }[] }[];
+}
+
+/** For each port fact in a conflict, the homes on the other side. */
+function conflictPartners(report: WorkspacePortReport, display: (homeDir: string) => string): Map<PortFact, string[]> {
+  const partners = new Map<PortFact, string[]>();
+  const add = (facts: readonly PortFact[], other: string) => {
+    for (const fact of facts) {
+      const list = partners.get(fact);
+      if (!list) partners.set(fact, [other]);
+      else if (!list.includes(other)) list.push(other);
+    }
+  };
+  for (const conflict of report.conflicts) {
+    for (const port of conflict.ports) {
+      add(port.a, display(conflict.b.home.homeDir));
+      add(port.b, display(conflict.a.home.homeDir));
+    }
+  }
+  return partners;
+}
+
+/** A JSON form of the report, for the LSP requests and `--format json`. */
+export function workspaceJson(report: WorkspacePortReport, options: RenderOptions = {}): WorkspacePortsJson {
   const display = options.displayPath ?? ((p: string) => p);
+  const partners = conflictPartners(report, display);
   return {
     homes: report.views.map((view) => ({
       home: display(view.home.homeDir),
       product: view.product ? { id: view.product.id, name: view.product.name, detectedBy: view.product.detectedBy } : null,
       name: view.name,
-      offset: { value: view.offset.value ?? null, source: view.offset.source, carbonXmlLine: view.offset.carbonXml?.line ?? null },
-      ports: view.rows.map((r) => ({ label: r.label, file: r.file, line: r.line ?? null, written: r.written ?? null, effective: r.effective ?? null, how: r.how, listening: r.listening })),
+      offset: {
+        value: view.offset.value ?? null,
+        source: view.offset.source,
+        carbonXmlLine: view.offset.carbonXml?.line ?? null,
+        carbonXmlPath: view.offset.carbonXml ? display(view.offset.carbonXml.path) : null,
+      },
+      ports: view.rows.map((r) => ({
+        label: r.label,
+        file: r.file,
+        line: r.line ?? null,
+        written: r.written ?? null,
+        effective: r.effective ?? null,
+        how: r.how,
+        listening: r.listening,
+        path: r.fact ? display(r.fact.path) : null,
+        column: r.column ?? null,
+        endColumn: r.column !== undefined && r.fact ? r.column + (r.fact.span.end - r.fact.span.start) : null,
+        conflictsWith: (r.fact && partners.get(r.fact)) ?? [],
+      })),
       productPorts: view.productRows.map((r) => ({ label: r.label, file: r.file, default: r.written ?? null, effective: r.effective ?? null, how: r.how, source: r.source, note: r.note ?? null })),
       lowestFreeOffset: report.lowestFree.has(view.home.homeDir) ? report.lowestFree.get(view.home.homeDir) : undefined,
     })),
     conflicts: report.conflicts.map((c) => ({
-      homes: [display(c.a.home.homeDir), display(c.b.home.homeDir)],
+      homes: [display(c.a.home.homeDir), display(c.b.home.homeDir)] as [string, string],
       ports: c.ports.map((p) => ({ port: p.port, first: labels(p.a), second: labels(p.b) })),
     })),
   };
