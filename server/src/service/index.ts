@@ -29,7 +29,10 @@ import { Finding } from './types';
 import { DirectoryReader, discoverHomes } from './workspace/discovery';
 import { FileContent, FileSource, HomeFacts } from './workspace/facts';
 import { ConfigFileKind, ConfigFileLocation, HOME_FILES, ProductHome, confPathOf, homeAbove, joinPath, locateConfigFile, matchesRoot } from './workspace/files';
-import { DEPLOYMENT_TOML_KIND_ID, TomlEngineCore, recogniseDeploymentToml } from './toml/kind';
+import { DEPLOYMENT_TOML_KIND_ID, TomlEngineCore, recogniseDeploymentToml, tomlPortConflicts } from './toml/kind';
+import { applyTomlSuppressions } from './toml/suppression';
+import { tomlHomePortView } from './toml/home-facts';
+import type { TomlFinding } from './toml/types';
 import { generatedXmlDefinition, homePlanOfToml, tomlFileEncryption } from './toml/wiring';
 
 /**
@@ -106,6 +109,8 @@ export interface KindHost {
   readonly files: FileSource;
   homeFacts(home: ProductHome, settings: Settings): Promise<HomeFacts>;
   readonly log?: (message: string) => void;
+  /** Product homes known besides the file's own (ServiceOptions.knownHomes): port conflicts. */
+  readonly knownHomes?: () => readonly ProductHome[];
 }
 
 /**
@@ -168,7 +173,17 @@ function createTomlEngine(host: KindHost): KindEngine {
     async analyse(request) {
       const result = await analysed(request);
       if (!result) return { location: undefined, doc: undefined, findings: [] };
-      return { location: result.location, doc: undefined, text: result.text, lines: result.lines, findings: result.findings };
+      const home = result.location.home;
+      const severity = request.settings.rules['port-conflict'];
+      let findings = result.findings;
+      if (home && result.model && severity !== 'off' && host.knownHomes) {
+        const own = await host.homeFacts(home, request.settings);
+        const others = [];
+        for (const other of host.knownHomes()) if (other.homeDir !== home.homeDir) others.push(await host.homeFacts(other, request.settings));
+        const conflicts = tomlPortConflicts(result.model, own, others, severity ?? 'warning');
+        if (conflicts.length > 0) findings = [...findings, ...applyTomlSuppressions(result.model.doc, conflicts as TomlFinding[])];
+      }
+      return { location: result.location, doc: undefined, text: result.text, lines: result.lines, findings };
     },
     async fixesFor(request) {
       const result = await analysed(request);
@@ -320,7 +335,10 @@ export interface WorkspaceService {
   dependsOn(path: string, changedPath: string | undefined): boolean;
 }
 
-const HINT_SOURCES: readonly ConfigFileKind[] = ['carbon', 'catalina-server'];
+const HINT_SOURCES: readonly ConfigFileKind[] = ['carbon', 'catalina-server', 'deployment-toml'];
+
+/** What the XML of a deployment.toml home still reports (see analyse). */
+const GENERATED_XML_KEEPS: ReadonlySet<string> = new Set(['generated-config', 'xml-syntax', 'file-not-analysed']);
 
 export function createService(options: ServiceOptions): WorkspaceService {
   const analyzer = new Analyzer({ files: options.files, knownHomes: options.knownHomes, log: options.log, maxFileBytes: options.maxFileBytes });
@@ -332,7 +350,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
   const homeFacts = (home: ProductHome, settings: Settings): Promise<HomeFacts> => analyzer.facts.homeFacts(home, portOffsetOverrideFor(settings, home.homeDir));
   const kinds: readonly DocumentKind[] = [...(options.kinds ?? []), ...DOCUMENT_KINDS];
   const engines = new Map<DocumentKind, KindEngine>();
-  for (const kind of kinds) if (kind.createEngine) engines.set(kind, kind.createEngine({ files, homeFacts, log: options.log }));
+  for (const kind of kinds) if (kind.createEngine) engines.set(kind, kind.createEngine({ files, homeFacts, log: options.log, knownHomes: options.knownHomes }));
   /** The engine of a pluggable kind for this path; undefined for the built-in XML kind (and for unknown paths). */
   function engineFor(path: string): KindEngine | undefined {
     for (const kind of kinds) {
@@ -465,7 +483,19 @@ export function createService(options: ServiceOptions): WorkspaceService {
   return {
     kinds,
     recognise,
-    analyse: (request) => engineFor(request.path)?.analyse(request) ?? analyzer.analyze(request.path, request.content, request.settings),
+    async analyse(request) {
+      const engine = engineFor(request.path);
+      if (engine) return engine.analyse(request);
+      const result = await analyzer.analyze(request.path, request.content, request.settings);
+      const home = result.location?.home;
+      if (!home || result.findings.length === 0) return result;
+      // A home configured by deployment.toml: its XML is rendered from the toml at every start, so a finding here
+      // would be fixed in the wrong file and reported twice. The toml finding is the one that counts; the XML keeps
+      // generated-config (with go to definition to the toml key) and what stops it being read at all.
+      const generatedBy = (await homeFacts(home, request.settings)).generatedBy;
+      if (!generatedBy || !generatedBy.endsWith(`/${HOME_FILES.deploymentToml}`)) return result;
+      return { ...result, findings: result.findings.filter((f) => GENERATED_XML_KEEPS.has(f.ruleId)) };
+    },
     parse(path, content) {
       const engine = engineFor(path);
       if (engine) return engine.parse(path, content);
@@ -604,7 +634,11 @@ export function createService(options: ServiceOptions): WorkspaceService {
     async portReport(homes, settingsFor) {
       const sorted = [...homes].sort((a, b) => a.homeDir.localeCompare(b.homeDir));
       const views = [];
-      for (const home of sorted) views.push(await homePortView(await homeFacts(home, settingsFor(confPathOf(home, HOME_FILES.carbon))), portSources));
+      for (const home of sorted) {
+        const facts = await homeFacts(home, settingsFor(confPathOf(home, HOME_FILES.carbon)));
+        // A deployment.toml home: rows from the toml (its XML is rendered from it at start).
+        views.push((await tomlHomePortView(files, facts)) ?? (await homePortView(facts, portSources)));
+      }
       return workspacePortReport(views);
     },
 
@@ -642,7 +676,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
       if (!changedPath) return true;
       const changed = recognise(changedPath);
       const sameHome = !!changed?.home && location.home?.homeDir === changed.home.homeDir;
-      const portsMayCollide = location.kind === 'carbon' && (!changed || ['carbon', 'catalina-server', 'axis2'].includes(changed.kind));
+      const portsMayCollide = (location.kind === 'carbon' || location.kind === 'deployment-toml') && (!changed || ['carbon', 'catalina-server', 'axis2', 'deployment-toml'].includes(changed.kind));
       return sameHome || portsMayCollide;
     },
   };

@@ -1,6 +1,9 @@
 import { LineIndex, TextSpan } from '../model/text';
 import { Settings, portOffsetOverrideFor } from '../settings';
-import { Finding } from '../types';
+import { Finding, Severity } from '../types';
+import { listeningPorts, lowestFreeOffset } from '../ports/conflicts';
+import { describeOffset } from '../rules/port-offset';
+import { HomeFacts } from '../workspace/facts';
 import { decodeBytes } from '../workspace/decode';
 import { FileContent, FileSource } from '../workspace/facts';
 import { ConfigFileLocation, ProductHome, basename, dirname, homeOfConfDir, joinPath, normalizePath } from '../workspace/files';
@@ -14,7 +17,7 @@ import { isSecretKey } from './keys';
 import { ConfigKnowledge, HomeFileReader, PRODUCT_NAMES, loadKnowledge } from './knowledge';
 import { detectTomlHome } from './home';
 import { TomlEntry } from './parse';
-import { TomlOffset, TomlPort, explainPort, tomlPorts } from './ports';
+import { TomlOffset, TomlPort, explainPort, tomlOffset, tomlPorts } from './ports';
 import { planTomlFixes } from './fixes';
 import { KeystorePasswordRequest, TOML_VAULT_TITLE_ONE, TomlVaultPlan, planTomlEnvReference, planTomlSecureVault } from './securevault';
 import { TomlFinding } from './types';
@@ -327,4 +330,39 @@ function secretMarkdown(model: TomlModel, entry: TomlEntry): string {
     case 'not-a-string':
       return `${name} is not a string value.`;
   }
+}
+
+/**
+ * `port-conflict` for a deployment.toml home: the same computation as the XML rule (ports/conflicts.ts) over the
+ * home facts of the workspace, toml and XML homes alike. Reported on `[server] offset` (the value to change), else on
+ * the `[server]` header, else at the top of the file.
+ */
+export function tomlPortConflicts(model: TomlModel, own: HomeFacts, homes: readonly HomeFacts[], severity: Severity): Finding[] {
+  if (own.offset.value === undefined) return [];
+  const others = homes.filter((h) => h.home.homeDir !== own.home.homeDir && h.offset.value !== undefined);
+  if (others.length === 0) return [];
+  const entry = tomlOffset(model).entry;
+  const server = model.doc.tables.find((t) => t.name === 'server');
+  const span: TextSpan = entry?.valueSpan ?? server?.headerSpan ?? { start: 0, end: 0 };
+  const mine = listeningPorts(own, own.offset.value);
+  const findings: Finding[] = [];
+  let lowestFree: number | null | undefined;
+  for (const other of others) {
+    const theirs = listeningPorts(other, other.offset.value!);
+    const shared = [...mine.keys()].filter((port) => theirs.has(port)).sort((a, b) => a - b);
+    if (shared.length === 0) continue;
+    if (findings.length >= 5) break;
+    if (lowestFree === undefined) lowestFree = lowestFreeOffset(own, others);
+    const listed = shared.slice(0, 8).map((port) => `${port} (${mine.get(port)![0].label} here, ${theirs.get(port)![0].label} there)`).join(', ');
+    const more = shared.length > 8 ? ` and ${shared.length - 8} more` : '';
+    const advice = lowestFree === null ? 'No offset for this home avoids every other home of the workspace.' : `[server] offset = ${lowestFree} is the lowest that collides with no other home of the workspace.`;
+    findings.push({
+      ruleId: 'port-conflict',
+      severity,
+      span,
+      message: `This home (${describeOffset(own.offset.value, own.offset.source)}) and the product home ${other.home.homeDir} (${describeOffset(other.offset.value!, other.offset.source)}) open the same ${shared.length === 1 ? 'port' : 'ports'}: ${listed}${more}. Whichever starts second fails to bind. ${advice}`,
+      data: { otherHome: other.home.homeDir, ports: shared, lowestFreeOffset: lowestFree },
+    });
+  }
+  return findings;
 }
