@@ -184,7 +184,7 @@ async function findHome(target: string): Promise<ProductHome> {
 /** The diff of one change with every password masked, on both sides and in the context lines. */
 function maskedDiff(change: FileChange, secrets: readonly TextSpan[], label: string, isCipherText: boolean): string {
   if (change.kind === 'create') return unifiedDiff(label, undefined, maskProperties(change.path, change.text, isCipherText));
-  if (!change.path.toLowerCase().endsWith('.xml')) {
+  if (!/\.(xml|toml)$/i.test(change.path)) {
     return unifiedDiff(label, maskProperties(change.path, change.baseText, isCipherText), maskProperties(change.path, applyReplacements(change.baseText, change.replacements), isCipherText));
   }
   const masks: TextReplacement[] = mergeSpans(secrets).map((span) => ({ span, newText: MASK }));

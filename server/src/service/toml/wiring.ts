@@ -85,7 +85,8 @@ export async function homePlanOfToml(
 /** Every value of deployment.toml a masked diff hides: each secret key's value and every `[secrets]` value. */
 function secretSpansOf(analysed: TomlAnalysed): TextSpan[] {
   const model = analysed.model!;
-  const spans: TextSpan[] = analysed.findings.filter((f) => f.ruleId === 'plaintext-password').map((f) => f.span);
+  // Written values only: an inherited default is reported on a table header or the file top, which holds no secret.
+  const spans: TextSpan[] = analysed.findings.filter((f) => f.ruleId === 'plaintext-password' && !Array.isArray(f.data?.inherited)).map((f) => f.span);
   for (const entry of model.doc.entries) {
     if (entry.table?.name === 'secrets' || isSecretKey(entry.key, model.home.product)) spans.push(entry.valueSpan);
   }
