@@ -70,7 +70,7 @@ const EXPECTED: Record<Product, { offset: string; portKeyLine: string; portKey: 
     portKeyLine: '[transport.https.properties]\nport = 9443\n',
     portKey: 'port = 9443',
     hover: [/\| servlet HTTPS \(Tomcat\) \| `transport.https.properties.port` \| 9443 \| 9445 \|/, /\| PassThrough HTTPS \(gateway\) \| `transport.passthru_https.listener.parameters.port` \| 8243 \| 8245 \|/, /\| WebSocket inbound endpoint \| `apim.ws.port` \| 9099 \| 9101 \|/],
-    hint: ' \u2192 9445',
+    hint: '\u2192 9445',
     defaults: [/\| 9443 \| 9443 \|/, /\| 8280 \| 8280 \|/],
   },
   is: {
@@ -78,7 +78,7 @@ const EXPECTED: Record<Product, { offset: string; portKeyLine: string; portKey: 
     portKeyLine: '[transport.http.properties]\nport = 9763\n',
     portKey: 'port = 9763',
     hover: [/\| servlet HTTPS \(Tomcat\) \| `transport.https.properties.port` \| 9443 \| 9444 \|/, /\| servlet HTTP \(Tomcat\) \| `transport.http.properties.port` \| 9763 \| 9764 \|/],
-    hint: ' \u2192 9764',
+    hint: '\u2192 9764',
     defaults: [/\| 9443 \| 9443 \|/, /\| 9763 \| 9763 \|/],
   },
   mi: {
@@ -86,7 +86,7 @@ const EXPECTED: Record<Product, { offset: string; portKeyLine: string; portKey: 
     portKeyLine: '[transport.http]\nlistener.port = 8280\n',
     portKey: 'listener.port = 8280',
     hover: [/\| PassThrough HTTP \| `transport.http.listener.parameter.port` \| 8280 \| 8283 \|/, /\| management API HTTPS \| `synapse_properties.'internal.https.api.port'` \| 9154 \| 9157 \|/],
-    hint: ' \u2192 8283',
+    hint: '\u2192 8283',
     // MI's template default 10: 8290 / 8253 / 9201 / 9164.
     defaults: [/\| 8280 \| 8290 \|/, /\| 8243 \| 8253 \|/, /\| 9191 \| 9201 \|/, /\| 9154 \| 9164 \|/],
   },
@@ -115,7 +115,7 @@ for (const product of ['apim', 'is', 'mi'] as Product[]) {
     for (const re of spec.hover) assert.match(offsetHover.markdown, re);
     const portHover = await service.hover({ path: home.tomlPath, content: doc, settings, offset: at(spec.portKey) + 1 });
     assert.ok(portHover);
-    const sum = spec.hint.replace(' \u2192 ', '');
+    const sum = spec.hint.replace('\u2192 ', '');
     assert.match(portHover.markdown, new RegExp(`= \\*\\*${sum}\\*\\*`));
     assert.match(portHover.markdown, /Base from deployment\.toml key/);
     const hints = await service.inlayHints({ path: home.tomlPath, content: doc, settings, from: 0, to: doc.kind === 'text' ? doc.text.length : 0 });

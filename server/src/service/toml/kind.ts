@@ -260,13 +260,14 @@ export class TomlEngineCore {
     const hints: { offset: number; label: string; tooltip: string }[] = [];
     for (const port of ports) {
       if (!port.span || port.effective === undefined) continue;
-      hints.push({ offset: port.span.end, label: ` \u2192 ${port.effective}`, tooltip: explainPort(port, offset) });
+      hints.push({ offset: port.span.end, label: `\u2192 ${port.effective}`, tooltip: explainPort(port, offset) });
     }
     if (offset.entry && offset.value !== undefined) {
-      const http = ports.find((p) => p.effective !== undefined);
+      // The port people connect to first: the first HTTPS one (servlet HTTPS, MI's PassThrough HTTPS), else the first.
+      const http = ports.find((p) => p.effective !== undefined && p.label.includes('HTTPS')) ?? ports.find((p) => p.effective !== undefined);
       hints.push({
         offset: offset.entry.valueSpan.end,
-        label: http ? ` (${http.label} \u2192 ${http.effective})` : ` (offset ${offset.value})`,
+        label: http ? `${http.label} \u2192 ${http.effective}` : `offset ${offset.value}`,
         tooltip: offsetMarkdown(model, offset, ports),
       });
     }
