@@ -313,3 +313,37 @@ test('generated XML of a toml home: only generated-config, and go to definition 
   const toTop = await service.definition({ path: carbonPath, content: content(carbonPath), settings, offset: xml.indexOf('<JMX>') + 2 });
   assert.deepEqual(toTop, { path: home.tomlPath, line: 0, startCharacter: 0, endCharacter: 0 });
 });
+
+test('--fix (fixUnattended): the toml TLS fixes, applied one after the other; nothing else changes', { skip: SKIP }, async () => {
+  const home = buildHome('is');
+  const service = createService({ files: disk });
+  const before = text(home.tomlPath);
+  const fixed = await service.fixUnattended(home.tomlPath, before, settings);
+  assert.ok(fixed.text, 'something was fixed');
+  assert.ok(fixed.applied.some((t) => /TLS protocols/.test(t)) && fixed.applied.some((t) => /cipher suites/.test(t)), fixed.applied.join(' | '));
+  assert.ok(fixed.text.startsWith(before), 'only appended: every byte of the file is kept');
+  const after = await service.analyse({ path: home.tomlPath, content: { kind: 'text', text: fixed.text, version: 'fixed' }, settings });
+  assert.deepEqual(after.findings.filter((f) => f.ruleId === 'weak-tls-protocol' || f.ruleId === 'weak-tls-ciphers' || f.ruleId === 'toml-syntax'), []);
+  // Plaintext passwords are never fixed unattended.
+  assert.equal(after.findings.filter((f) => f.ruleId === 'plaintext-password').length, (await service.analyse({ path: home.tomlPath, content: content(home.tomlPath), settings })).findings.filter((f) => f.ruleId === 'plaintext-password').length);
+  // A file with a TOML error is left alone, with the reason.
+  const broken = await service.fixUnattended(home.tomlPath, `${before}\n[server]\n`, settings);
+  assert.equal(broken.text, undefined);
+  assert.match(broken.skippedBecause ?? '', /TOML syntax error/);
+});
+
+test('a [secrets] value still [plaintext] gets an in-place "Encrypt with Secure Vault" fix (the JDK decrypts it)', { skip: SKIP }, async () => {
+  const home = buildHome('is', (corpus) => `${corpus.replace(/(\[super_admin\][^[]*?password\s*=\s*)"admin"/, '$1"$secret{admin_pw}"')}\n[secrets]\nadmin_pw = "[Zq9-new-admin]"\n`);
+  const service = createService({ files: disk });
+  const doc = content(home.tomlPath);
+  const { findings } = await service.analyse({ path: home.tomlPath, content: doc, settings });
+  const pending = findings.find((f) => f.ruleId === 'secrets-table' && f.data?.problem === 'plaintext');
+  assert.ok(pending, findings.map((f) => f.ruleId).join(','));
+  assert.doesNotMatch(pending.message, /Zq9-new-admin/);
+  const offers = await service.fixesFor({ path: home.tomlPath, content: doc, settings, finding: pending });
+  const encrypt = offers.find((o) => o.title === 'Encrypt with Secure Vault');
+  assert.ok(encrypt && 'fix' in encrypt, JSON.stringify(offers.map((o) => o.title)));
+  applyToDisk(encrypt.fix as unknown as TomlVaultFix);
+  const secrets = secretsOf(modelOf(home));
+  assert.equal(javaVault(home, secrets, [HOMES.is.transformation]).decrypted.get(HOMES.is.transformation)!.get('admin_pw'), 'Zq9-new-admin');
+});
