@@ -92,6 +92,15 @@ describe('deployment.toml over JSON-RPC', { skip: SKIP }, () => {
     assert.match(label, /\u2192 9445$/);
   });
 
+  test('wso2Config/effectivePorts (Show Effective Ports) includes the toml home with its toml ports', TIMEOUT, async () => {
+    const result = await server.request<{ markdown: string; report: { homes: { home: string; name: string; offset: { value: number } }[] } }>('wso2Config/effectivePorts', null);
+    const own = result.report.homes.find((h) => h.home.endsWith('wso2is-7.1.0'));
+    assert.ok(own, JSON.stringify(result.report.homes.map((h) => h.home)));
+    assert.match(own.name, /Identity Server 7\.1\.0/);
+    assert.equal(own.offset.value, 2);
+    assert.match(result.markdown, /transport\.https\.properties\.port/);
+  });
+
   test('the TLS quick fix writes the profile into deployment.toml', TIMEOUT, async () => {
     const diagnostics = server.publishesFor(uri).at(-1)!.diagnostics;
     const tls = withCode(diagnostics, 'weak-tls-protocol')[0];
