@@ -33,6 +33,10 @@ const COVERED_PATTERNS = [
   '**/conf/output-event-adapters.xml',
   '**/conf/axis2/axis2_client.xml',
   '**/conf/axis2/axis2_blocking_client.xml',
+  // Carbon 4.5+ products (API Manager 3.2+, Identity Server 5.11+, Micro Integrator 4.x): the XML is generated from it.
+  // By path too, so a TOML extension keeps the `toml` language (formatting, completion); the server only adds
+  // diagnostics, hovers, inlay hints and code actions.
+  '**/conf/deployment.toml',
   '**/.wso2config.json',
   // Other files of a conf folder that hold ${Ports.…} references (hovers and inlay hints show the effective port).
   '**/conf/etc/jmx.xml',

@@ -7,6 +7,7 @@ import { mergeSettings } from '../../server/src/service/settings';
 import { FileContent, FileSource } from '../../server/src/service/workspace/facts';
 import { ProductHome, basename, dirname, homeOfConfDir, locateConfigFile, normalizePath } from '../../server/src/service/workspace/files';
 import { corpusDir } from '../helpers';
+import { createService } from '../../server/src/service';
 import { TempWorkspace, TestServer, fileUri } from '../lsp/client';
 
 /**
@@ -20,7 +21,10 @@ import { TempWorkspace, TestServer, fileUri } from '../lsp/client';
  *      truststore passwords, TLS parameters and comments);
  *  (d) a bare sax parse (strict, positions on, no handlers) of the same text, and the ratio full/bare, for the 10 MB
  *      file and for each corpus file;
- *  (e) peak RSS of this process, and of the server process after it validated the 10 MB file (VmHWM, Linux).
+ *  (e) peak RSS of this process, and of the server process after it validated the 10 MB file (VmHWM, Linux);
+ *  (f) deployment.toml validation through the service facade (parse, effective model, every toml rule), for the
+ *      largest .toml of the corpus served as `<home>/conf/deployment.toml` of a Micro Integrator home (its own
+ *      product's knowledge, bundled); a new content version per run; median and p95 of RUNS runs.
  * Targets (issue 2): APIM axis2.xml median < 5 ms, full/bare < 1.5x, RSS < 100 MB.
  */
 
@@ -312,6 +316,42 @@ async function serverLargeFigures(text: string): Promise<{ timeMs: number; diagn
   }
 }
 
+function tomlFilesUnder(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...tomlFilesUnder(full));
+    else if (entry.isFile() && entry.name.endsWith('.toml')) found.push(full);
+  }
+  return found;
+}
+
+/** (f): the largest corpus .toml, analysed RUNS times through the facade as a Micro Integrator home's deployment.toml. */
+export async function tomlFigures(corpus: string): Promise<{ name: string; bytes: number; findings: number; median: number; p95: number } | undefined> {
+  const files = tomlFilesUnder(corpus).map((f) => ({ f, size: fs.statSync(f).size })).sort((a, b) => b.size - a.size);
+  if (files.length === 0) return undefined;
+  const largest = files[0].f;
+  const text = fs.readFileSync(largest, 'utf8');
+  const virtual = '/bench/wso2mi-4.4.0/conf/deployment.toml';
+  const source: FileSource = {
+    read: async (p) => (p === virtual ? { kind: 'text', text, version: '0' } : undefined),
+    exists: async (p) => p === virtual,
+    list: async () => [],
+  };
+  const service = createService({ files: source });
+  const times: number[] = [];
+  let findings = 0;
+  for (let i = 0; i < WARMUP + RUNS; i++) {
+    const content: FileContent = { kind: 'text', text, version: String(i) };
+    const start = performance.now();
+    const result = await service.analyse({ path: virtual, content, settings });
+    const elapsed = performance.now() - start;
+    findings = result.findings.length;
+    if (i >= WARMUP) times.push(elapsed);
+  }
+  return { name: path.relative(corpus, largest), bytes: Buffer.byteLength(text), findings, median: median(times), p95: percentile(times, 95) };
+}
+
 function verdict(ok: boolean | undefined): string {
   return ok === undefined ? 'n/a' : ok ? 'ok' : 'MISSED';
 }
@@ -339,6 +379,14 @@ async function main(): Promise<void> {
     console.log(`    ${pad('all corpus files (sum of medians)', 64)} ${lpad((files.reduce((s, f) => s + f.bytes, 0) / 1024).toFixed(1), 6)} ${lpad('', 8)} ${lpad(ms(totalFull), 8)} ${lpad('', 7)} ${lpad(ms(totalBare), 7)} ${lpad((totalFull / totalBare).toFixed(2), 6)}\n`);
   } else {
     console.log('(a), (b): skipped — the corpus (../shared/corpus beside the project) is not available\n');
+  }
+
+  const toml = corpus ? await tomlFigures(corpus) : undefined;
+  if (toml) {
+    console.log(`(f) deployment.toml validation (facade: parse + model + every toml rule), ${toml.name}, ${(toml.bytes / 1024).toFixed(1)} KB, ${toml.findings} findings`);
+    console.log(`    median ${ms(toml.median)} ms   p95 ${ms(toml.p95)} ms   (${RUNS} runs)\n`);
+  } else {
+    console.log('(f): skipped — no .toml in the corpus\n');
   }
 
   // maxRSS is a peak: read now, it covers start-up and the corpus runs, before the 10 MB file is built.
@@ -371,6 +419,7 @@ async function main(): Promise<void> {
     ['peak RSS, server after carbon.xml', '< 100 MB', startup?.hwm !== undefined ? `${startup.hwm.toFixed(1)} MB` : 'n/a', startup?.hwm !== undefined ? startup.hwm < 100 : undefined],
     ['peak RSS, server with the 10 MB file open', '< 100 MB', serverLarge.hwm !== undefined ? `${serverLarge.hwm.toFixed(1)} MB` : 'n/a', serverLarge.hwm !== undefined ? serverLarge.hwm < 100 : undefined],
     ['time to first diagnostics', '(no target)', startup ? `${ms(median(startup.firstDiagnostics))} ms` : 'n/a', undefined],
+    ['deployment.toml validation, median / p95', '(no target)', toml ? `${ms(toml.median)} / ${ms(toml.p95)} ms` : 'n/a', undefined],
   ];
   console.log(`    ${pad('measure', 44)} ${pad('target', 12)} ${pad('measured', 12)} verdict`);
   for (const [what, target, measured, ok] of rows) console.log(`    ${pad(what, 44)} ${pad(target, 12)} ${pad(measured, 12)} ${ok === undefined && target.startsWith('(') ? '' : verdict(ok)}`);

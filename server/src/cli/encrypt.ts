@@ -38,6 +38,8 @@ Options:
   --help
 
 The keystore is the one carbon.xml's Security/KeyStore names (or secret-conf.properties, when it is configured).
+In a home with deployment.toml (Carbon 4.5+), deployment.toml is changed instead: "$secret{alias}" values and a
+[secrets] table as its last table, encrypted with the keystore and padding the product's own cipher tool uses.
 A PKCS#12 keystore's password comes from the environment variable ${KEYSTORE_PASSWORD_ENV}, else from carbon.xml when
 it is still there in plain text, else it is asked for on the terminal (not echoed). It is used once, to read the
 certificate, and never printed or stored.
@@ -177,14 +179,14 @@ async function findHome(target: string): Promise<ProductHome> {
   if (here) return here;
   const below = await service.discoverHomes([absolute]);
   if (below.length === 1) return below[0];
-  if (below.length === 0) throw new UsageError(`No product home (a folder with repository/conf/carbon.xml or conf/carbon.xml) in ${target}`);
+  if (below.length === 0) throw new UsageError(`No product home (a folder with repository/conf/carbon.xml or conf/carbon.xml, or deployment.toml there) in ${target}`);
   throw new UsageError(`${target} holds ${below.length} product homes; name one:\n${below.map((h) => `  ${h.homeDir}`).join('\n')}`);
 }
 
 /** The diff of one change with every password masked, on both sides and in the context lines. */
 function maskedDiff(change: FileChange, secrets: readonly TextSpan[], label: string, isCipherText: boolean): string {
   if (change.kind === 'create') return unifiedDiff(label, undefined, maskProperties(change.path, change.text, isCipherText));
-  if (!change.path.toLowerCase().endsWith('.xml')) {
+  if (!/\.(xml|toml)$/i.test(change.path)) {
     return unifiedDiff(label, maskProperties(change.path, change.baseText, isCipherText), maskProperties(change.path, applyReplacements(change.baseText, change.replacements), isCipherText));
   }
   const masks: TextReplacement[] = mergeSpans(secrets).map((span) => ({ span, newText: MASK }));

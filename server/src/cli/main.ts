@@ -25,7 +25,8 @@ const USAGE = `Usage: wso2-config-lint [options] [paths...]
        wso2-config-lint encrypt [--dry-run] <product-home>
 
 Lints WSO2 Carbon 4.x configuration files (carbon.xml, user-mgt.xml, tomcat/catalina-server.xml, axis2/axis2.xml,
-datasources/*-datasources.xml, registry.xml) of every product home under the given files or folders (default: .).
+datasources/*-datasources.xml, registry.xml) and deployment.toml (API Manager 3.2+, Identity Server 5.11+, Micro
+Integrator 4.x) of every product home under the given files or folders (default: .).
 
 Options:
   --format stylish|json|sarif  output format (default: stylish)

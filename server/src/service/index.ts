@@ -29,6 +29,11 @@ import { Finding } from './types';
 import { DirectoryReader, discoverHomes } from './workspace/discovery';
 import { FileContent, FileSource, HomeFacts } from './workspace/facts';
 import { ConfigFileKind, ConfigFileLocation, HOME_FILES, ProductHome, confPathOf, homeAbove, joinPath, locateConfigFile, matchesRoot } from './workspace/files';
+import { DEPLOYMENT_TOML_KIND_ID, TomlEngineCore, recogniseDeploymentToml, tomlPortConflicts } from './toml/kind';
+import { applyTomlSuppressions } from './toml/suppression';
+import { tomlHomePortView } from './toml/home-facts';
+import type { TomlFinding } from './toml/types';
+import { generatedXmlDefinition, homePlanOfToml, tomlFileEncryption } from './toml/wiring';
 
 /**
  * THE FACADE: the one door through which the language server (server/src/lsp) and the CLI (server/src/cli) reach the
@@ -104,6 +109,8 @@ export interface KindHost {
   readonly files: FileSource;
   homeFacts(home: ProductHome, settings: Settings): Promise<HomeFacts>;
   readonly log?: (message: string) => void;
+  /** Product homes known besides the file's own (ServiceOptions.knownHomes): port conflicts. */
+  readonly knownHomes?: () => readonly ProductHome[];
 }
 
 /**
@@ -120,6 +127,13 @@ export interface KindEngine {
   definition?(request: DocumentRequest & { readonly offset: number }): Promise<DefinitionAnswer | undefined>;
   inlayHints?(request: DocumentRequest & { readonly from: number; readonly to: number }): Promise<InlayHintAnswer[]>;
   invalidate?(path: string): void;
+  clearCaches?(): void;
+  /** Secure Vault for one finding or every plaintext password of a file of this kind (an explicit request). */
+  planEncryption?(request: { readonly scope: EncryptionScope; readonly keystorePassword: string | undefined }): Promise<SecureVaultOutcome>;
+  /** Secure Vault for a whole home, when the home is configured through a file of this kind; undefined otherwise. */
+  planHomeEncryption?(home: ProductHome, keystorePassword: string | undefined, settingsFor: (path: string) => Settings): Promise<HomeEncryptionOutcome | undefined>;
+  /** `--fix`: the kind's unattended fixes. */
+  fixUnattended?(path: string, text: string, settings: Settings): Promise<FileFixResult>;
 }
 
 export const CARBON_XML_KIND: DocumentKind = {
@@ -129,8 +143,68 @@ export const CARBON_XML_KIND: DocumentKind = {
   recognise: locateConfigFile,
 };
 
+/**
+ * deployment.toml of Carbon 4.5+ products (API Manager 3.2+, Identity Server 5.11+, Micro Integrator 4.x): the
+ * engine of toml/kind.ts. It claims no formatting or completion, only findings, fixes, hovers and hints, so it sits
+ * beside a TOML extension as the XML kind sits beside an XML one.
+ */
+export const DEPLOYMENT_TOML_KIND: DocumentKind = {
+  id: DEPLOYMENT_TOML_KIND_ID,
+  languageId: 'toml',
+  watchGlobs: ['**/deployment.toml'],
+  recognise: recogniseDeploymentToml,
+  createEngine: (host) => createTomlEngine(host),
+};
+
 /** The kinds every service knows; `ServiceOptions.kinds` adds more (a kind listed first wins a path). */
-export const DOCUMENT_KINDS: readonly DocumentKind[] = [CARBON_XML_KIND];
+export const DOCUMENT_KINDS: readonly DocumentKind[] = [DEPLOYMENT_TOML_KIND, CARBON_XML_KIND];
+
+/** The deployment.toml engine behind the KindEngine answers (the toml core does the work; this only adapts). */
+function createTomlEngine(host: KindHost): KindEngine {
+  const core = new TomlEngineCore({ files: host.files, log: host.log });
+  const analysed = (request: DocumentRequest) => core.analyse(request.path, request.content, request.settings);
+  return {
+    parse(path, content) {
+      const location = recogniseDeploymentToml(path);
+      if (!location) return undefined;
+      const text = content.kind === 'text' ? content.text : Buffer.from(content.bytes).toString('utf8');
+      return { kind: DEPLOYMENT_TOML_KIND, location, text, lines: new LineIndex(text) };
+    },
+    async analyse(request) {
+      const result = await analysed(request);
+      if (!result) return { location: undefined, doc: undefined, findings: [] };
+      const home = result.location.home;
+      const severity = request.settings.rules['port-conflict'];
+      let findings = result.findings;
+      if (home && result.model && severity !== 'off' && host.knownHomes) {
+        const own = await host.homeFacts(home, request.settings);
+        const others = [];
+        for (const other of host.knownHomes()) if (other.homeDir !== home.homeDir) others.push(await host.homeFacts(other, request.settings));
+        const conflicts = tomlPortConflicts(result.model, own, others, severity ?? 'warning');
+        if (conflicts.length > 0) findings = [...findings, ...applyTomlSuppressions(result.model.doc, conflicts as TomlFinding[])];
+      }
+      return { location: result.location, doc: undefined, text: result.text, lines: result.lines, findings };
+    },
+    async fixesFor(request) {
+      const result = await analysed(request);
+      return result ? core.fixesFor(result, request.finding, request.settings) : [];
+    },
+    async hover(request) {
+      const result = await analysed(request);
+      return result ? core.hover(result, request.offset, request.settings) : undefined;
+    },
+    async inlayHints(request) {
+      const result = await analysed(request);
+      return result ? core.inlayHints(result, request.settings, request.from, request.to) : [];
+    },
+    invalidate: (path) => core.invalidate(path),
+    clearCaches: () => core.clear(),
+    planEncryption: ({ scope, keystorePassword }) => tomlFileEncryption(core, scope, explicitEncryptSettings(scope.settings), keystorePassword),
+    planHomeEncryption: (home, keystorePassword, settingsFor) => homePlanOfToml(core, host.files, home, keystorePassword, settingsFor),
+    // The toml TLS fixes write a profile's lists; run unattended they are planned one finding at a time (kind.ts).
+    fixUnattended: (path, text, settings) => core.fixUnattended(path, text, settings),
+  };
+}
 
 // ---- the service --------------------------------------------------------------------------------------------------------
 
@@ -261,7 +335,10 @@ export interface WorkspaceService {
   dependsOn(path: string, changedPath: string | undefined): boolean;
 }
 
-const HINT_SOURCES: readonly ConfigFileKind[] = ['carbon', 'catalina-server'];
+const HINT_SOURCES: readonly ConfigFileKind[] = ['carbon', 'catalina-server', 'deployment-toml'];
+
+/** What the XML of a deployment.toml home still reports (see analyse). */
+const GENERATED_XML_KEEPS: ReadonlySet<string> = new Set(['generated-config', 'xml-syntax', 'file-not-analysed']);
 
 export function createService(options: ServiceOptions): WorkspaceService {
   const analyzer = new Analyzer({ files: options.files, knownHomes: options.knownHomes, log: options.log, maxFileBytes: options.maxFileBytes });
@@ -273,7 +350,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
   const homeFacts = (home: ProductHome, settings: Settings): Promise<HomeFacts> => analyzer.facts.homeFacts(home, portOffsetOverrideFor(settings, home.homeDir));
   const kinds: readonly DocumentKind[] = [...(options.kinds ?? []), ...DOCUMENT_KINDS];
   const engines = new Map<DocumentKind, KindEngine>();
-  for (const kind of kinds) if (kind.createEngine) engines.set(kind, kind.createEngine({ files, homeFacts, log: options.log }));
+  for (const kind of kinds) if (kind.createEngine) engines.set(kind, kind.createEngine({ files, homeFacts, log: options.log, knownHomes: options.knownHomes }));
   /** The engine of a pluggable kind for this path; undefined for the built-in XML kind (and for unknown paths). */
   function engineFor(path: string): KindEngine | undefined {
     for (const kind of kinds) {
@@ -406,7 +483,19 @@ export function createService(options: ServiceOptions): WorkspaceService {
   return {
     kinds,
     recognise,
-    analyse: (request) => engineFor(request.path)?.analyse(request) ?? analyzer.analyze(request.path, request.content, request.settings),
+    async analyse(request) {
+      const engine = engineFor(request.path);
+      if (engine) return engine.analyse(request);
+      const result = await analyzer.analyze(request.path, request.content, request.settings);
+      const home = result.location?.home;
+      if (!home || result.findings.length === 0) return result;
+      // A home configured by deployment.toml: its XML is rendered from the toml at every start, so a finding here
+      // would be fixed in the wrong file and reported twice. The toml finding is the one that counts; the XML keeps
+      // generated-config (with go to definition to the toml key) and what stops it being read at all.
+      const generatedBy = (await homeFacts(home, request.settings)).generatedBy;
+      if (!generatedBy || !generatedBy.endsWith(`/${HOME_FILES.deploymentToml}`)) return result;
+      return { ...result, findings: result.findings.filter((f) => GENERATED_XML_KEEPS.has(f.ruleId)) };
+    },
     parse(path, content) {
       const engine = engineFor(path);
       if (engine) return engine.parse(path, content);
@@ -419,6 +508,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
       otherDocs.delete(path);
     },
     clearCaches() {
+      for (const engine of engines.values()) engine.clearCaches?.();
       analyzer.cache.clear();
       analyzer.facts.clearHomeFacts();
       otherDocs.clear();
@@ -439,9 +529,18 @@ export function createService(options: ServiceOptions): WorkspaceService {
       }
       return offers;
     },
-    fixUnattended: (path, text, settings) => fixText(analyzer, path, text, settings),
+    fixUnattended: (path, text, settings) => {
+      const engine = engineFor(path);
+      if (engine) return engine.fixUnattended?.(path, text, settings) ?? Promise.resolve({ text: undefined, applied: [] });
+      return fixText(analyzer, path, text, settings);
+    },
 
     async planEncryption({ scope, keystorePassword, askPassword }) {
+      const engine = engineFor(scope.path);
+      if (engine) {
+        if (!planner || !engine.planEncryption) return { error: 'Secure Vault encryption is not available in this server.' };
+        return withPassword((password) => engine.planEncryption!({ scope, keystorePassword: password }), keystorePassword, askPassword);
+      }
       const plan = async (password: string | undefined): Promise<SecureVaultOutcome> => {
         if (!planner) return { error: 'Secure Vault encryption is not available in this server.' };
         const covered = parseCovered(scope.path, scope.content);
@@ -463,6 +562,15 @@ export function createService(options: ServiceOptions): WorkspaceService {
     canEncrypt: planner !== undefined,
     canEncryptHome: planner?.planForHome !== undefined,
     async planHomeEncryption({ home, settingsFor, keystorePassword, askPassword }) {
+      // A home configured by another kind's file (deployment.toml): its XML is generated, the secrets live there.
+      if (planner === core) {
+        for (const engine of engines.values()) {
+          if (!engine.planHomeEncryption) continue;
+          const first = await engine.planHomeEncryption(home, keystorePassword, settingsFor);
+          if (!first) continue;
+          return withPassword<HomeEncryptionOutcome>(async (password) => (password === keystorePassword ? first : ((await engine.planHomeEncryption!(home, password, settingsFor)) ?? first)), keystorePassword, askPassword);
+        }
+      }
       if (planner !== core) {
         // A substituted planner (tests) or none: its own home plan, as the fronts see it.
         const plan = async (password: string | undefined) => {
@@ -506,7 +614,9 @@ export function createService(options: ServiceOptions): WorkspaceService {
       const covered = parseCovered(path, content);
       if (!covered?.location.home) return undefined;
       const alias = aliasAt(covered.doc, offset);
-      return alias ? aliasDefinition(files, covered.location.home, alias.alias) : undefined;
+      if (alias) return aliasDefinition(files, covered.location.home, alias.alias);
+      // Generated XML of a deployment.toml home: the toml key that produces the value (or the file's top).
+      return generatedXmlDefinition(files, covered.location, covered.doc, offset);
     },
     async inlayHints(request) {
       const { path, content, settings, from, to } = request;
@@ -524,7 +634,11 @@ export function createService(options: ServiceOptions): WorkspaceService {
     async portReport(homes, settingsFor) {
       const sorted = [...homes].sort((a, b) => a.homeDir.localeCompare(b.homeDir));
       const views = [];
-      for (const home of sorted) views.push(await homePortView(await homeFacts(home, settingsFor(confPathOf(home, HOME_FILES.carbon))), portSources));
+      for (const home of sorted) {
+        const facts = await homeFacts(home, settingsFor(confPathOf(home, HOME_FILES.carbon)));
+        // A deployment.toml home: rows from the toml (its XML is rendered from it at start).
+        views.push((await tomlHomePortView(files, facts)) ?? (await homePortView(facts, portSources)));
+      }
       return workspacePortReport(views);
     },
 
@@ -537,6 +651,9 @@ export function createService(options: ServiceOptions): WorkspaceService {
       for (const conf of ['repository/conf', 'conf']) {
         const carbon = joinPath(dir, conf, HOME_FILES.carbon);
         if (await files.exists(carbon)) return recognise(carbon)?.home;
+        // A home of a Carbon 4.5+ product before its first start (or a copy of just its deployment.toml).
+        const toml = joinPath(dir, conf, 'deployment.toml');
+        if (await files.exists(toml)) return recognise(toml)?.home;
       }
       return undefined;
     },
@@ -559,7 +676,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
       if (!changedPath) return true;
       const changed = recognise(changedPath);
       const sameHome = !!changed?.home && location.home?.homeDir === changed.home.homeDir;
-      const portsMayCollide = location.kind === 'carbon' && (!changed || ['carbon', 'catalina-server', 'axis2'].includes(changed.kind));
+      const portsMayCollide = (location.kind === 'carbon' || location.kind === 'deployment-toml') && (!changed || ['carbon', 'catalina-server', 'axis2', 'deployment-toml'].includes(changed.kind));
       return sameHome || portsMayCollide;
     },
   };

@@ -13,7 +13,10 @@ export type RuleId =
   | 'port-conflict'
   | 'generated-config'
   | 'xml-syntax'
-  | 'file-not-analysed';
+  | 'file-not-analysed'
+  /** deployment.toml only (server/src/service/toml/rules). */
+  | 'secrets-table'
+  | 'toml-syntax';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 export type SeveritySetting = Severity | 'off';

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
 import { ENGINE_FINDINGS, RULES, ruleDocsUrl } from '../../../server/src/service/rules/registry';
+import { TOML_RULES } from '../../../server/src/service/toml/analyse';
 import { FINGERPRINT_KEY, SRCROOT } from '../../../server/src/cli/sarif';
 import { projectRoot } from '../../helpers';
 import { carbonXml, catalinaXml, cli, keystoreBlock, tempDir, write } from './support';
@@ -109,7 +110,10 @@ test('tool.driver lists every rule with its description and documentation link',
   const driver = log.runs[0].tool.driver;
   assert.equal(log.version, '2.1.0');
   assert.equal(driver.name, 'wso2-config-lint');
-  assert.deepEqual(driver.rules.map((r) => r.id), [...RULES.map((r) => r.id), ...Object.keys(ENGINE_FINDINGS)]);
+  // The XML rules, deployment.toml's own rules (toml/analyse.ts TOML_RULES), then the engine's own findings.
+  const tomlOnly = TOML_RULES.map((r) => r.id).filter((id) => !RULES.some((r) => r.id === id));
+  assert.deepEqual(tomlOnly, ['toml-syntax', 'secrets-table']);
+  assert.deepEqual(driver.rules.map((r) => r.id), [...RULES.map((r) => r.id), ...tomlOnly, ...Object.keys(ENGINE_FINDINGS)]);
   for (const rule of driver.rules) {
     assert.equal(rule.helpUri, ruleDocsUrl(rule.id as never));
     assert.ok(rule.shortDescription.text.length > 10, rule.id);

@@ -41,6 +41,7 @@ function load(name: string): Grammar {
 
 const PROPERTIES = load('secure-vault-properties.tmLanguage.json');
 const INJECTION = load('secure-vault-xml.injection.tmLanguage.json');
+const TOML_INJECTION = load('deployment-toml.injection.tmLanguage.json');
 
 /** Every rule object of a grammar, with where it is. */
 function* rules(node: Rule, where: string): Generator<[Rule, string]> {
@@ -55,6 +56,7 @@ function* rules(node: Rule, where: string): Generator<[Rule, string]> {
 for (const [file, grammar] of [
   ['secure-vault-properties', PROPERTIES],
   ['secure-vault-xml.injection', INJECTION],
+  ['deployment-toml.injection', TOML_INJECTION],
 ] as const) {
   test(`${file}: every regex compiles and every include resolves`, () => {
     let regexes = 0;
@@ -201,4 +203,55 @@ test('injection: svns:secretAlias with its value, $secret{…} and ${carbon.home
   const carbon = fs.readFileSync(path.join(corpus, 'ciphertool-run/after-conf/carbon.xml'), 'utf8');
   const aliases = [...carbon.matchAll(new RegExp(INJECTION.repository['secret-alias-attribute'].match!, 'g'))].map((m) => m[6]);
   assert.deepEqual(aliases, ['Carbon.Security.KeyStore.Password', 'Carbon.Security.KeyStore.KeyPassword', 'Carbon.Security.TrustStore.Password']);
+});
+
+// ---- deployment.toml references ---------------------------------------------------------------------------------
+
+/** Every match of one repository rule of the toml injection on a line: the captured texts by scope. */
+function tomlMatches(rule: 'secret' | 'reference' | 'placeholder', line: string): Record<string, string | undefined>[] {
+  const grammarRule = TOML_INJECTION.repository[rule];
+  const re = new RegExp(grammarRule.match!, 'g');
+  const found: Record<string, string>[] = [];
+  for (const match of line.matchAll(re)) {
+    const scopes: Record<string, string> = {};
+    for (const [group, capture] of Object.entries(grammarRule.captures ?? {})) {
+      if (match[Number(group)] !== undefined && capture.name) scopes[`${group}:${capture.name}`] = match[Number(group)];
+    }
+    found.push(scopes);
+  }
+  return found;
+}
+
+test('deployment.toml injection: into TOML strings only, and declared in package.json for source.toml', () => {
+  assert.equal(TOML_INJECTION.scopeName, 'wso2.deployment-toml.injection');
+  assert.equal(TOML_INJECTION.injectionSelector, 'L:source.toml string -comment');
+  const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { contributes: { grammars: { scopeName: string; path: string; injectTo?: string[] }[] } };
+  const entry = manifest.contributes.grammars.find((g) => g.scopeName === TOML_INJECTION.scopeName);
+  assert.deepEqual(entry, { scopeName: 'wso2.deployment-toml.injection', path: './syntaxes/deployment-toml.injection.tmLanguage.json', injectTo: ['source.toml'] });
+});
+
+test('deployment.toml injection: $secret{}, $env{}, $sys{}, $ref{} and ${...} on real lines', (t) => {
+  // The MI corpus sample already using [secrets] (product-micro-integrator v4.4.0 samples).
+  const corpus = corpusDir();
+  if (!corpus) return t.skip('no corpus');
+  const sample = fs.readdirSync(path.join(corpus, 'mi-4.4.0', 'samples')).find((n) => n.startsWith('securevault-') && n.endsWith('.toml'));
+  assert.ok(sample, 'an MI securevault sample');
+  const text = fs.readFileSync(path.join(corpus, 'mi-4.4.0', 'samples', sample as string), 'utf8');
+  const secretLine = text.split(/\r?\n/).find((l) => l.includes('$secret{'))!;
+  const secrets = tomlMatches('secret', secretLine);
+  assert.equal(secrets.length, 1);
+  assert.equal(secrets[0]['2:keyword.other.reference-kind.deployment-toml'], 'secret');
+  assert.equal(secrets[0]['4:variable.other.constant.secret-alias.secure-vault'], 'rabbit_pwd');
+  assert.deepEqual(tomlMatches('reference', secretLine), []);
+
+  const line = 'url = "jdbc:mysql://$env{DB_HOST}:$sys{db.port}/x?u=$ref{database.user}&p=$secret{db_pw}"';
+  assert.deepEqual(tomlMatches('reference', line).map((m) => [m['2:keyword.other.reference-kind.deployment-toml'], m['4:variable.other.constant.reference-name.deployment-toml']]), [
+    ['env', 'DB_HOST'],
+    ['sys', 'db.port'],
+    ['ref', 'database.user'],
+  ]);
+  assert.deepEqual(tomlMatches('secret', line).map((m) => m['4:variable.other.constant.secret-alias.secure-vault']), ['db_pw']);
+  assert.deepEqual(tomlMatches('placeholder', 'file_name = "${carbon.home}/repository/resources/security/x.jks"').map((m) => m['2:variable.language.placeholder.deployment-toml']), ['carbon.home']);
+  // Not references: another word, an unclosed brace, a quote inside (the string ends there).
+  for (const rule of ['secret', 'reference'] as const) assert.deepEqual(tomlMatches(rule, 'a = "$foo{x}" b = "$secret{x" c = "$env{a"b}"'), []);
 });

@@ -362,7 +362,8 @@ export interface EncryptedSecret {
   /** 1-based line of the secret before the fix. */
   readonly line: number;
   readonly alias: string;
-  readonly target: 'element' | 'attribute';
+  /** 'toml-value': a deployment.toml value (toml/securevault.ts). */
+  readonly target: 'element' | 'attribute' | 'toml-value';
 }
 
 export interface SkippedSecret {

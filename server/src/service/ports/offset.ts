@@ -13,7 +13,7 @@ import { OffsetFact } from '../workspace/facts';
 export interface OffsetInfo {
   /** The offset the server runs with; undefined when carbon.xml's does not parse and no setting overrides it. */
   readonly value: number | undefined;
-  readonly source: 'setting' | 'carbon.xml' | 'default';
+  readonly source: 'setting' | 'carbon.xml' | 'default' | 'deployment.toml';
   /** carbon.xml's `<Offset>` as written, with its 1-based line. */
   readonly carbonXml: { readonly path: string; readonly raw: string; readonly value: number | undefined; readonly line: number | undefined } | undefined;
 }
@@ -47,6 +47,8 @@ export function offsetPhrase(offset: OffsetInfo): string {
       return `offset ${value} from the -DportOffset setting`;
     case 'carbon.xml':
       return offset.carbonXml?.line !== undefined ? `offset ${value} (carbon.xml line ${offset.carbonXml.line})` : `offset ${value} (carbon.xml)`;
+    case 'deployment.toml':
+      return offset.carbonXml?.line !== undefined ? `offset ${value} (deployment.toml line ${offset.carbonXml.line})` : `offset ${value} (deployment.toml)`;
     default:
       return `offset ${value} (no \`<Offset>\` in carbon.xml)`;
   }

@@ -96,7 +96,7 @@ interface PasswordLocations {
     axis2ParameterSegment: string;
     propertySegment: string;
   };
-  kinds: Record<ConfigFileKind, KindLocations>;
+  kinds: Partial<Record<ConfigFileKind, KindLocations>>;
 }
 
 const LOCATIONS = locationsData as PasswordLocations;

@@ -33,19 +33,21 @@ export function offsetAnchor(doc: XmlDocument): TextSpan | undefined {
 }
 
 /** "offset 3 from the portOffset setting (-DportOffset)" and the like, for messages. */
-export function describeOffset(value: number, source: 'setting' | 'carbon.xml' | 'default' | undefined): string {
+export function describeOffset(value: number, source: 'setting' | 'carbon.xml' | 'default' | 'deployment.toml' | undefined): string {
   switch (source) {
     case 'setting':
       return `offset ${value} from the portOffset setting (-DportOffset)`;
     case 'carbon.xml':
       return `offset ${value} from carbon.xml`;
+    case 'deployment.toml':
+      return `offset ${value} from deployment.toml`;
     default:
       return `offset ${value}`;
   }
 }
 
 /** The offset the server runs this file's home with, and where it comes from; undefined when it cannot be known. */
-function runningOffset(context: RuleContext): { value: number; source: 'setting' | 'carbon.xml' | 'default' } | undefined {
+function runningOffset(context: RuleContext): { value: number; source: 'setting' | 'carbon.xml' | 'default' | 'deployment.toml' } | undefined {
   const { home, file, doc } = context;
   if (home) return home.offset.value === undefined ? undefined : { value: home.offset.value, source: home.offset.source };
   // A file outside any home: carbon.xml speaks for itself; other files have no offset to go by.

@@ -7,6 +7,7 @@ import { h2Datasource } from './h2-datasource';
 import { portOffset } from './port-offset';
 import { portConflict } from './port-conflict';
 import { generatedConfig } from './generated-config';
+import { TOML_RULES } from '../toml/analyse';
 
 /** Every rule, in the order their findings are produced. Ids never change meaning (design.md). */
 export const RULES: readonly Rule[] = [
@@ -50,7 +51,13 @@ export interface RuleMetadata {
   readonly engine: boolean;
 }
 
-const SECURITY_RULES: ReadonlySet<RuleId> = new Set<RuleId>(['plaintext-password', 'weak-tls-protocol', 'weak-tls-ciphers', 'h2-datasource']);
+const SECURITY_RULES: ReadonlySet<RuleId> = new Set<RuleId>(['plaintext-password', 'weak-tls-protocol', 'weak-tls-ciphers', 'h2-datasource', 'secrets-table']);
+
+/** Document kind ids (service/index.ts CARBON_XML_KIND, toml/kind.ts DEPLOYMENT_TOML_KIND). */
+const XML_KIND = 'carbon-xml';
+const TOML_KIND = 'deployment-toml';
+const TOML_IDS: ReadonlySet<RuleId> = new Set<RuleId>(TOML_RULES.map((rule) => rule.id));
+const kindsOf = (id: RuleId): string[] => (TOML_IDS.has(id) ? [XML_KIND, TOML_KIND] : [XML_KIND]);
 
 export const RULE_METADATA: readonly RuleMetadata[] = [
   ...RULES.map((rule) => ({
@@ -59,7 +66,17 @@ export const RULE_METADATA: readonly RuleMetadata[] = [
     description: rule.description,
     docsUrl: ruleDocsUrl(rule.id),
     tags: SECURITY_RULES.has(rule.id) ? ['security', 'wso2'] : ['wso2'],
-    documentKinds: ['carbon-xml'],
+    documentKinds: kindsOf(rule.id),
+    engine: false,
+  })),
+  // deployment.toml's own rules (the ids it shares with the XML rules are listed once, above).
+  ...TOML_RULES.filter((rule) => !RULES.some((r) => r.id === rule.id)).map((rule) => ({
+    id: rule.id,
+    defaultSeverity: rule.defaultSeverity,
+    description: rule.description,
+    docsUrl: ruleDocsUrl(rule.id),
+    tags: SECURITY_RULES.has(rule.id) ? ['security', 'wso2'] : ['wso2'],
+    documentKinds: [TOML_KIND],
     engine: false,
   })),
   ...(Object.entries(ENGINE_FINDINGS) as [RuleId, string][]).map(([id, description]) => ({
@@ -68,7 +85,7 @@ export const RULE_METADATA: readonly RuleMetadata[] = [
     description,
     docsUrl: ruleDocsUrl(id),
     tags: ['wso2'],
-    documentKinds: ['carbon-xml'],
+    documentKinds: [XML_KIND, TOML_KIND],
     engine: true,
   })),
 ];

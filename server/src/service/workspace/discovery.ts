@@ -2,7 +2,8 @@ import { HOME_FILES, ProductHome, basename, homeOfConfDir, joinPath, normalizePa
 
 /**
  * The one product-home discovery of the server, `wso2-config-lint`, `ports` and `encrypt`: a folder `conf` holding
- * carbon.xml (…/repository/conf or …/conf; EI and IoT profiles under wso2/<profile>/conf included). Symbolic links to
+ * carbon.xml (…/repository/conf or …/conf; EI and IoT profiles under wso2/<profile>/conf included) or deployment.toml
+ * (Carbon 4.5+ products: API Manager, Identity Server at …/repository/conf, Micro Integrator at …/conf). Symbolic links to
  * folders are followed everywhere alike (a home whose `conf` is a link is a home), each real folder visited once so a
  * link loop ends. Bounded in depth and folder count so a huge workspace cannot stall the caller.
  */
@@ -44,7 +45,7 @@ export async function discoverHomes(roots: readonly string[], reader: DirectoryR
     folders++;
     const entries = await reader.entries(dir);
     if (!entries) continue; // unreadable: skip, the rest of the tree still counts
-    if (basename(dir) === 'conf' && entries.some((e) => e.kind === 'file' && e.name === HOME_FILES.carbon)) {
+    if (basename(dir) === 'conf' && entries.some((e) => e.kind === 'file' && (e.name === HOME_FILES.carbon || e.name === HOME_FILES.deploymentToml))) {
       const home = homeOfConfDir(dir);
       if (home) homes.set(home.homeDir, home);
     }

@@ -6,6 +6,7 @@ import { DecodedText, decodeBytes, checkText, DEFAULT_MAX_FILE_BYTES } from './d
 import { parseXml } from '../model/xml';
 import { ConfigFileKind, HOME_FILES, ProductHome, basename, confPathOf, joinPath, matchesRoot } from './files';
 import { ProductFacts, carbonIdentity, detectProductVersion, markerFiles } from './product';
+import { tomlHomeFacts } from '../toml/home-facts';
 
 /**
  * Cross-file facts of product homes: the offset (from carbon.xml or the -DportOffset setting), every port, the JNDI
@@ -46,7 +47,8 @@ export interface DatasourceFact {
 export interface OffsetFact {
   /** The offset the server would run with; undefined when carbon.xml's value would not parse and no override is set. */
   readonly value: number | undefined;
-  readonly source: 'setting' | 'carbon.xml' | 'default';
+  /** 'deployment.toml': a Carbon 4.5+ home, whose carbon.xml is rendered from `[server] offset`. */
+  readonly source: 'setting' | 'carbon.xml' | 'default' | 'deployment.toml';
   /** carbon.xml's `<Offset>` as written, when there is one. */
   readonly carbonXml: (OffsetValue & { path: string }) | undefined;
 }
@@ -151,8 +153,10 @@ export class FactsProvider {
       .filter((n) => n.endsWith('-datasources.xml'))
       .sort(masterFirst)
       .map((n) => joinPath(datasourcesDir, n));
-    const paths = [carbonPath, catalinaPath, axis2Path, ...datasourcePaths];
     const generatedBy = await this.generatedBy(home);
+    // A Carbon 4.5+ home: its offset and ports are deployment.toml's (the XML is rendered from it at every start).
+    const tomlPath = generatedBy && basename(generatedBy) === HOME_FILES.deploymentToml ? generatedBy : undefined;
+    const paths = [carbonPath, catalinaPath, axis2Path, ...datasourcePaths, ...(tomlPath ? [tomlPath] : [])];
     const layout = await this.productLayout(home);
     const keyOf = (versions: (string | undefined)[]) => [portOffsetOverride, generatedBy, JSON.stringify(layout), ...paths.map((p, i) => `${p}@${versions[i]}`)].join('\u0000');
     const cached = this.homeCache.get(home.homeDir);
@@ -163,6 +167,7 @@ export class FactsProvider {
     const key = keyOf(contents.map((c) => c?.version));
     if (cached && cached.key === key) return cached.facts;
     const [carbonContent, catalinaContent, axis2Content, ...datasourceContents] = contents;
+    const tomlContent = tomlPath ? datasourceContents.pop() : undefined;
 
     const carbon = this.parsedContent(carbonPath, 'carbon', carbonContent);
     const catalina = this.parsedContent(catalinaPath, 'catalina-server', catalinaContent);
@@ -185,7 +190,8 @@ export class FactsProvider {
       ...(axis2 ? portsOf('axis2', axis2, axis2Path, HOME_FILES.axis2) : []),
     ];
     const product = detectProductVersion({ ...carbonIdentity(carbon), ...layout });
-    const facts: HomeFacts = { home, offset, ports, datasources, generatedBy, product };
+    const fromToml = tomlPath && tomlContent ? await tomlHomeFacts(this.files, home, tomlPath, tomlContent, portOffsetOverride) : undefined;
+    const facts: HomeFacts = fromToml ? { home, offset: fromToml.offset, ports: fromToml.ports, datasources, generatedBy, product } : { home, offset, ports, datasources, generatedBy, product };
     this.homeCache.delete(home.homeDir);
     this.homeCache.set(home.homeDir, { key, facts });
     while (this.homeCache.size > this.maxCachedHomes) this.homeCache.delete(this.homeCache.keys().next().value!);

@@ -19,7 +19,9 @@ export type ConfigFileKind =
   | 'identity'
   | 'embedded-ldap'
   | 'output-event-adapters'
-  | 'axis2-client';
+  | 'axis2-client'
+  /** Carbon 4.5+ products' one configuration file (toml/kind.ts); the XML above is generated from it. */
+  | 'deployment-toml';
 
 export type ConfLayout = 'repository/conf' | 'conf';
 

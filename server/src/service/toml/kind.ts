@@ -1,0 +1,369 @@
+import { LineIndex, TextSpan } from '../model/text';
+import { Settings, portOffsetOverrideFor } from '../settings';
+import { Finding, Severity } from '../types';
+import { listeningPorts, lowestFreeOffset } from '../ports/conflicts';
+import { describeOffset } from '../rules/port-offset';
+import { HomeFacts } from '../workspace/facts';
+import { decodeBytes } from '../workspace/decode';
+import { FileContent, FileSource } from '../workspace/facts';
+import { ConfigFileLocation, ProductHome, basename, dirname, homeOfConfDir, joinPath, normalizePath } from '../workspace/files';
+import { FixOffer } from '../rules/fixes';
+import { applyReplacements } from '../fixes/types';
+import { SecureVaultOutcome } from '../securevault/planner';
+import { analyseDeploymentToml } from './analyse';
+import { TomlModel, describeReference, protectionOf } from './effective';
+import { tomlHomeOf } from './home';
+import { isSecretKey } from './keys';
+import { ConfigKnowledge, HomeFileReader, PRODUCT_NAMES, loadKnowledge } from './knowledge';
+import { detectTomlHome } from './home';
+import { TomlEntry } from './parse';
+import { TomlOffset, TomlPort, explainPort, tomlOffset, tomlPorts } from './ports';
+import { planTomlFixes } from './fixes';
+import { KeystorePasswordRequest, TOML_VAULT_TITLE_ONE, TomlVaultPlan, planTomlEnvReference, planTomlSecureVault } from './securevault';
+import { TomlFinding } from './types';
+
+/**
+ * deployment.toml as a document kind of the facade (service/index.ts DocumentKind): recognised at
+ * `<home>/repository/conf/deployment.toml` (API Manager, Identity Server, the kernel: carbon-kernel v4.9.26
+ * `Main.java`) and `<home>/conf/deployment.toml` (Micro Integrator: product-micro-integrator v4.4.0
+ * `micro-integrator.sh`). The engine reads the home's own `repository/resources/conf/{default,infer,key-mappings}.json`
+ * and `bin/version.txt` through the service's FileSource (bundled knowledge otherwise) and answers analyse, fixes,
+ * hovers and inlay hints with the same neutral values the XML engine gives.
+ */
+
+export const DEPLOYMENT_TOML = 'deployment.toml';
+export const DEPLOYMENT_TOML_KIND_ID = 'deployment-toml';
+
+/** Files of the home the model reads, relative to the home (knowledge.ts, home.ts). */
+const HOME_READS = ['repository/resources/conf/default.json', 'repository/resources/conf/infer.json', 'repository/resources/conf/key-mappings.json', 'bin/version.txt', 'updates/product.txt'];
+
+export function recogniseDeploymentToml(rawPath: string): ConfigFileLocation | undefined {
+  const path = normalizePath(rawPath);
+  if (basename(path) !== DEPLOYMENT_TOML || !tomlHomeOf(path)) return undefined;
+  return { kind: 'deployment-toml', path, confRelativePath: DEPLOYMENT_TOML, home: homeOfConfDir(dirname(path)) };
+}
+
+/** The deployment.toml of a home, by its conf folder. */
+export function deploymentTomlOf(home: ProductHome): string {
+  return joinPath(home.confDir, DEPLOYMENT_TOML);
+}
+
+export interface TomlAnalysed {
+  readonly location: ConfigFileLocation;
+  readonly text: string;
+  readonly lines: LineIndex;
+  readonly model: TomlModel | undefined;
+  readonly findings: Finding[];
+}
+
+export interface TomlEngineOptions {
+  readonly files: FileSource;
+  readonly log?: (message: string) => void;
+  readonly maxFileBytes?: number;
+}
+
+/** Home files read once per home and per version of those files; knowledge parsed once per home state. */
+interface HomeState {
+  readonly stamp: string;
+  readonly read: HomeFileReader;
+  knowledge?: { product: string; version: string | undefined; value: ConfigKnowledge };
+}
+
+export function textOf(content: FileContent, maxFileBytes: number | undefined): { text: string } | { problem: string; severity: 'error' | 'information' } {
+  if (content.kind === 'text') return { text: content.text };
+  const decoded = decodeBytes(content.bytes, maxFileBytes);
+  return decoded.ok ? { text: decoded.text } : { problem: decoded.problem.replace('not XML', 'not TOML'), severity: decoded.severity };
+}
+
+export class TomlEngineCore {
+  private readonly homes = new Map<string, HomeState>();
+  private readonly analyses = new Map<string, { key: string; value: TomlAnalysed }>();
+
+  constructor(private readonly options: TomlEngineOptions) {}
+
+  invalidate(path: string): void {
+    this.analyses.delete(normalizePath(path));
+  }
+
+  clear(): void {
+    this.homes.clear();
+    this.analyses.clear();
+  }
+
+  private async homeState(homeDir: string): Promise<HomeState> {
+    const files = this.options.files;
+    const versions = await Promise.all(HOME_READS.map(async (rel) => (files.version ? await files.version(joinPath(homeDir, rel)) : undefined) ?? ''));
+    const stamp = versions.join('\u0000');
+    const cached = this.homes.get(homeDir);
+    if (cached && files.version && cached.stamp === stamp) return cached;
+    const texts = new Map<string, string>();
+    for (const rel of HOME_READS) {
+      const content = await files.read(joinPath(homeDir, rel));
+      if (!content) continue;
+      const decoded = textOf(content, this.options.maxFileBytes);
+      if ('text' in decoded) texts.set(rel, decoded.text);
+    }
+    const state: HomeState = { stamp, read: (rel) => texts.get(rel) };
+    this.homes.set(homeDir, state);
+    // Bounded: a workspace has a handful of homes; a CLI walk over many must not keep them all.
+    if (this.homes.size > 32) this.homes.delete(this.homes.keys().next().value!);
+    return state;
+  }
+
+  /** The analysis of one deployment.toml at this content and these settings (cached per version and settings). */
+  async analyse(path: string, content: FileContent, settings: Settings): Promise<TomlAnalysed | undefined> {
+    const location = recogniseDeploymentToml(path);
+    if (!location) return undefined;
+    const override = location.home ? portOffsetOverrideFor(settings, location.home.homeDir) : null;
+    const key = [content.version, JSON.stringify(settings.rules), settings.tlsProfile, String(override)].join('\u0000');
+    const cached = this.analyses.get(location.path);
+    const homeDir = tomlHomeOf(location.path)?.homeDir ?? '';
+    const state = await this.homeState(homeDir);
+    if (cached && cached.key === `${key}\u0000${state.stamp}` && this.homes.get(homeDir) === state) return cached.value;
+    const decoded = textOf(content, this.options.maxFileBytes);
+    if (!('text' in decoded)) {
+      const configured = settings.rules['file-not-analysed'];
+      const findings: Finding[] = configured === 'off' ? [] : [{ ruleId: 'file-not-analysed', severity: configured ?? decoded.severity, message: decoded.problem, span: { start: 0, end: 0 } }];
+      return { location, text: '', lines: new LineIndex(''), model: undefined, findings };
+    }
+    const text = decoded.text;
+    const detected = detectTomlHome(location.path, undefined, state.read);
+    let knowledge = state.knowledge;
+    if (!knowledge || knowledge.product !== detected.product || knowledge.version !== detected.version) {
+      knowledge = { product: detected.product, version: detected.version, value: loadKnowledge(detected.product, detected.version, state.read) };
+      state.knowledge = knowledge;
+    }
+    const analysis = analyseDeploymentToml({
+      path: location.path,
+      text,
+      readHomeFile: state.read,
+      knowledge: knowledge.value,
+      rules: settings.rules,
+      tlsProfile: settings.tlsProfile,
+      ...(override !== null ? { portOffsetOverride: override } : {}),
+      maxFileBytes: this.options.maxFileBytes,
+      log: this.options.log,
+    });
+    const value: TomlAnalysed = {
+      location,
+      text,
+      lines: analysis.model?.doc.lines ?? new LineIndex(text),
+      model: analysis.model,
+      findings: analysis.findings.map(toFinding),
+    };
+    this.analyses.set(location.path, { key: `${key}\u0000${state.stamp}`, value });
+    if (this.analyses.size > 64) this.analyses.delete(this.analyses.keys().next().value!);
+    return value;
+  }
+
+  /** Quick fixes of one finding: Secure Vault and `$env{}` for a written password, TLS, then the suppression comment. */
+  async fixesFor(analysed: TomlAnalysed, finding: Finding, settings: Settings): Promise<FixOffer[]> {
+    const model = analysed.model;
+    if (!model) return [];
+    const offers: FixOffer[] = [];
+    const tomlFinding = finding as TomlFinding;
+    const encryptable = (finding.ruleId === 'plaintext-password' && !Array.isArray(finding.data?.inherited)) || (finding.ruleId === 'secrets-table' && finding.data?.problem === 'plaintext');
+    if (encryptable) {
+      const outcome = await this.encrypt(model, [tomlFinding], undefined);
+      offers.push({ title: TOML_VAULT_TITLE_ONE, ruleId: finding.ruleId, isPreferred: true, ...('fix' in outcome ? { fix: { ...outcome.fix, title: TOML_VAULT_TITLE_ONE } } : outcome) });
+      const env = planTomlEnvReference(model, tomlFinding);
+      if (env) offers.push({ title: env.title, ruleId: finding.ruleId, fix: { title: env.title, ruleId: finding.ruleId, changes: [{ kind: 'edit', path: model.path, baseText: model.doc.text, replacements: env.replacements }] } });
+    }
+    for (const fix of planTomlFixes(model, tomlFinding, settings.tlsProfile)) {
+      const suppression = fix.title.startsWith('Disable ');
+      offers.push({
+        title: fix.title,
+        ruleId: finding.ruleId,
+        ...(suppression ? { suppression: true as const, sharedByFindings: true as const } : {}),
+        fix: { title: fix.title, ruleId: fix.ruleId, changes: [{ kind: 'edit', path: model.path, baseText: model.doc.text, replacements: fix.replacements }] },
+      });
+    }
+    return offers;
+  }
+
+  /**
+   * Secure Vault for some findings of the file (or every one): the planner of toml/securevault.ts. The keystore
+   * password, when the plan needs one and none is given, comes back as `needsPassword` (the facade asks and plans again).
+   */
+  async encrypt(model: TomlModel, findings: readonly TomlFinding[] | 'all', keystorePassword: string | undefined): Promise<SecureVaultOutcome> {
+    const { plan, asked } = await this.plan(model, findings, keystorePassword);
+    if (plan.fix) return { fix: { title: plan.fix.title, ruleId: plan.fix.ruleId, changes: plan.fix.changes, isPreferred: true } };
+    if (asked && keystorePassword === undefined && plan.skipped.some((s) => s.code === 'keystore')) return { needsPassword: { keystorePath: asked.keystorePath, reason: asked.reason } };
+    return { error: plan.skipped[0]?.reason ?? 'This file has no plaintext password left to encrypt.' };
+  }
+
+  async plan(model: TomlModel, findings: readonly TomlFinding[] | 'all', keystorePassword: string | undefined): Promise<{ plan: TomlVaultPlan; asked: KeystorePasswordRequest | undefined }> {
+    let asked: KeystorePasswordRequest | undefined;
+    const plan = await planTomlSecureVault({
+      model,
+      findings,
+      files: this.options.files,
+      askPassword: async (request) => {
+        asked = request;
+        return keystorePassword;
+      },
+    });
+    return { plan, asked };
+  }
+
+  /**
+   * `--fix`: the TLS fixes (marked unattended for XML too: no secret, no choice), one finding at a time, each planned
+   * on the text the previous one produced; stops at a TOML syntax error (an edit could not be checked).
+   */
+  async fixUnattended(path: string, text: string, settings: Settings): Promise<{ text: string | undefined; applied: string[]; skippedBecause?: string }> {
+    const applied: string[] = [];
+    let current = text;
+    for (let round = 0; round < 32; round++) {
+      const analysed = await this.analyse(path, { kind: 'text', text: current, version: `fix-${round}-${current.length}` }, settings);
+      this.invalidate(path);
+      if (!analysed?.model) break;
+      if (analysed.model.doc.errors.length > 0) {
+        if (round === 0) return { text: undefined, applied, skippedBecause: 'deployment.toml has a TOML syntax error' };
+        break;
+      }
+      const finding = analysed.findings.find((f) => (f.ruleId === 'weak-tls-protocol' || f.ruleId === 'weak-tls-ciphers') && typeof f.data?.endpoint === 'string');
+      const fix = finding && planTomlFixes(analysed.model, finding as TomlFinding, settings.tlsProfile).find((f) => f.ruleId === finding.ruleId && !f.title.startsWith('Disable '));
+      if (!fix) break;
+      const next = applyReplacements(current, fix.replacements);
+      if (next === current) break;
+      current = next;
+      applied.push(fix.title);
+    }
+    return { text: current === text ? undefined : current, applied };
+  }
+
+  /** Hover: the port sum on a port key or `[server] offset`, the protection of a secret key. */
+  hover(analysed: TomlAnalysed, offset: number, settings: Settings): { markdown: string; span: TextSpan } | undefined {
+    const model = analysed.model;
+    if (!model) return undefined;
+    const override = analysed.location.home ? portOffsetOverrideFor(settings, analysed.location.home.homeDir) : null;
+    const { offset: offsetInfo, ports } = tomlPorts(model, override ?? undefined);
+    const entry = entryAt(model, offset);
+    if (!entry) {
+      // The `[server]` header: the offset the home runs with (written or the template default) and its ports.
+      const server = model.doc.tables.find((t) => t.name === 'server' && offset >= t.headerSpan.start && offset <= t.headerSpan.end);
+      return server ? { markdown: offsetMarkdown(model, offsetInfo, ports), span: server.headerSpan } : undefined;
+    }
+    const span = { start: entry.keySpan.start, end: entry.valueSpan.end };
+    if (offsetInfo.entry === entry) return { markdown: offsetMarkdown(model, offsetInfo, ports), span };
+    const port = ports.find((p) => p.entry === entry);
+    if (port) return { markdown: `**${port.label}**: ${portSum(port)}\n\n${explainPort(port, offsetInfo)}\n\n${knowledgeLine(model)}`, span };
+    if (entry.table?.name !== 'secrets' && isSecretKey(entry.key, model.home.product)) return { markdown: secretMarkdown(model, entry), span };
+    return undefined;
+  }
+
+  inlayHints(analysed: TomlAnalysed, settings: Settings, from: number, to: number): { offset: number; label: string; tooltip: string }[] {
+    const model = analysed.model;
+    if (!model) return [];
+    const override = analysed.location.home ? portOffsetOverrideFor(settings, analysed.location.home.homeDir) : null;
+    const { offset, ports } = tomlPorts(model, override ?? undefined);
+    const hints: { offset: number; label: string; tooltip: string }[] = [];
+    for (const port of ports) {
+      if (!port.span || port.effective === undefined) continue;
+      hints.push({ offset: port.span.end, label: `\u2192 ${port.effective}`, tooltip: explainPort(port, offset) });
+    }
+    if (offset.entry && offset.value !== undefined) {
+      // The port people connect to first: the first HTTPS one (servlet HTTPS, MI's PassThrough HTTPS), else the first.
+      const http = ports.find((p) => p.effective !== undefined && p.label.includes('HTTPS')) ?? ports.find((p) => p.effective !== undefined);
+      hints.push({
+        offset: offset.entry.valueSpan.end,
+        label: http ? `${http.label} \u2192 ${http.effective}` : `offset ${offset.value}`,
+        tooltip: offsetMarkdown(model, offset, ports),
+      });
+    }
+    return hints.filter((h) => h.offset >= from && h.offset <= to).sort((a, b) => a.offset - b.offset);
+  }
+}
+
+function toFinding(finding: TomlFinding): Finding {
+  return { ruleId: finding.ruleId, severity: finding.severity, message: finding.message, span: finding.span, ...(finding.data ? { data: finding.data } : {}) };
+}
+
+/** The user's entry whose key or value holds the offset (linear in the entries). */
+export function entryAt(model: TomlModel, offset: number): TomlEntry | undefined {
+  for (const entry of model.doc.entries) {
+    if (offset >= entry.keySpan.start && offset <= entry.valueSpan.end) return entry;
+  }
+  return undefined;
+}
+
+function portSum(port: TomlPort): string {
+  if (port.base === undefined) return 'base not a number';
+  return port.effective !== undefined ? `${port.base} + ${port.offset} = **${port.effective}**` : `${port.base} + (unusable offset)`;
+}
+
+function knowledgeLine(model: TomlModel): string {
+  const k = model.knowledge;
+  const product = `${PRODUCT_NAMES[model.home.product]}${model.home.version ? ` ${model.home.version}` : ''}`;
+  return k.origin === 'home'
+    ? `Defaults: ${k.label} (${product}, detected by ${model.home.detectedBy}).`
+    : `Defaults: ${k.label}: this home has no repository/resources/conf/default.json (${product}, detected by ${model.home.detectedBy}).`;
+}
+
+export function offsetMarkdown(model: TomlModel, offset: TomlOffset, ports: readonly TomlPort[]): string {
+  const head = offset.value !== undefined ? `**Port offset ${offset.value}**` : `**Port offset unusable** (${offset.problem ?? 'unknown'})`;
+  const rows = ports.map((p) => `| ${p.label} | \`${p.key}\` | ${p.base ?? '?'} | ${p.effective ?? '?'} |`);
+  return [
+    head,
+    '',
+    `Offset from ${offset.explanation}.`,
+    '',
+    '| port | key | base | effective |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+    knowledgeLine(model),
+  ].join('\n');
+}
+
+function secretMarkdown(model: TomlModel, entry: TomlEntry): string {
+  const protection = protectionOf(model, entry.value);
+  const name = `\`${entry.key}\``;
+  switch (protection.status) {
+    case 'plaintext':
+      return `${name} is **not protected**: the value is plain text in deployment.toml${protection.via.length > 1 ? ` (through $ref{} ${protection.via.slice(1).join(' \u2192 ')})` : ''}. Use "Encrypt with Secure Vault" ($secret{alias} in [secrets]) or $env{VAR}.`;
+    case 'reference':
+      return `${name} is **protected** by ${protection.references.map(describeReference).join(' and ')}; the value is resolved when the server starts.`;
+    case 'unresolved':
+      return `${name} refers to ${protection.unresolved.map((k) => `\`${k}\``).join(', ')}, which deployment.toml does not define: the server stops with "References can't be resolved".`;
+    case 'empty':
+      return `${name} is empty.`;
+    case 'not-a-string':
+      return `${name} is not a string value.`;
+  }
+}
+
+/**
+ * `port-conflict` for a deployment.toml home: the same computation as the XML rule (ports/conflicts.ts) over the
+ * home facts of the workspace, toml and XML homes alike. Reported on `[server] offset` (the value to change), else on
+ * the `[server]` header, else at the top of the file.
+ */
+export function tomlPortConflicts(model: TomlModel, own: HomeFacts, homes: readonly HomeFacts[], severity: Severity): Finding[] {
+  if (own.offset.value === undefined) return [];
+  const others = homes.filter((h) => h.home.homeDir !== own.home.homeDir && h.offset.value !== undefined);
+  if (others.length === 0) return [];
+  const entry = tomlOffset(model).entry;
+  const server = model.doc.tables.find((t) => t.name === 'server');
+  const span: TextSpan = entry?.valueSpan ?? server?.headerSpan ?? { start: 0, end: 0 };
+  const mine = listeningPorts(own, own.offset.value);
+  const findings: Finding[] = [];
+  let lowestFree: number | null | undefined;
+  for (const other of others) {
+    const theirs = listeningPorts(other, other.offset.value!);
+    const shared = [...mine.keys()].filter((port) => theirs.has(port)).sort((a, b) => a - b);
+    if (shared.length === 0) continue;
+    if (findings.length >= 5) break;
+    if (lowestFree === undefined) lowestFree = lowestFreeOffset(own, others);
+    const listed = shared.slice(0, 8).map((port) => `${port} (${mine.get(port)![0].label} here, ${theirs.get(port)![0].label} there)`).join(', ');
+    const more = shared.length > 8 ? ` and ${shared.length - 8} more` : '';
+    const advice = lowestFree === null ? 'No offset for this home avoids every other home of the workspace.' : `[server] offset = ${lowestFree} is the lowest that collides with no other home of the workspace.`;
+    findings.push({
+      ruleId: 'port-conflict',
+      severity,
+      span,
+      message: `This home (${describeOffset(own.offset.value, own.offset.source)}) and the product home ${other.home.homeDir} (${describeOffset(other.offset.value!, other.offset.source)}) open the same ${shared.length === 1 ? 'port' : 'ports'}: ${listed}${more}. Whichever starts second fails to bind. ${advice}`,
+      data: { otherHome: other.home.homeDir, ports: shared, lowestFreeOffset: lowestFree },
+    });
+  }
+  return findings;
+}
