@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { ApplyWorkspaceEditParams, ApplyWorkspaceEditRequest, ApplyWorkspaceEditResult, ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { AskPasswordParams, AskPasswordRequest, ClientCommands, EffectivePortsRequest, EffectivePortsResult, ServerCommands, ValidateWorkspaceResult } from '../../server/src/protocol';
 
 /**
@@ -85,6 +85,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   context.subscriptions.push(
+    // The Secure Vault fixes come from the server's encrypt command (it checks the files they were planned on) and
+    // touch files no editor shows (cipher-text.properties, secret-conf.properties). Applied as a refactoring, VS Code
+    // saves those files as it does for a code action's own edit (files.refactoring.autoSave), instead of leaving them
+    // as unsaved buffers behind no editor. The rest is the language client's own handling: edits converted in order,
+    // refused when an open document's version moved on.
+    client.onRequest(ApplyWorkspaceEditRequest.type, async (params: ApplyWorkspaceEditParams): Promise<ApplyWorkspaceEditResult> => {
+      const current = client!;
+      const edit = await current.protocol2CodeConverter.asWorkspaceEdit(params.edit);
+      const open = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.toString(), d.version]));
+      for (const change of params.edit.documentChanges ?? []) {
+        if (!('textDocument' in change) || typeof change.textDocument.version !== 'number') continue;
+        const version = open.get(current.protocol2CodeConverter.asUri(change.textDocument.uri).toString());
+        if (version !== undefined && version !== change.textDocument.version) return { applied: false, failureReason: 'the document changed meanwhile' };
+      }
+      return { applied: await vscode.workspace.applyEdit(edit, { isRefactoring: true }) };
+    }),
     // The server asks for a PKCS#12 keystore password only when carbon.xml does not hold it in plain text.
     client.onRequest(AskPasswordRequest.method, async (params: AskPasswordParams): Promise<string | null> => {
       const trace = vscode.workspace.getConfiguration('wso2Config').get<string>('trace.server', 'off');

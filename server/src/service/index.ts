@@ -559,7 +559,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
       if (!changedPath) return true;
       const changed = recognise(changedPath);
       const sameHome = !!changed?.home && location.home?.homeDir === changed.home.homeDir;
-      const portsMayCollide = location.kind === 'carbon' && (!changed || ['carbon', 'catalina-server', 'axis2'].includes(changed.kind));
+      const portsMayCollide = location.kind === 'carbon' && (!changed || ['carbon', 'catalina-server', 'axis2', 'broker'].includes(changed.kind));
       return sameHome || portsMayCollide;
     },
   };

@@ -148,6 +148,7 @@ export const HOME_FILES = {
   carbon: 'carbon.xml',
   catalina: 'tomcat/catalina-server.xml',
   axis2: 'axis2/axis2.xml',
+  broker: 'broker.xml',
   masterDatasources: 'datasources/master-datasources.xml',
   userMgt: 'user-mgt.xml',
   registry: 'registry.xml',
