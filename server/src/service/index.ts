@@ -9,6 +9,7 @@ import { FileFixResult, fixText } from './fixes/unattended';
 import { SecureVaultFile } from './fixes/secure-vault';
 import { aliasAt, aliasDefinition, aliasHover } from './securevault/aliases';
 import { hiddenPasswordSpans } from './securevault/masking';
+import { referenceAt, referenceHover } from './securevault/references';
 import { HomeEncryptionOutcome, SecureVaultHost, SecureVaultOutcome, SecureVaultPlanner, SecureVaultSubject, explicitEncryptSettings, secureVaultPlanner } from './securevault/planner';
 import {
   PortContext,
@@ -485,6 +486,8 @@ export function createService(options: ServiceOptions): WorkspaceService {
         const alias = aliasAt(covered.doc, offset);
         if (alias) return { markdown: await aliasHover(files, covered.location.home, alias.alias), span: alias.span };
       }
+      const reference = covered && referenceAt(covered.doc, covered.location.kind, offset);
+      if (covered && reference) return { markdown: await referenceHover(reference, covered.location.home?.confDir, portSources.parsed), span: reference.span };
       const file = portDocument(path, content);
       if (!file) return undefined;
       const target = portTargetAt(file.doc, file.kind, file.kind ? portEntries(file.kind, file.doc, file.path, file.confRelativePath) : [], offset);
