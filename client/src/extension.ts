@@ -28,6 +28,9 @@ const COVERED_PATTERNS = [
   '**/conf/security/cipher-text.properties',
   '**/conf/security/cipher-tool.properties',
   '**/conf/security/secret-conf.properties',
+  // .properties files with secrets (plaintext-password): the andes JNDI file, the authentication endpoint's config.
+  '**/conf/jndi.properties',
+  '**/conf/identity/EndpointConfig.properties',
   // Other files of a conf folder that hold ${Ports.…} references (hovers and inlay hints show the effective port).
   '**/conf/etc/jmx.xml',
   '**/conf/identity/identity.xml',

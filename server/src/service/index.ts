@@ -10,6 +10,7 @@ import { SecureVaultFile } from './fixes/secure-vault';
 import { aliasAt, aliasDefinition, aliasHover } from './securevault/aliases';
 import { hiddenPasswordSpans } from './securevault/masking';
 import { referenceAt, referenceHover } from './securevault/references';
+import { PROPERTIES_KIND } from './properties/kind';
 import { HomeEncryptionOutcome, SecureVaultHost, SecureVaultOutcome, SecureVaultPlanner, SecureVaultSubject, explicitEncryptSettings, secureVaultPlanner } from './securevault/planner';
 import {
   PortContext,
@@ -131,7 +132,7 @@ export const CARBON_XML_KIND: DocumentKind = {
 };
 
 /** The kinds every service knows; `ServiceOptions.kinds` adds more (a kind listed first wins a path). */
-export const DOCUMENT_KINDS: readonly DocumentKind[] = [CARBON_XML_KIND];
+export const DOCUMENT_KINDS: readonly DocumentKind[] = [CARBON_XML_KIND, PROPERTIES_KIND];
 
 // ---- the service --------------------------------------------------------------------------------------------------------
 

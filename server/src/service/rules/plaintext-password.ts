@@ -96,7 +96,8 @@ interface PasswordLocations {
     axis2ParameterSegment: string;
     propertySegment: string;
   };
-  kinds: Record<ConfigFileKind, KindLocations>;
+  // The XML kinds; the .properties kinds have their own data (schemas/properties-secrets.json).
+  kinds: Partial<Record<ConfigFileKind, KindLocations>>;
 }
 
 const LOCATIONS = locationsData as PasswordLocations;

@@ -19,7 +19,11 @@ export type ConfigFileKind =
   | 'identity'
   | 'embedded-ldap'
   | 'output-event-adapters'
-  | 'axis2-client';
+  | 'axis2-client'
+  // Java .properties files (server/src/service/properties, schemas/properties-secrets.json).
+  | 'jndi-properties'
+  | 'endpoint-config-properties'
+  | 'cipher-text-properties';
 
 export type ConfLayout = 'repository/conf' | 'conf';
 

@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv from 'ajv';
+import { MemoryFileSource, projectRoot } from '../../helpers';
+import { createService, recogniseConfigFile } from '../../../server/src/service';
+import { DEFAULT_SETTINGS, mergeSettings } from '../../../server/src/service/settings';
+import { applyReplacements } from '../../../server/src/service/fixes/types';
+import secretsData from '../../../schemas/properties-secrets.json';
+import secretsSchema from '../../../schemas/properties-secrets.schema.json';
+
+/**
+ * Issue 14: the .properties files of a Carbon 4.4 home that hold secrets, as a document kind of the facade:
+ * jndi.properties (the password of `amqp://user:password@…`), identity/EndpointConfig.properties (the keystore
+ * passwords, unless protectedTokens lists them) and the `alias=[plaintext]` entries of cipher-text.properties.
+ */
+
+const CONF = '/ws/wso2am-2.6.0/repository/conf';
+const IS_CONF = '/ws/wso2is-5.6.0/repository/conf';
+const ENDPOINT_CORPUS = path.join(projectRoot(), '..', 'shared', 'corpus', 'is-5.6.0', 'repository', 'conf', 'identity', 'EndpointConfig.properties');
+
+/** jndi.properties as APIM 2.6.0 ships it (product-apim v2.6.0 modules/distribution/product/src/main/conf/jndi.properties, described, not copied). */
+const JNDI = [
+  '# register some connection factories',
+  '# connectionfactory.[jndiname] = [ConnectionURL]',
+  "connectionfactory.TopicConnectionFactory = amqp://admin:admin@clientid/carbon?brokerlist='tcp://localhost:5672'",
+  '',
+  "connectionfactory.QueueConnectionFactory = amqp://admin:Zq9-jndi-S3cret@clientID/test?brokerlist='tcp://localhost:5672'",
+  '# a reference is not a password',
+  "connectionfactory.Other = amqp://${admin.username}:${admin.password}@clientid/carbon?brokerlist='tcp://localhost:5672'",
+  'connectionfactory.Vaulted = secretAlias:JNDI.Vaulted',
+  'topic.throttleData = throttleData',
+  '',
+].join('\n');
+
+async function analyse(files: MemoryFileSource, file: string, settings = DEFAULT_SETTINGS) {
+  const service = createService({ files });
+  const content = (await files.read(file))!;
+  const result = await service.analyse({ path: file, content, settings });
+  const text = result.text!;
+  const rows = result.findings.map((f) => ({
+    line: result.lines!.positionAt(f.span.start).line + 1,
+    covered: text.slice(f.span.start, f.span.end),
+    severity: f.severity,
+    finding: f,
+  }));
+  return { service, content, result, rows, text };
+}
+
+test('properties-secrets.json satisfies its schema', () => {
+  const validate = new Ajv({ allErrors: true, strict: true }).compile(secretsSchema);
+  assert.ok(validate(secretsData), JSON.stringify(validate.errors));
+});
+
+test('recognised by place, inside a conf folder only', () => {
+  assert.equal(recogniseConfigFile(`${CONF}/jndi.properties`)?.kind, 'jndi-properties');
+  assert.equal(recogniseConfigFile(`${IS_CONF}/identity/EndpointConfig.properties`)?.kind, 'endpoint-config-properties');
+  assert.equal(recogniseConfigFile(`${CONF}/security/cipher-text.properties`)?.kind, 'cipher-text-properties');
+  assert.equal(recogniseConfigFile('/tmp/jndi.properties'), undefined);
+  assert.equal(recogniseConfigFile(`${CONF}/log4j.properties`), undefined);
+});
+
+test('jndi.properties: the password of each AMQP URL, exactly; references and secretAlias: values are not passwords', async () => {
+  const files = new MemoryFileSource({ [`${CONF}/jndi.properties`]: JNDI });
+  const { rows } = await analyse(files, `${CONF}/jndi.properties`);
+  assert.deepEqual(rows.map((r) => [r.finding.ruleId, r.line, r.covered, r.severity]), [
+    ['plaintext-password', 3, 'admin', 'error'],
+    ['plaintext-password', 5, 'Zq9-jndi-S3cret', 'warning'],
+  ]);
+  const data = rows[0].finding.data!;
+  assert.deepEqual(data, { target: 'property', key: 'connectionfactory.TopicConnectionFactory', encryptable: true, mechanism: 'secretAlias-value', suggestedAlias: 'JNDI.connectionfactory.TopicConnectionFactory', partOfValue: true });
+  assert.match(rows[0].finding.message, /secretAlias:<alias>/);
+  assert.match(rows[0].finding.message, /PropertiesFileInitialContextFactory\.java/);
+  assert.ok(!JSON.stringify(rows.map((r) => [r.finding.message, r.finding.data])).includes('Zq9-jndi'), 'no secret in messages or data');
+});
+
+test('suppression comments: # wso2-config-disable-next-line and # wso2-config-disable; the rule setting off', async () => {
+  const file = `${CONF}/jndi.properties`;
+  const files = new MemoryFileSource({ [file]: JNDI });
+  const first = await analyse(files, file);
+  const offers = await first.service.fixesFor({ path: file, content: first.content, settings: DEFAULT_SETTINGS, finding: first.rows[1].finding });
+  assert.deepEqual(offers.map((o) => o.title), ['Disable plaintext-password for this line', 'Disable plaintext-password for this file']);
+  const line = offers[0] as unknown as { fix: { changes: { kind: 'edit'; baseText: string; replacements: { span: { start: number; end: number }; newText: string }[] }[] } };
+  const suppressed = applyReplacements(line.fix.changes[0].baseText, line.fix.changes[0].replacements);
+  assert.ok(suppressed.includes("\n# wso2-config-disable-next-line plaintext-password\nconnectionfactory.QueueConnectionFactory"));
+  files.set(file, suppressed);
+  assert.deepEqual((await analyse(files, file)).rows.map((r) => r.line), [3]);
+  files.set(file, `# wso2-config-disable plaintext-password\n${JNDI}`);
+  assert.deepEqual((await analyse(files, file)).rows, []);
+  files.set(file, JNDI);
+  assert.deepEqual((await analyse(files, file, mergeSettings({ rules: { 'plaintext-password': 'off' } }))).rows, []);
+  assert.deepEqual((await analyse(files, file, mergeSettings({ rules: { 'plaintext-password': 'information' } }))).rows.map((r) => r.severity), ['information', 'information']);
+});
+
+test('EndpointConfig.properties (IS 5.6.0): lines 22 and 24, until protectedTokens lists the keys', { skip: !fs.existsSync(ENDPOINT_CORPUS) && 'no corpus' }, async () => {
+  const file = `${IS_CONF}/identity/EndpointConfig.properties`;
+  const original = fs.readFileSync(ENDPOINT_CORPUS, 'latin1');
+  const files = new MemoryFileSource({ [file]: original });
+  const { rows } = await analyse(files, file);
+  assert.deepEqual(rows.map((r) => [r.line, r.covered, r.severity, r.finding.data?.alias, r.finding.data?.mechanism]), [
+    [22, 'wso2carbon', 'error', 'Carbon.Security.KeyStore.Password', 'protectedTokens'],
+    [24, 'wso2carbon', 'error', 'Carbon.Security.TrustStore.Password', 'protectedTokens'],
+  ]);
+  assert.match(rows[0].finding.message, /protectedTokens=/);
+  assert.match(rows[0].finding.message, /TenantDataManager\.java/);
+  files.set(file, `${original}\nprotectedTokens=Carbon.Security.KeyStore.Password, Carbon.Security.TrustStore.Password\n`);
+  assert.deepEqual((await analyse(files, file)).rows, [], 'listed keys are aliases, not passwords');
+});
+
+test('cipher-text.properties: [plaintext] entries are findings; encryptable only when the home references the alias', async () => {
+  const cipherText = `${CONF}/security/cipher-text.properties`;
+  const files = new MemoryFileSource({
+    [cipherText]: '#Sun Nov 22 06:47:42 UTC 2026\nCarbon.Security.KeyStore.Password=[wso2carbon]\nUserManager.AdminUser.Password=DAPjyXHkT/VhWN+vZ0UlEhE5sw\\=\\=\nOrphan.Alias=[Zq9-orphan-S3cret]\n',
+    [`${CONF}/carbon.xml`]: '<Server xmlns:svns="http://org.wso2.securevault/configuration"><Security><KeyStore><Password svns:secretAlias="Carbon.Security.KeyStore.Password">password</Password></KeyStore></Security></Server>\n',
+  });
+  const { rows } = await analyse(files, cipherText);
+  assert.deepEqual(rows.map((r) => [r.line, r.covered, r.severity, r.finding.data?.encryptable, r.finding.data?.referencedBy]), [
+    [2, 'wso2carbon', 'error', true, ['carbon.xml']],
+    [4, 'Zq9-orphan-S3cret', 'warning', false, []],
+  ]);
+  assert.match(rows[0].finding.message, /alias Carbon\.Security\.KeyStore\.Password .*referenced by carbon\.xml/);
+  assert.match(rows[1].finding.message, /referenced by no file of this home/);
+  assert.ok(!rows.some((r) => r.finding.message.includes('Zq9-orphan')));
+});
+
+test('long and hostile values stay linear', async () => {
+  const file = `${CONF}/jndi.properties`;
+  const long = `a = amqp://${':'.repeat(200_000)}${'@'.repeat(200_000)}\nb = amqp://${'x'.repeat(400_000)}\n`;
+  const files = new MemoryFileSource({ [file]: long });
+  const started = Date.now();
+  await analyse(files, file);
+  assert.ok(Date.now() - started < 2000, `${Date.now() - started} ms`);
+});
