@@ -9,6 +9,7 @@ import { DEFAULT_SETTINGS, mergeSettings } from '../../../server/src/service/set
 import { applyReplacements } from '../../../server/src/service/fixes/types';
 import secretsData from '../../../schemas/properties-secrets.json';
 import secretsSchema from '../../../schemas/properties-secrets.schema.json';
+import { javaCheck, keytoolGenerate, tempDir, writeText } from '../secure-vault/support';
 
 /**
  * Issue 14: the .properties files of a Carbon 4.4 home that hold secrets, as a document kind of the facade:
@@ -132,3 +133,59 @@ test('long and hostile values stay linear', async () => {
   await analyse(files, file);
   assert.ok(Date.now() - started < 2000, `${Date.now() - started} ms`);
 });
+
+test('cipher-text.properties: Encrypt with Secure Vault turns a referenced [password] into its ciphertext in place; the JDK decrypts it', async () => {
+  const home = tempDir('props-inplace');
+  const conf = `${home}/repository/conf`;
+  const keystore = keytoolGenerate(`${home}/repository/resources/security`, 'wso2carbon.jks', { type: 'JKS', alias: 'wso2carbon', storePassword: 'Zq9-store-S3cret' });
+  const cipherTextPath = `${conf}/security/cipher-text.properties`;
+  const original = '# aliases waiting for the cipher tool\nCarbon.Security.KeyStore.Password=[Zq9-store-S3cret]\nOther.Key=kept\n';
+  const files = new MemoryFileSource({
+    [cipherTextPath]: original,
+    [`${conf}/security/secret-conf.properties`]: [
+      'carbon.secretProvider=org.wso2.securevault.secret.handler.SecretManagerSecretCallbackHandler',
+      'secretRepositories=file',
+      'secretRepositories.file.provider=org.wso2.securevault.secret.repository.FileBaseSecretRepositoryProvider',
+      'secretRepositories.file.location=repository/conf/security/cipher-text.properties',
+      `keystore.identity.location=${keystore}`,
+      'keystore.identity.type=JKS',
+      'keystore.identity.alias=wso2carbon',
+      'keystore.identity.store.password=identity.store.password',
+      'keystore.identity.store.secretProvider=org.wso2.carbon.securevault.DefaultSecretCallbackHandler',
+      '',
+    ].join('\n'),
+    [`${conf}/carbon.xml`]: `<Server xmlns="http://wso2.org/projects/carbon/carbon.xml" xmlns:svns="http://org.wso2.securevault/configuration"><Security><KeyStore><Location>\${carbon.home}/repository/resources/security/wso2carbon.jks</Location><Type>JKS</Type><Password svns:secretAlias="Carbon.Security.KeyStore.Password">password</Password><KeyAlias>wso2carbon</KeyAlias></KeyStore></Security></Server>\n`,
+    [keystore]: fs.readFileSync(keystore),
+  });
+  const { service, content, rows } = await analyse(files, cipherTextPath);
+  assert.equal(rows.length, 1);
+  const offers = await service.fixesFor({ path: cipherTextPath, content, settings: DEFAULT_SETTINGS, finding: rows[0].finding });
+  assert.deepEqual(offers.map((o) => o.title), ['Encrypt with Secure Vault', 'Disable plaintext-password for this line', 'Disable plaintext-password for this file']);
+  const encrypt = offers[0];
+  assert.ok('fix' in encrypt, JSON.stringify(encrypt));
+  const change = encrypt.fix.changes[0];
+  assert.equal(change.kind, 'edit');
+  if (change.kind !== 'edit') return;
+  const after = applyReplacements(change.baseText, change.replacements);
+  assert.ok(after.startsWith('# aliases waiting for the cipher tool\nCarbon.Security.KeyStore.Password='), after);
+  assert.ok(after.endsWith('\nOther.Key=kept\n'), 'the rest of the file is kept');
+  assert.ok(!after.includes('Zq9-store'), 'the password left the file');
+  writeText(cipherTextPath, after);
+  writeText(`${conf}/security/secret-conf.properties`, textOfSource(await files.read(`${conf}/security/secret-conf.properties`)));
+  const java = javaCheck(conf, home, 'Zq9-store-S3cret', 'Zq9-store-S3cret');
+  assert.equal(java.decrypted.get('Carbon.Security.KeyStore.Password'), 'Zq9-store-S3cret');
+  assert.equal(java.decrypted.get('Other.Key')?.startsWith('!'), true, 'the other value is not a ciphertext (the JDK fails on it)');
+  files.set(cipherTextPath, after);
+  assert.deepEqual((await analyse(files, cipherTextPath)).rows, [], 'nothing pending any more');
+
+  // An alias no file of the home references: a finding, no Encrypt.
+  files.set(cipherTextPath, 'Orphan.Alias=[Zq9-orphan-S3cret]\n');
+  const orphan = await analyse(files, cipherTextPath);
+  const orphanOffers = await orphan.service.fixesFor({ path: cipherTextPath, content: orphan.content, settings: DEFAULT_SETTINGS, finding: orphan.rows[0].finding });
+  assert.deepEqual(orphanOffers.map((o) => o.title), ['Disable plaintext-password for this line', 'Disable plaintext-password for this file']);
+});
+
+function textOfSource(content: import('../../../server/src/service').FileContent | undefined): string {
+  if (!content) throw new Error('missing');
+  return content.kind === 'text' ? content.text : Buffer.from(content.bytes).toString('latin1');
+}

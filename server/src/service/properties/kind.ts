@@ -4,10 +4,15 @@ import { Fix } from '../fixes/types';
 import { FixOffer } from '../rules/fixes';
 import { Finding, Severity } from '../types';
 import { FileContent, FileSource } from '../workspace/facts';
-import { ConfigFileKind, ConfigFileLocation, HOME_FILES, dirname, homeOfConfDir, joinPath, normalizePath } from '../workspace/files';
+import { ConfigFileKind, ConfigFileLocation, HOME_FILES, confPathOf, dirname, homeOfConfDir, joinPath, normalizePath } from '../workspace/files';
 import type { AnalysisResult } from '../analyzer';
 import type { DocumentKind, DocumentRequest, KindEngine, KindHost, ParsedDocument } from '../index';
 import { PropertiesModel, PropertyEntry, parsePropertiesModel, suppressedBy } from './model';
+import { escapePropertyValue } from '../fixes/properties';
+import { secureVaultMaterial } from '../fixes/secure-vault-session';
+import { secretConfPath, secureVaultFiles } from '../fixes/secure-vault';
+import { parseXml } from '../model/xml';
+import { decodeBytes } from '../workspace/decode';
 
 /**
  * Java .properties files of a Carbon 4.4 home that hold secrets (issue 14), as a document kind of the facade:
@@ -113,12 +118,52 @@ class PropertiesEngine implements KindEngine {
       ruleId: RULE,
       changes: [{ kind: 'edit', path: location.path, baseText: model.text, replacements: [{ span: { start: at, end: at }, newText }] }],
     });
+    const encrypt = await this.encryptInPlace(location, model, request.finding);
     const lineTitle = `Disable ${RULE} for this line`;
     const fileTitle = `Disable ${RULE} for this file`;
     return [
+      ...(encrypt ? [encrypt] : []),
       { title: lineTitle, ruleId: RULE, suppression: true, sharedByFindings: true, fix: edit(lineStart, `${indent}# wso2-config-disable-next-line ${RULE}${model.eol}`, lineTitle) },
       { title: fileTitle, ruleId: RULE, suppression: true, sharedByFindings: true, fix: edit(0, `# wso2-config-disable ${RULE}${model.eol}`, fileTitle) },
     ];
+  }
+
+  /**
+   * A pending `alias=[password]` entry of the cipher-text file secret-conf.properties names, whose alias the home
+   * references: the entry's value becomes the ciphertext, as the cipher tool writes it (RSA under the certificate of
+   * the keystore the runtime decrypts with, Base64; `fixes/secure-vault-session.ts` finds and verifies that keystore).
+   */
+  private async encryptInPlace(location: ConfigFileLocation, model: PropertiesModel, finding: Finding): Promise<FixOffer | undefined> {
+    const data = finding.data as { pending?: boolean; encryptable?: boolean; alias?: string } | undefined;
+    if (!data?.pending || !data.encryptable || !location.home) return undefined;
+    const title = 'Encrypt with Secure Vault';
+    const home = location.home;
+    const files = this.host.files;
+    const secretConf = await files.read(secretConfPath(home));
+    const target = secureVaultFiles(home, secretConf ? textOf(secretConf) : undefined).cipherText;
+    if (target !== location.path) return { title, ruleId: RULE, error: `secret-conf.properties makes the runtime read ${target}, not this file: move the entry there.` };
+    const entry = model.entries.find((e) => e.valueSpan && e.valueSpan.start <= finding.span.start && finding.span.end <= e.valueSpan.end);
+    if (!entry?.valueSpan) return undefined;
+    const carbonContent = await files.read(confPathOf(home, HOME_FILES.carbon));
+    let carbonText: string | undefined;
+    if (carbonContent?.kind === 'text') carbonText = carbonContent.text;
+    else if (carbonContent) {
+      const decoded = decodeBytes(carbonContent.bytes);
+      if (decoded.ok) carbonText = decoded.text;
+    }
+    const material = await secureVaultMaterial({ files, home, carbonXml: carbonText ? parseXml(carbonText) : undefined });
+    if (!material.ok) {
+      return { title, ruleId: RULE, error: 'needsPassword' in material ? `The keystore ${material.needsPassword.keystorePath} needs its password: run the cipher tool, or encrypt from an XML file that references the alias.` : material.error };
+    }
+    const secret = model.text.slice(finding.span.start, finding.span.end);
+    const limit = material.key.maxSecretBytes;
+    if (limit !== undefined && Buffer.byteLength(secret, 'utf8') > limit) return { title, ruleId: RULE, error: `The password is longer than the ${limit} bytes the keystore's RSA key can encrypt.` };
+    const fix: Fix = {
+      title,
+      ruleId: RULE,
+      changes: [{ kind: 'edit', path: location.path, baseText: model.text, replacements: [{ span: entry.valueSpan, newText: escapePropertyValue(material.key.encrypt(secret)) }] }],
+    };
+    return { title, ruleId: RULE, isPreferred: true, fix };
   }
 
   invalidate(path: string): void {
