@@ -81,8 +81,13 @@ test('suppression comments: # wso2-config-disable-next-line and # wso2-config-di
   const files = new MemoryFileSource({ [file]: JNDI });
   const first = await analyse(files, file);
   const offers = await first.service.fixesFor({ path: file, content: first.content, settings: DEFAULT_SETTINGS, finding: first.rows[1].finding });
-  assert.deepEqual(offers.map((o) => o.title), ['Disable plaintext-password for this line', 'Disable plaintext-password for this file']);
-  const line = offers[0] as unknown as { fix: { changes: { kind: 'edit'; baseText: string; replacements: { span: { start: number; end: number }; newText: string }[] }[] } };
+  // No keystore in this memory home: the Encrypt offer comes as a refusal with its reason.
+  assert.deepEqual(offers.map((o) => [o.title, 'error' in o]), [
+    ['Encrypt with Secure Vault (the whole URL, as secretAlias:)', true],
+    ['Disable plaintext-password for this line', false],
+    ['Disable plaintext-password for this file', false],
+  ]);
+  const line = offers[1] as unknown as { fix: { changes: { kind: 'edit'; baseText: string; replacements: { span: { start: number; end: number }; newText: string }[] }[] } };
   const suppressed = applyReplacements(line.fix.changes[0].baseText, line.fix.changes[0].replacements);
   assert.ok(suppressed.includes("\n# wso2-config-disable-next-line plaintext-password\nconnectionfactory.QueueConnectionFactory"));
   files.set(file, suppressed);
@@ -142,18 +147,7 @@ test('cipher-text.properties: Encrypt with Secure Vault turns a referenced [pass
   const original = '# aliases waiting for the cipher tool\nCarbon.Security.KeyStore.Password=[Zq9-store-S3cret]\nOther.Key=kept\n';
   const files = new MemoryFileSource({
     [cipherTextPath]: original,
-    [`${conf}/security/secret-conf.properties`]: [
-      'carbon.secretProvider=org.wso2.securevault.secret.handler.SecretManagerSecretCallbackHandler',
-      'secretRepositories=file',
-      'secretRepositories.file.provider=org.wso2.securevault.secret.repository.FileBaseSecretRepositoryProvider',
-      'secretRepositories.file.location=repository/conf/security/cipher-text.properties',
-      `keystore.identity.location=${keystore}`,
-      'keystore.identity.type=JKS',
-      'keystore.identity.alias=wso2carbon',
-      'keystore.identity.store.password=identity.store.password',
-      'keystore.identity.store.secretProvider=org.wso2.carbon.securevault.DefaultSecretCallbackHandler',
-      '',
-    ].join('\n'),
+    [`${conf}/security/secret-conf.properties`]: secretConf(keystore),
     [`${conf}/carbon.xml`]: `<Server xmlns="http://wso2.org/projects/carbon/carbon.xml" xmlns:svns="http://org.wso2.securevault/configuration"><Security><KeyStore><Location>\${carbon.home}/repository/resources/security/wso2carbon.jks</Location><Type>JKS</Type><Password svns:secretAlias="Carbon.Security.KeyStore.Password">password</Password><KeyAlias>wso2carbon</KeyAlias></KeyStore></Security></Server>\n`,
     [keystore]: fs.readFileSync(keystore),
   });
@@ -189,3 +183,59 @@ function textOfSource(content: import('../../../server/src/service').FileContent
   if (!content) throw new Error('missing');
   return content.kind === 'text' ? content.text : Buffer.from(content.bytes).toString('latin1');
 }
+
+/** secret-conf.properties as the 4.4 cipher tool (-Dconfigure) writes it, for a JKS keystore. */
+function secretConf(keystore: string): string {
+  return [
+    'carbon.secretProvider=org.wso2.securevault.secret.handler.SecretManagerSecretCallbackHandler',
+    'secretRepositories=file',
+    'secretRepositories.file.provider=org.wso2.securevault.secret.repository.FileBaseSecretRepositoryProvider',
+    'secretRepositories.file.location=repository/conf/security/cipher-text.properties',
+    `keystore.identity.location=${keystore}`,
+    'keystore.identity.type=JKS',
+    'keystore.identity.alias=wso2carbon',
+    'keystore.identity.store.password=identity.store.password',
+    'keystore.identity.store.secretProvider=org.wso2.carbon.securevault.DefaultSecretCallbackHandler',
+    '',
+  ].join('\n');
+}
+
+test('jndi.properties: Encrypt moves the whole AMQP URL into cipher-text.properties and writes secretAlias:<alias>; the JDK decrypts the URL', async () => {
+  const home = tempDir('props-jndi');
+  const conf = `${home}/repository/conf`;
+  const keystore = keytoolGenerate(`${home}/repository/resources/security`, 'wso2carbon.jks', { type: 'JKS', alias: 'wso2carbon', storePassword: 'wso2carbon' });
+  const jndi = `${conf}/jndi.properties`;
+  const cipherTextPath = `${conf}/security/cipher-text.properties`;
+  const files = new MemoryFileSource({
+    [jndi]: JNDI,
+    [cipherTextPath]: '# existing\nJNDI.connectionfactory.TopicConnectionFactory=[taken]\n',
+    [`${conf}/carbon.xml`]: `<Server xmlns="http://wso2.org/projects/carbon/carbon.xml"><Security><KeyStore><Location>\${carbon.home}/repository/resources/security/wso2carbon.jks</Location><Type>JKS</Type><Password>wso2carbon</Password><KeyAlias>wso2carbon</KeyAlias></KeyStore></Security></Server>\n`,
+    [keystore]: fs.readFileSync(keystore),
+  });
+  // Secure Vault not switched on: refused with the reason.
+  const off = await analyse(files, jndi);
+  const refused = await off.service.fixesFor({ path: jndi, content: off.content, settings: DEFAULT_SETTINGS, finding: off.rows[0].finding });
+  assert.ok('error' in refused[0] && /not switched on/.test(refused[0].error), JSON.stringify(refused[0]));
+
+  files.set(`${conf}/security/secret-conf.properties`, secretConf(keystore));
+  const { service, content, rows } = await analyse(files, jndi);
+  const offers = await service.fixesFor({ path: jndi, content, settings: DEFAULT_SETTINGS, finding: rows[0].finding });
+  const encrypt = offers[0];
+  assert.equal(encrypt.title, 'Encrypt with Secure Vault (the whole URL, as secretAlias:)');
+  assert.ok('fix' in encrypt);
+  const [jndiChange, cipherChange] = encrypt.fix.changes;
+  assert.ok(jndiChange.kind === 'edit' && cipherChange.kind === 'edit');
+  if (jndiChange.kind !== 'edit' || cipherChange.kind !== 'edit') return;
+  const jndiAfter = applyReplacements(jndiChange.baseText, jndiChange.replacements);
+  // The alias the home already uses is not reused.
+  assert.equal(jndiAfter.split('\n')[2], 'connectionfactory.TopicConnectionFactory = secretAlias:JNDI.connectionfactory.TopicConnectionFactory.2');
+  assert.deepEqual(jndiAfter.split('\n').filter((_, i) => i !== 2), JNDI.split('\n').filter((_, i) => i !== 2), 'every other line as it was');
+  const cipherAfter = applyReplacements(cipherChange.baseText, cipherChange.replacements);
+  assert.ok(cipherAfter.startsWith('# existing\nJNDI.connectionfactory.TopicConnectionFactory=[taken]\nJNDI.connectionfactory.TopicConnectionFactory.2='), cipherAfter);
+  writeText(cipherTextPath, cipherAfter.replace('JNDI.connectionfactory.TopicConnectionFactory=[taken]\n', ''));
+  writeText(`${conf}/security/secret-conf.properties`, secretConf(keystore));
+  const java = javaCheck(conf, home, 'wso2carbon', 'wso2carbon');
+  assert.equal(java.decrypted.get('JNDI.connectionfactory.TopicConnectionFactory.2'), "amqp://admin:admin@clientid/carbon?brokerlist='tcp://localhost:5672'");
+  files.set(jndi, jndiAfter);
+  assert.deepEqual((await analyse(files, jndi)).rows.map((r) => r.line), [5], 'the encrypted URL is no longer reported');
+});

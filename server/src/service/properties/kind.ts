@@ -8,7 +8,7 @@ import { ConfigFileKind, ConfigFileLocation, HOME_FILES, confPathOf, dirname, ho
 import type { AnalysisResult } from '../analyzer';
 import type { DocumentKind, DocumentRequest, KindEngine, KindHost, ParsedDocument } from '../index';
 import { PropertiesModel, PropertyEntry, parsePropertiesModel, suppressedBy } from './model';
-import { escapePropertyValue } from '../fixes/properties';
+import { escapePropertyValue, updateProperties } from '../fixes/properties';
 import { secureVaultMaterial } from '../fixes/secure-vault-session';
 import { secretConfPath, secureVaultFiles } from '../fixes/secure-vault';
 import { parseXml } from '../model/xml';
@@ -118,7 +118,7 @@ class PropertiesEngine implements KindEngine {
       ruleId: RULE,
       changes: [{ kind: 'edit', path: location.path, baseText: model.text, replacements: [{ span: { start: at, end: at }, newText }] }],
     });
-    const encrypt = await this.encryptInPlace(location, model, request.finding);
+    const encrypt = (await this.encryptInPlace(location, model, request.finding)) ?? (await this.encryptJndi(location, model, request.finding));
     const lineTitle = `Disable ${RULE} for this line`;
     const fileTitle = `Disable ${RULE} for this file`;
     return [
@@ -133,6 +133,59 @@ class PropertiesEngine implements KindEngine {
    * references: the entry's value becomes the ciphertext, as the cipher tool writes it (RSA under the certificate of
    * the keystore the runtime decrypts with, Base64; `fixes/secure-vault-session.ts` finds and verifies that keystore).
    */
+  /** The home's Secure Vault key and files, or a message (no home, not configured, keystore problems). */
+  private async material(home: NonNullable<ConfigFileLocation['home']>) {
+    const files = this.host.files;
+    const carbonContent = await files.read(confPathOf(home, HOME_FILES.carbon));
+    let carbonText: string | undefined;
+    if (carbonContent?.kind === 'text') carbonText = carbonContent.text;
+    else if (carbonContent) {
+      const decoded = decodeBytes(carbonContent.bytes);
+      if (decoded.ok) carbonText = decoded.text;
+    }
+    const material = await secureVaultMaterial({ files, home, carbonXml: carbonText ? parseXml(carbonText) : undefined });
+    if (material.ok) return material;
+    return { ok: false as const, error: 'needsPassword' in material ? `The keystore ${material.needsPassword.keystorePath} needs its password: run the cipher tool, or encrypt from an XML file of the home first.` : material.error };
+  }
+
+  /**
+   * jndi.properties: the andes JNDI factory reads a value `secretAlias:<alias>` as the Secure Vault secret of <alias>
+   * (PropertiesFileInitialContextFactory.resolveEncryptedProperties, andes v3.2.55 l.177, 205-220), so the whole URL
+   * is encrypted into cipher-text.properties under a new alias and the value names it. Only where Secure Vault is
+   * already switched on (secret-conf.properties): without it nothing would resolve the alias.
+   */
+  private async encryptJndi(location: ConfigFileLocation, model: PropertiesModel, finding: Finding): Promise<FixOffer | undefined> {
+    const data = finding.data as { mechanism?: string; suggestedAlias?: string; key?: string } | undefined;
+    if (data?.mechanism !== 'secretAlias-value' || !data.suggestedAlias || !location.home) return undefined;
+    const title = 'Encrypt with Secure Vault (the whole URL, as secretAlias:)';
+    const entry = model.entries.find((e) => e.valueSpan && e.valueSpan.start <= finding.span.start && finding.span.end <= e.valueSpan.end);
+    if (!entry?.valueSpan) return undefined;
+    const material = await this.material(location.home);
+    if (!material.ok) return { title, ruleId: RULE, error: material.error };
+    const { security, key } = material;
+    const switchedOn = security.secretConf !== undefined && parsePropertiesModel(security.secretConf).entries.some((e) => e.key === 'secretRepositories' && e.value.trim().length > 0);
+    if (!switchedOn) return { title, ruleId: RULE, error: 'Secure Vault is not switched on in this home (security/secret-conf.properties): encrypt a password of an XML file first, which configures it, then this one.' };
+    const taken = new Set<string>([...parsePropertiesModel(security.cipherText ?? '').entries.map((e) => e.key), ...(security.secretAliasesInHome?.keys() ?? [])]);
+    let alias = data.suggestedAlias;
+    for (let n = 2; taken.has(alias); n++) alias = `${data.suggestedAlias}.${n}`;
+    if (key.maxSecretBytes !== undefined && Buffer.byteLength(entry.value, 'utf8') > key.maxSecretBytes) {
+      return { title, ruleId: RULE, error: `The URL is longer than the ${key.maxSecretBytes} bytes the keystore's RSA key can encrypt: shorten it.` };
+    }
+    const cipherTextPath = secureVaultFiles(location.home, security.secretConf).cipherText;
+    const ciphertext = key.encrypt(entry.value);
+    const fix: Fix = {
+      title,
+      ruleId: RULE,
+      changes: [
+        { kind: 'edit', path: location.path, baseText: model.text, replacements: [{ span: entry.valueSpan, newText: `secretAlias:${alias}` }] },
+        security.cipherText === undefined
+          ? { kind: 'create', path: cipherTextPath, text: `${alias}=${escapePropertyValue(ciphertext)}\n` }
+          : { kind: 'edit', path: cipherTextPath, baseText: security.cipherText, replacements: updateProperties(security.cipherText, [{ key: alias, value: ciphertext, mode: 'set' }], '\n') },
+      ],
+    };
+    return { title, ruleId: RULE, isPreferred: true, fix };
+  }
+
   private async encryptInPlace(location: ConfigFileLocation, model: PropertiesModel, finding: Finding): Promise<FixOffer | undefined> {
     const data = finding.data as { pending?: boolean; encryptable?: boolean; alias?: string } | undefined;
     if (!data?.pending || !data.encryptable || !location.home) return undefined;
@@ -144,17 +197,8 @@ class PropertiesEngine implements KindEngine {
     if (target !== location.path) return { title, ruleId: RULE, error: `secret-conf.properties makes the runtime read ${target}, not this file: move the entry there.` };
     const entry = model.entries.find((e) => e.valueSpan && e.valueSpan.start <= finding.span.start && finding.span.end <= e.valueSpan.end);
     if (!entry?.valueSpan) return undefined;
-    const carbonContent = await files.read(confPathOf(home, HOME_FILES.carbon));
-    let carbonText: string | undefined;
-    if (carbonContent?.kind === 'text') carbonText = carbonContent.text;
-    else if (carbonContent) {
-      const decoded = decodeBytes(carbonContent.bytes);
-      if (decoded.ok) carbonText = decoded.text;
-    }
-    const material = await secureVaultMaterial({ files, home, carbonXml: carbonText ? parseXml(carbonText) : undefined });
-    if (!material.ok) {
-      return { title, ruleId: RULE, error: 'needsPassword' in material ? `The keystore ${material.needsPassword.keystorePath} needs its password: run the cipher tool, or encrypt from an XML file that references the alias.` : material.error };
-    }
+    const material = await this.material(home);
+    if (!material.ok) return { title, ruleId: RULE, error: material.error };
     const secret = model.text.slice(finding.span.start, finding.span.end);
     const limit = material.key.maxSecretBytes;
     if (limit !== undefined && Buffer.byteLength(secret, 'utf8') > limit) return { title, ruleId: RULE, error: `The password is longer than the ${limit} bytes the keystore's RSA key can encrypt.` };
