@@ -1,4 +1,4 @@
-import { Cancelled, FileBasis, Fix, HomeEncryptionOutcome, SecureVaultOutcome, changeBases, staleFiles } from '../../service';
+import { CARBON_XML_KIND, Cancelled, FileBasis, Fix, HomeEncryptionOutcome, SecureVaultOutcome, changeBases, staleFiles } from '../../service';
 import { AskPasswordParams, AskPasswordRequest, EncryptCommandBasis, EncryptCommandResult, ServerCommands } from '../../protocol';
 import { ServerContext, uriToPath } from '../server';
 import { ClientSupport, openState } from './context';
@@ -78,7 +78,8 @@ async function encrypt(context: ServerContext, client: ClientSupport, [uri, targ
     const scope = range
       ? { kind: 'finding' as const, path: subject.path, content: subject.content, settings, span: { start: subject.offsetAt(range.start), end: subject.offsetAt(range.end) } }
       : { kind: 'file' as const, path: subject.path, content: subject.content, settings };
-    const outcome: SecureVaultOutcome | Cancelled = await context.service.planEncryption({ scope, ...(password !== undefined ? { keystorePassword: password } : {}) });
+    const outcome: SecureVaultOutcome | Cancelled =
+      (await planWithKind(context, subject, range)) ?? (await context.service.planEncryption({ scope, ...(password !== undefined ? { keystorePassword: password } : {}) }));
     if ('cancelled' in outcome) return notApplied;
     if ('needsPassword' in outcome) {
       if (attempt > 0) {
@@ -93,6 +94,30 @@ async function encrypt(context: ServerContext, client: ClientSupport, [uri, targ
     return { applied, ...(replanned.length > 0 ? { replanned } : {}) };
   }
   return notApplied;
+}
+
+/**
+ * A document kind other than the Carbon XML files (the .properties files): its engine plans the Encrypt fix of the
+ * finding at `range` (service.fixesFor); undefined for the XML files, which the Secure Vault planner serves.
+ */
+async function planWithKind(
+  context: ServerContext,
+  subject: { path: string; content: import('../../service').FileContent; offsetAt(p: { line: number; character: number }): number },
+  range: { start: { line: number; character: number }; end: { line: number; character: number } } | undefined,
+): Promise<SecureVaultOutcome | undefined> {
+  const parsed = context.service.parse(subject.path, subject.content);
+  if (!parsed || parsed.kind.id === CARBON_XML_KIND.id) return undefined;
+  if (!range) return { error: 'Encrypting every password of this file at once is available for the XML configuration files only; use the quick fix on each password.' };
+  const request = { path: subject.path, content: subject.content, settings: context.settingsFor(subject.path) };
+  const span = { start: subject.offsetAt(range.start), end: subject.offsetAt(range.end) };
+  const { findings } = await context.service.analyse(request);
+  const finding = findings.find((f) => f.ruleId === 'plaintext-password' && f.span.start === span.start && f.span.end === span.end);
+  if (!finding) return { error: 'The password is no longer where the action was offered: ask for the action again.' };
+  const offer = (await context.service.fixesFor({ ...request, finding })).find((o) => !o.suppression && o.ruleId === 'plaintext-password');
+  if (!offer) return { error: 'No Secure Vault fix for this password.' };
+  if ('fix' in offer) return { fix: offer.fix };
+  if ('error' in offer) return { error: offer.error };
+  return { error: `The keystore ${offer.needsPassword.keystorePath} needs its password.` };
 }
 
 /** The bases of the command's options, when they are well-formed (they come back from the client). */
