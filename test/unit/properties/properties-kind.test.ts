@@ -239,3 +239,56 @@ test('jndi.properties: Encrypt moves the whole AMQP URL into cipher-text.propert
   files.set(jndi, jndiAfter);
   assert.deepEqual((await analyse(files, jndi)).rows.map((r) => r.line), [5], 'the encrypted URL is no longer reported');
 });
+
+test('EndpointConfig.properties: Encrypt lists the key in protectedTokens and stores the ciphertext; an alias cipher-text already holds is refused', { skip: !fs.existsSync(ENDPOINT_CORPUS) && 'no corpus' }, async () => {
+  const home = tempDir('props-endpoint');
+  const conf = `${home}/repository/conf`;
+  const keystore = keytoolGenerate(`${home}/repository/resources/security`, 'wso2carbon.jks', { type: 'JKS', alias: 'wso2carbon', storePassword: 'wso2carbon' });
+  const endpoint = `${conf}/identity/EndpointConfig.properties`;
+  const cipherTextPath = `${conf}/security/cipher-text.properties`;
+  const original = fs.readFileSync(ENDPOINT_CORPUS, 'latin1');
+  const files = new MemoryFileSource({
+    [endpoint]: original,
+    [cipherTextPath]: '# aliases\n',
+    [`${conf}/security/secret-conf.properties`]: secretConf(keystore),
+    [`${conf}/carbon.xml`]: `<Server xmlns="http://wso2.org/projects/carbon/carbon.xml"><Security><KeyStore><Location>\${carbon.home}/repository/resources/security/wso2carbon.jks</Location><Type>JKS</Type><Password>wso2carbon</Password><KeyAlias>wso2carbon</KeyAlias></KeyStore></Security></Server>\n`,
+    [keystore]: fs.readFileSync(keystore),
+  });
+  const apply = async (line: number) => {
+    const { service, content, rows } = await analyse(files, endpoint);
+    const row = rows.find((r) => r.line === line)!;
+    const [encrypt] = await service.fixesFor({ path: endpoint, content, settings: DEFAULT_SETTINGS, finding: row.finding });
+    assert.equal(encrypt.title, 'Encrypt with Secure Vault (protectedTokens)');
+    assert.ok('fix' in encrypt, JSON.stringify(encrypt));
+    for (const change of encrypt.fix.changes) {
+      assert.equal(change.kind, 'edit');
+      if (change.kind === 'edit') files.set(change.path, applyReplacements(change.baseText, change.replacements));
+    }
+  };
+  await apply(22);
+  await apply(24);
+  const after = textOfSource(await files.read(endpoint));
+  const lines = after.split('\n');
+  assert.equal(lines[21], 'Carbon.Security.KeyStore.Password=password');
+  assert.equal(lines[23], 'Carbon.Security.TrustStore.Password=password');
+  assert.ok(after.includes('\nprotectedTokens=Carbon.Security.KeyStore.Password,Carbon.Security.TrustStore.Password'), after.slice(-300));
+  // Every other line as it was; protectedTokens follows the last entry.
+  assert.equal(original.split('tls.protocol=TLSv1.2').length, 2);
+  const expected = original
+    .replace('Carbon.Security.KeyStore.Password=wso2carbon', 'Carbon.Security.KeyStore.Password=password')
+    .replace('Carbon.Security.TrustStore.Password=wso2carbon', 'Carbon.Security.TrustStore.Password=password')
+    .replace('tls.protocol=TLSv1.2', 'tls.protocol=TLSv1.2\nprotectedTokens=Carbon.Security.KeyStore.Password,Carbon.Security.TrustStore.Password');
+  assert.equal(after, expected);
+  assert.deepEqual((await analyse(files, endpoint)).rows, [], 'nothing left in plain text');
+  writeText(cipherTextPath, textOfSource(await files.read(cipherTextPath)));
+  writeText(`${conf}/security/secret-conf.properties`, secretConf(keystore));
+  const java = javaCheck(conf, home, 'wso2carbon', 'wso2carbon');
+  assert.equal(java.decrypted.get('Carbon.Security.KeyStore.Password'), 'wso2carbon');
+  assert.equal(java.decrypted.get('Carbon.Security.TrustStore.Password'), 'wso2carbon');
+
+  // carbon.xml's entry already under that alias: refused, nothing planned.
+  files.set(endpoint, original);
+  const { service, content, rows } = await analyse(files, endpoint);
+  const [refused] = await service.fixesFor({ path: endpoint, content, settings: DEFAULT_SETTINGS, finding: rows[0].finding });
+  assert.ok('error' in refused && refused.error.includes('already holds a value for Carbon.Security.KeyStore.Password'), JSON.stringify(refused));
+});

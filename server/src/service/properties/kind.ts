@@ -118,7 +118,10 @@ class PropertiesEngine implements KindEngine {
       ruleId: RULE,
       changes: [{ kind: 'edit', path: location.path, baseText: model.text, replacements: [{ span: { start: at, end: at }, newText }] }],
     });
-    const encrypt = (await this.encryptInPlace(location, model, request.finding)) ?? (await this.encryptJndi(location, model, request.finding));
+    const encrypt =
+      (await this.encryptInPlace(location, model, request.finding)) ??
+      (await this.encryptJndi(location, model, request.finding)) ??
+      (await this.encryptProtectedToken(location, model, request.finding));
     const lineTitle = `Disable ${RULE} for this line`;
     const fileTitle = `Disable ${RULE} for this file`;
     return [
@@ -181,6 +184,53 @@ class PropertiesEngine implements KindEngine {
         security.cipherText === undefined
           ? { kind: 'create', path: cipherTextPath, text: `${alias}=${escapePropertyValue(ciphertext)}\n` }
           : { kind: 'edit', path: cipherTextPath, baseText: security.cipherText, replacements: updateProperties(security.cipherText, [{ key: alias, value: ciphertext, mode: 'set' }], '\n') },
+      ],
+    };
+    return { title, ruleId: RULE, isPreferred: true, fix };
+  }
+
+  /**
+   * EndpointConfig.properties: TenantDataManager treats every key listed in `protectedTokens=` as a Secure Vault alias
+   * of the same name (carbon-identity-framework v5.11.256 TenantDataManager.java l.57-59, 86-95, 355-385). The key
+   * joins protectedTokens (the line is added or extended) and cipher-text.properties gets the encrypted value. An alias
+   * cipher-text.properties already holds (carbon.xml's keystore passwords use the same names) is refused: this
+   * password may differ from the one stored there, and replacing it would break the other file.
+   */
+  private async encryptProtectedToken(location: ConfigFileLocation, model: PropertiesModel, finding: Finding): Promise<FixOffer | undefined> {
+    const data = finding.data as { mechanism?: string; alias?: string } | undefined;
+    if (data?.mechanism !== 'protectedTokens' || !data.alias || !location.home) return undefined;
+    const title = 'Encrypt with Secure Vault (protectedTokens)';
+    const entry = model.entries.find((e) => e.key === data.alias && e.valueSpan && e.valueSpan.start === finding.span.start);
+    if (!entry?.valueSpan) return undefined;
+    const material = await this.material(location.home);
+    if (!material.ok) return { title, ruleId: RULE, error: material.error };
+    const { security, key } = material;
+    const switchedOn = security.secretConf !== undefined && parsePropertiesModel(security.secretConf).entries.some((e) => e.key === 'secretRepositories' && e.value.trim().length > 0);
+    if (!switchedOn) return { title, ruleId: RULE, error: 'Secure Vault is not switched on in this home (security/secret-conf.properties): encrypt a password of an XML file first, which configures it, then this one.' };
+    if (parsePropertiesModel(security.cipherText ?? '').entries.some((e) => e.key === entry.key)) {
+      return { title, ruleId: RULE, error: `cipher-text.properties already holds a value for ${entry.key} (carbon.xml uses the same alias): if it is this same password, add ${entry.key} to protectedTokens by hand; otherwise this file cannot use that alias for a different password.` };
+    }
+    if (key.maxSecretBytes !== undefined && Buffer.byteLength(entry.value, 'utf8') > key.maxSecretBytes) {
+      return { title, ruleId: RULE, error: `The password is longer than the ${key.maxSecretBytes} bytes the keystore's RSA key can encrypt.` };
+    }
+    const tokens = model.entries.filter((e) => e.key === 'protectedTokens').pop();
+    const listed = tokens ? tokens.value.split(',').map((t) => t.trim()).filter((t) => t.length > 0) : [];
+    const cipherTextPath = secureVaultFiles(location.home, security.secretConf).cipherText;
+    const ciphertext = key.encrypt(entry.value);
+    const fix: Fix = {
+      title,
+      ruleId: RULE,
+      changes: [
+        {
+          kind: 'edit',
+          path: location.path,
+          baseText: model.text,
+          // The value becomes the placeholder the cipher tool writes: the real one is read from cipher-text.properties.
+          replacements: [{ span: entry.valueSpan, newText: 'password' }, ...updateProperties(model.text, [{ key: 'protectedTokens', value: [...listed, entry.key].join(','), mode: 'set' }], model.eol)],
+        },
+        security.cipherText === undefined
+          ? { kind: 'create', path: cipherTextPath, text: `${entry.key}=${escapePropertyValue(ciphertext)}\n` }
+          : { kind: 'edit', path: cipherTextPath, baseText: security.cipherText, replacements: updateProperties(security.cipherText, [{ key: entry.key, value: ciphertext, mode: 'set' }], '\n') },
       ],
     };
     return { title, ruleId: RULE, isPreferred: true, fix };
