@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { ApplyWorkspaceEditParams, ApplyWorkspaceEditRequest, ApplyWorkspaceEditResult, ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import {
   AskPasswordParams,
   AskPasswordRequest,
@@ -38,6 +38,14 @@ const COVERED_PATTERNS = [
   // diagnostics, hovers, inlay hints and code actions.
   '**/conf/deployment.toml',
   '**/.wso2config.json',
+  // Secure Vault's properties files: a fix applied to them stays unsaved in the editor, and the server must plan the
+  // next fix on that text, not on the saved file (issue 10 item 4).
+  '**/conf/security/cipher-text.properties',
+  '**/conf/security/cipher-tool.properties',
+  '**/conf/security/secret-conf.properties',
+  // .properties files with secrets (plaintext-password): the andes JNDI file, the authentication endpoint's config.
+  '**/conf/jndi.properties',
+  '**/conf/identity/EndpointConfig.properties',
   // Other files of a conf folder that hold ${Ports.…} references (hovers and inlay hints show the effective port).
   '**/conf/etc/jmx.xml',
   '**/conf/identity/identity.xml',
@@ -96,6 +104,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   context.subscriptions.push(
+    // The Secure Vault fixes come from the server's encrypt command (it checks the files they were planned on) and
+    // touch files no editor shows (cipher-text.properties, secret-conf.properties). Applied as a refactoring, VS Code
+    // saves those files as it does for a code action's own edit (files.refactoring.autoSave), instead of leaving them
+    // as unsaved buffers behind no editor. The rest is the language client's own handling: edits converted in order,
+    // refused when an open document's version moved on.
+    client.onRequest(ApplyWorkspaceEditRequest.type, async (params: ApplyWorkspaceEditParams): Promise<ApplyWorkspaceEditResult> => {
+      const current = client!;
+      const edit = await current.protocol2CodeConverter.asWorkspaceEdit(params.edit);
+      const open = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.toString(), d.version]));
+      for (const change of params.edit.documentChanges ?? []) {
+        if (!('textDocument' in change) || typeof change.textDocument.version !== 'number') continue;
+        const version = open.get(current.protocol2CodeConverter.asUri(change.textDocument.uri).toString());
+        if (version !== undefined && version !== change.textDocument.version) return { applied: false, failureReason: 'the document changed meanwhile' };
+      }
+      return { applied: await vscode.workspace.applyEdit(edit, { isRefactoring: true }) };
+    }),
     // The server asks for a PKCS#12 keystore password only when carbon.xml does not hold it in plain text.
     client.onRequest(AskPasswordRequest.method, async (params: AskPasswordParams): Promise<string | null> => {
       const trace = vscode.workspace.getConfiguration('wso2Config').get<string>('trace.server', 'off');

@@ -96,13 +96,37 @@ export const PortMapRequest = request<null, PortMapResult>('wso2Config/portMap')
 // ---- commands the server executes (workspace/executeCommand) ---------------------------------------------------------
 
 export const ServerCommands = {
-  /** Arguments [uri, target?: { range, data? }]: one password (target) or every plaintext password of the file. */
+  /**
+   * Arguments [uri, target?: { range, data? } | null, options?: EncryptCommandOptions]: one password (target) or every
+   * plaintext password of the file. Answers EncryptCommandResult.
+   */
   encryptWithSecureVault: 'wso2Config.encryptWithSecureVault',
   /** Arguments [uri of any file of a product home]: every plaintext password of the home. */
   encryptHome: 'wso2Config.server.encryptHome',
   /** No arguments; answers ValidateWorkspaceResult. */
   validateWorkspace: 'wso2Config.server.validateWorkspace',
 } as const;
+
+/**
+ * The state of one file a Secure Vault code action was planned on: a SHA-256 of its text (never the text: it holds the
+ * passwords), or that it did not exist. The encrypt command compares them with the files' current state.
+ */
+export type EncryptCommandBasis =
+  | { readonly path: string; readonly state: 'absent' }
+  | { readonly path: string; readonly state: 'text'; readonly sha256: string };
+
+export interface EncryptCommandOptions {
+  /** The files the offered change touched, in the state it was planned on. */
+  readonly bases?: readonly EncryptCommandBasis[];
+}
+
+export interface EncryptCommandResult {
+  readonly applied: boolean;
+  /** Files that changed since the action was offered, so the change was planned again on their current content. */
+  readonly replanned?: readonly string[];
+  /** Files whose change made the action meaningless (the document it was offered on): nothing was applied. */
+  readonly stale?: readonly string[];
+}
 
 export interface ValidateWorkspaceResult {
   readonly files: number;

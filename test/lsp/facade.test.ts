@@ -104,11 +104,19 @@ describe('the server and the CLI share one Secure Vault path and one home discov
       const [diagnostic] = withCode((await published).diagnostics, 'plaintext-password') as Diagnostic[];
       const actions = await server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic], only: ['quickfix'] } });
       const encrypt = actions.find((a) => a.title === 'Encrypt with Secure Vault');
-      assert.ok(encrypt?.edit, actions.map((a) => a.title).join(', '));
-      const edited = editedFiles(encrypt.edit);
+      // The properties file is not open: the action runs the encrypt command, which sends the edit back.
+      assert.ok(encrypt?.command && !encrypt.edit, actions.map((a) => a.title).join(', '));
+      let applied: WorkspaceEdit | undefined;
+      server.connection.onRequest('workspace/applyEdit', (params: { edit: WorkspaceEdit }) => {
+        applied = params.edit;
+        return { applied: true };
+      });
+      assert.deepEqual(await server.request('workspace/executeCommand', encrypt.command), { applied: true });
+      assert.ok(applied);
+      const edited = editedFiles(applied);
       assert.ok(edited.includes('user-mgt.xml') && edited.includes('vault-secrets.properties'), edited.join(', '));
-      assert.ok(!editedFiles(encrypt.edit).includes('cipher-text.properties'), 'nothing goes to the default file the runtime does not read');
-      applyToDisk(encrypt.edit);
+      assert.ok(!edited.includes('cipher-text.properties'), 'nothing goes to the default file the runtime does not read');
+      applyToDisk(applied);
       const java = javaCheck(workspace.path('repository/conf'), workspace.path(''), STORE_PASSWORD, STORE_PASSWORD);
       assert.equal(java.decrypted.get('UserManager.AdminUser.Password'), ADMIN_PASSWORD);
       assert.ok(!fs.existsSync(workspace.path('repository/conf/security/cipher-text.properties')));

@@ -300,7 +300,7 @@ describe('code actions with a full client (VS Code-like)', () => {
     assert.deepEqual(await client.codeActions(uri, [ciphers], { only: ['refactor'] }), [], 'only quick fixes and our source action are offered');
   });
 
-  test('Secure Vault without a password: the edit comes with the action, one undo for XML and cipher-text', TEST_TIMEOUT, async () => {
+  test('Secure Vault without a password: the action runs the command with the files\' bases; one edit, one undo, for XML and cipher-text', TEST_TIMEOUT, async () => {
     const uri = workspace.uri(CARBON);
     await client.open(uri, carbonWithSecret());
     const diagnostics = await client.diagnostics(uri, (d) => byCode(d, 'plaintext-password').length > 0);
@@ -310,12 +310,23 @@ describe('code actions with a full client (VS Code-like)', () => {
     const encrypt = actions[0];
     assert.equal(encrypt.kind, 'quickfix');
     assert.equal(encrypt.isPreferred, true);
-    assert.equal(encrypt.command, undefined);
-    const changes = encrypt.edit!.documentChanges!;
-    assert.deepEqual(changes.map((c) => ('kind' in c ? `create ${(c as CreateFile).uri}` : `${c.textDocument.uri}@${c.textDocument.version}`)), [`${uri}@1`, `${workspace.uri(CIPHER_TEXT)}@null`]);
+    // cipher-text.properties is not open: an edit would reach it without a version, so the command checks it first.
+    assert.equal(encrypt.edit, undefined);
+    assert.equal(encrypt.command!.command, ENCRYPT_COMMAND);
+    const [argUri, target, options] = encrypt.command!.arguments as [string, { range: unknown }, { bases: { path: string; state: string }[] }];
+    assert.equal(argUri, uri);
+    assert.deepEqual(target.range, password.range);
+    assert.deepEqual(options.bases.map((b) => [b.path, b.state]), [
+      [path.join(workspace.root, CARBON), 'text'],
+      [path.join(workspace.root, CIPHER_TEXT), 'text'],
+    ]);
     assert.ok(!JSON.stringify(actions).includes(KEYSTORE_SECRET), 'no action holds the secret');
 
-    client.applyLocally(encrypt.edit!);
+    const applied = client.applied.length;
+    assert.deepEqual(await client.request('workspace/executeCommand', encrypt.command), { applied: true });
+    assert.equal(client.applied.length, applied + 1, 'one workspace/applyEdit: one undo');
+    const changes = client.applied.at(-1)!.documentChanges!;
+    assert.deepEqual(changes.map((c) => ('kind' in c ? `create ${(c as CreateFile).uri}` : `${c.textDocument.uri}@${c.textDocument.version}`)), [`${uri}@1`, `${workspace.uri(CIPHER_TEXT)}@null`]);
     await client.sync(uri);
     const after = await client.diagnostics(uri, () => true, 'after encrypting');
     assert.equal(byCode(after, 'plaintext-password').length, byCode(diagnostics, 'plaintext-password').length - 1);
@@ -358,6 +369,7 @@ describe('code actions with a full client (VS Code-like)', () => {
     assert.deepEqual(all.command, { title: 'Encrypt all plaintext passwords in this file', command: ENCRYPT_COMMAND, arguments: [uri] });
 
     // Cancelled: nothing is applied.
+    const appliedBefore = client.applied.length;
     client.passwordAnswer = null;
     const asked = client.serverRequests.length;
     await client.request('workspace/executeCommand', encrypt.command);
@@ -366,7 +378,7 @@ describe('code actions with a full client (VS Code-like)', () => {
     const prompt = prompts[0].params as { prompt: string; keystorePath: string };
     assert.equal(prompt.keystorePath, path.join(workspace.root, 'product/repository/resources/security/test.p12'));
     assert.ok(prompt.prompt.includes(prompt.keystorePath));
-    assert.equal(client.applied.length, 0);
+    assert.equal(client.applied.length, appliedBefore);
 
     // Wrong password: a message, no edit.
     client.passwordAnswer = 'wrong-password';
@@ -375,13 +387,13 @@ describe('code actions with a full client (VS Code-like)', () => {
     assert.equal(shown.type, 1);
     assert.match(shown.message, /could not be opened/);
     assert.ok(!shown.message.includes('wrong-password'));
-    assert.equal(client.applied.length, 0);
+    assert.equal(client.applied.length, appliedBefore);
 
     // The right one: one workspace/applyEdit with the XML and cipher-text changes.
     client.passwordAnswer = RIGHT_PASSWORD;
     await client.request('workspace/executeCommand', encrypt.command);
-    assert.equal(client.applied.length, 1);
-    const applied = client.applied[0].documentChanges!;
+    assert.equal(client.applied.length, appliedBefore + 1);
+    const applied = client.applied.at(-1)!.documentChanges!;
     assert.deepEqual((applied[0] as TextDocumentEdit).textDocument, { uri, version: client.versions.get(uri) });
     await client.sync(uri);
     const after = await client.diagnostics(uri, () => true, 'after the command');
@@ -418,7 +430,9 @@ describe('code actions with a full client (VS Code-like)', () => {
     const oldClient = await client.codeActions(secondUri, [], { triggerKind: undefined });
     assert.deepEqual(titles(oldClient), ['Encrypt all plaintext passwords in this file'], 'clients without triggerKind only ask when the user does');
     assert.deepEqual(await client.codeActions(secondUri, [], { only: ['quickfix'] }), []);
-    client.applyLocally(actions[0].edit!);
+    assert.equal(actions[0].edit, undefined);
+    assert.deepEqual(actions[0].command!.arguments!.slice(0, 2), [secondUri, null], 'the whole file');
+    assert.deepEqual(await client.request('workspace/executeCommand', actions[0].command), { applied: true });
     assert.ok(client.texts.get(fileUri(path.join(workspace.root, 'other/repository/conf/security/cipher-text.properties')))!.split('\n').length > byCode(secondDiagnostics, 'plaintext-password').length, 'the new cipher-text file has a line per password');
     await client.sync(secondUri);
     assert.deepEqual(byCode(await client.diagnostics(secondUri, () => true, 'after encrypting all'), 'plaintext-password'), []);
@@ -536,9 +550,13 @@ describe('a client without documentChanges or disabled actions (Neovim 0.7-like)
     const diagnostics = await client.diagnostics(uri, (d) => byCode(d, 'plaintext-password').length > 0);
     const [encrypt] = await client.codeActions(uri, [byCode(diagnostics, 'plaintext-password')[0]]);
     assert.equal(encrypt.title, 'Encrypt with Secure Vault');
-    assert.equal(encrypt.edit!.documentChanges, undefined);
-    assert.deepEqual(Object.keys(encrypt.edit!.changes!), [uri, workspace.uri(CIPHER_TEXT)]);
-    assert.deepEqual(encrypt.edit!.changes![workspace.uri(CIPHER_TEXT)], [
+    // A command, not codeAction/resolve (which Neovim 0.7 lacks); the server sends the edit through workspace/applyEdit.
+    assert.equal(encrypt.edit, undefined);
+    assert.deepEqual(await client.request('workspace/executeCommand', encrypt.command), { applied: true });
+    const edit = client.applied.at(-1)!;
+    assert.equal(edit.documentChanges, undefined);
+    assert.deepEqual(Object.keys(edit.changes!), [uri, workspace.uri(CIPHER_TEXT)]);
+    assert.deepEqual(edit.changes![workspace.uri(CIPHER_TEXT)], [
       { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: `Carbon.Security.KeyStore.Password=${FAKE_CIPHER}\n` },
     ]);
 

@@ -98,7 +98,7 @@ describe('Encrypt with Secure Vault through the bundled server', () => {
     workspace.remove();
   });
 
-  test('JKS: the quick fix carries its edit, and the JDK decrypts the result to the password', TIMEOUT, async () => {
+  test('JKS: the quick fix runs the command, which applies the edit, and the JDK decrypts the result to the password', TIMEOUT, async () => {
     keytoolGenerate(workspace.path('repository/resources/security'), 'test.jks', { type: 'JKS', alias: 'wso2test', storePassword: STORE_PASSWORD });
     workspace.write('repository/conf/carbon.xml', carbonXml('JKS', 'test.jks', `<Password>${STORE_PASSWORD}</Password>`));
     server = TestServer.start();
@@ -112,9 +112,17 @@ describe('Encrypt with Secure Vault through the bundled server', () => {
       context: { diagnostics: [diagnostic], only: ['quickfix'] },
     })) as CodeAction[];
     const encrypt = actions.find((a) => a.title === 'Encrypt with Secure Vault');
-    assert.ok(encrypt?.edit, `an edit-carrying action among ${actions.map((a) => a.title).join(', ')}`);
+    assert.ok(encrypt?.command, `a command-carrying action among ${actions.map((a) => a.title).join(', ')}`);
+    assert.equal(encrypt.edit, undefined, 'cipher-text.properties is not open: no unversioned edit in the action');
     assert.equal(encrypt.isPreferred, true);
-    applyToDisk(encrypt.edit);
+    let applied: WorkspaceEdit | undefined;
+    server.connection.onRequest('workspace/applyEdit', (params: { edit: WorkspaceEdit }) => {
+      applied = params.edit;
+      return { applied: true };
+    });
+    assert.deepEqual(await server.request('workspace/executeCommand', encrypt.command), { applied: true });
+    assert.ok(applied, 'the server applied the edit through workspace/applyEdit');
+    applyToDisk(applied);
 
     const xml = fs.readFileSync(workspace.path('repository/conf/user-mgt.xml'), 'utf8');
     assert.match(xml, /<UserManager xmlns:svns="http:\/\/org.wso2.securevault\/configuration">/);

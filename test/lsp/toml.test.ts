@@ -118,10 +118,20 @@ describe('deployment.toml over JSON-RPC', { skip: SKIP }, () => {
     const admin = withCode(diagnostics, 'plaintext-password').find((d) => d.range.start.line === rangeOf(text, 'password = "admin"', '"admin"').start.line)!;
     const actions = await server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: admin.range, context: { diagnostics: [admin], only: ['quickfix'] } });
     const encrypt = actions.find((a) => a.title === 'Encrypt with Secure Vault');
-    assert.ok(encrypt?.edit, actions.map((a) => a.title).join(' | '));
+    // secret-conf.properties is not open (no document version): the action carries the encrypt command, which checks
+    // that every file is as planned and applies the edit through workspace/applyEdit.
+    assert.ok(encrypt?.command, actions.map((a) => a.title).join(' | '));
+    assert.equal(encrypt.edit, undefined, 'no unversioned edit in the action');
     assert.equal(encrypt.isPreferred, true);
     assert.ok(actions.some((a) => a.title.startsWith('Read it from the environment variable WSO2_SUPER_ADMIN_PASSWORD')));
-    applyToDisk(encrypt.edit);
+    let applied: WorkspaceEdit | undefined;
+    server.connection.onRequest('workspace/applyEdit', (params: { edit: WorkspaceEdit }) => {
+      applied = params.edit;
+      return { applied: true };
+    });
+    assert.deepEqual(await server.request('workspace/executeCommand', encrypt.command), { applied: true });
+    assert.ok(applied, 'the server applied the edit through workspace/applyEdit');
+    applyToDisk(applied);
     const model = modelOf(home);
     assert.deepEqual(model.doc.errors, []);
     assert.equal(model.doc.tables[model.doc.tables.length - 1].name, 'secrets');

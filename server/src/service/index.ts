@@ -9,6 +9,8 @@ import { FileFixResult, fixText } from './fixes/unattended';
 import { SecureVaultFile } from './fixes/secure-vault';
 import { aliasAt, aliasDefinition, aliasHover } from './securevault/aliases';
 import { hiddenPasswordSpans } from './securevault/masking';
+import { referenceAt, referenceHover } from './securevault/references';
+import { PROPERTIES_KIND } from './properties/kind';
 import { HomeEncryptionOutcome, SecureVaultHost, SecureVaultOutcome, SecureVaultPlanner, SecureVaultSubject, explicitEncryptSettings, secureVaultPlanner } from './securevault/planner';
 import {
   PortContext,
@@ -157,7 +159,7 @@ export const DEPLOYMENT_TOML_KIND: DocumentKind = {
 };
 
 /** The kinds every service knows; `ServiceOptions.kinds` adds more (a kind listed first wins a path). */
-export const DOCUMENT_KINDS: readonly DocumentKind[] = [DEPLOYMENT_TOML_KIND, CARBON_XML_KIND];
+export const DOCUMENT_KINDS: readonly DocumentKind[] = [DEPLOYMENT_TOML_KIND, CARBON_XML_KIND, PROPERTIES_KIND];
 
 /** The deployment.toml engine behind the KindEngine answers (the toml core does the work; this only adapts). */
 function createTomlEngine(host: KindHost): KindEngine {
@@ -593,6 +595,8 @@ export function createService(options: ServiceOptions): WorkspaceService {
         const alias = aliasAt(covered.doc, offset);
         if (alias) return { markdown: await aliasHover(files, covered.location.home, alias.alias), span: alias.span };
       }
+      const reference = covered && referenceAt(covered.doc, covered.location.kind, offset);
+      if (covered && reference) return { markdown: await referenceHover(reference, covered.location.home?.confDir, portSources.parsed), span: reference.span };
       const file = portDocument(path, content);
       if (!file) return undefined;
       const target = portTargetAt(file.doc, file.kind, file.kind ? portEntries(file.kind, file.doc, file.path, file.confRelativePath) : [], offset);
@@ -676,7 +680,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
       if (!changedPath) return true;
       const changed = recognise(changedPath);
       const sameHome = !!changed?.home && location.home?.homeDir === changed.home.homeDir;
-      const portsMayCollide = (location.kind === 'carbon' || location.kind === 'deployment-toml') && (!changed || ['carbon', 'catalina-server', 'axis2', 'deployment-toml'].includes(changed.kind));
+      const portsMayCollide = (location.kind === 'carbon' || location.kind === 'deployment-toml') && (!changed || ['carbon', 'catalina-server', 'axis2', 'broker', 'deployment-toml'].includes(changed.kind));
       return sameHome || portsMayCollide;
     },
   };

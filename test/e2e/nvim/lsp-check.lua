@@ -78,7 +78,8 @@ local hover_text = hover and hover.contents and (hover.contents.value or vim.ins
 out('hover: ' .. hover_text:gsub('\n', ' '))
 if not hover_text:find('**9444** = 9443 +', 1, true) then return fail('no hover with the effective port 9444 (is the ports hover feature in the server?)') end
 
--- 3. the Secure Vault code action on the keystore password, applied with vim.lsp.util.apply_workspace_edit
+-- 3. the Secure Vault code action on the keystore password: its command (0.7 has no codeAction/resolve) runs on the
+-- server, which checks the files the action was planned on and sends the edit back through workspace/applyEdit
 vim.cmd('buffer ' .. buf)
 local target
 for _, d in ipairs(ours()) do
@@ -100,14 +101,16 @@ vim.wait(30000, function()
   titles = {}
   for _, a in ipairs(actions) do
     table.insert(titles, a.title)
-    if a.title == 'Encrypt with Secure Vault' and a.edit then action = a end
+    if a.title == 'Encrypt with Secure Vault' and a.command then action = a end
   end
   return action ~= nil
 end, 500)
 out('code actions: ' .. table.concat(titles or {}, ' | '))
-if not action then return fail('no "Encrypt with Secure Vault" action with an edit (is the Secure Vault code action in the server?)') end
-local client = vim.lsp.get_client_by_id(client_id)
-vim.lsp.util.apply_workspace_edit(action.edit, client.offset_encoding or 'utf-16')
+if not action then return fail('no "Encrypt with Secure Vault" action with a command (is the Secure Vault code action in the server?)') end
+if action.edit then return fail('the Secure Vault action carries an unversioned edit') end
+local executed = request(buf, 'workspace/executeCommand', action.command)
+out('command result: ' .. vim.inspect(executed):gsub('\n', ' '))
+if not executed or executed.applied ~= true then return fail('the encrypt command did not apply its edit') end
 local line = vim.api.nvim_buf_get_lines(buf, 141, 142, false)[1]
 out('line 142 after fix: ' .. vim.trim(line))
 if not line:find('svns:secretAlias="Carbon.Security.KeyStore.Password">password</Password>', 1, true) then

@@ -1,6 +1,6 @@
 import { CodeAction, CodeActionKind, CodeActionParams, CodeActionTriggerKind, Diagnostic } from 'vscode-languageserver/node';
-import { FixOffer, SecureVaultOutcome } from '../../service';
-import { ENCRYPT_ALL_CODE_ACTION_KIND, ServerCommands } from '../../protocol';
+import { Fix, FixOffer, SecureVaultOutcome, changeBases } from '../../service';
+import { ENCRYPT_ALL_CODE_ACTION_KIND, EncryptCommandOptions, ServerCommands } from '../../protocol';
 import { SOURCE, ServerContext } from '../server';
 import { ClientSupport, openState } from './context';
 import { StaleFixError, toWorkspaceEdit } from './workspace-edit';
@@ -10,17 +10,23 @@ import { StaleFixError, toWorkspaceEdit } from './workspace-edit';
  * own fixes, then the suppression comments), and the "encrypt every plaintext password of this file" source action.
  *
  * Quick fixes are computed from the server's own findings for the document's current version, matched by `code` and
- * range, never from message text or from `data` the client sends back (old clients drop it). Every action carries
- * its edit, so clients without codeAction/resolve (Neovim 0.7) get working fixes; the one exception is Secure Vault
- * with a PKCS#12 keystore whose password is unknown: that action carries the encrypt command, which asks the client
- * for the password (secure-vault.ts).
+ * range, never from message text or from `data` the client sends back (old clients drop it). Actions on one file
+ * carry their edit (versioned: the client refuses it when the document changed). A Secure Vault action changes several
+ * files, most of them not open (cipher-text.properties gets no document version), so it carries the encrypt command
+ * with the state of every file it was planned on (hashes, never text): the command checks them, plans again on the
+ * current state when the properties files changed (two fixes computed before either is applied, issue 10 item 4) and
+ * applies the edit through workspace/applyEdit, one undo (secure-vault.ts). A command, not codeAction/resolve, so
+ * Neovim 0.7 runs it too. Clients that cannot take workspace/applyEdit get the edit itself.
  */
 
 export const ENCRYPT_ALL_KIND = ENCRYPT_ALL_CODE_ACTION_KIND;
 const ENCRYPT_ALL_TITLE = 'Encrypt all plaintext passwords in this file';
 
-/** The encrypt command's arguments: the document, and the finding (its range) or nothing for the whole file. */
-export type EncryptCommandArguments = [uri: string, target?: { range: Diagnostic['range']; data?: unknown }];
+/**
+ * The encrypt command's arguments: the document, the finding (its range) or nothing (null) for the whole file, and
+ * the bases of the offered change.
+ */
+export type EncryptCommandArguments = [uri: string, target?: { range: Diagnostic['range']; data?: unknown } | null, options?: EncryptCommandOptions];
 
 export function registerCodeActions(context: ServerContext, client: () => ClientSupport): void {
   context.addCodeActionProvider((params) => codeActions(context, client(), params));
@@ -65,7 +71,7 @@ async function codeActions(context: ServerContext, client: ClientSupport, params
   if (offerEncryptAll && findings.some((f) => f.ruleId === 'plaintext-password')) {
     const outcome = await service.planEncryption({ scope: { kind: 'file', ...request } });
     if (!('cancelled' in outcome)) {
-      const action = outcomeAction(context, client, outcome, ENCRYPT_ALL_TITLE, ENCRYPT_ALL_KIND, undefined, [open.document.uri]);
+      const action = outcomeAction(context, client, outcome, ENCRYPT_ALL_TITLE, ENCRYPT_ALL_KIND, undefined, [open.document.uri, null]);
       if (action) fixes.push(action);
     }
   }
@@ -73,6 +79,8 @@ async function codeActions(context: ServerContext, client: ClientSupport, params
 }
 
 function offerAction(context: ServerContext, client: ClientSupport, offer: FixOffer, kind: string, diagnostic: Diagnostic, args: EncryptCommandArguments): CodeAction | undefined {
+  // Encrypt fixes whose edit would reach a file without a version go through the command (see the module comment).
+  if ('fix' in offer && offer.ruleId === 'plaintext-password' && !offer.suppression && !allOpen(context, offer.fix)) return outcomeAction(context, client, offer, offer.title, kind, diagnostic, args);
   if ('fix' in offer) return editAction(context, client, { ...offer.fix, title: offer.title, ...(offer.isPreferred ? { isPreferred: true } : {}) }, kind, [diagnostic]);
   return outcomeAction(context, client, offer, offer.title, kind, diagnostic, args);
 }
@@ -90,14 +98,25 @@ function outcomeAction(
   const diagnostics = diagnostic ? [diagnostic] : undefined;
   if ('fix' in outcome) {
     // The quick fix on a password is the one to apply; a source action is never "preferred".
-    return editAction(context, client, { ...outcome.fix, title, isPreferred: kind === CodeActionKind.QuickFix }, kind, diagnostics);
+    const preferred = kind === CodeActionKind.QuickFix;
+    const edit = editAction(context, client, { ...outcome.fix, title, isPreferred: preferred }, kind, diagnostics);
+    if (!edit || !client.canApplyEdit || allOpen(context, outcome.fix)) return edit;
+    const [uri, target] = args;
+    const options: EncryptCommandOptions = { bases: changeBases(outcome.fix.changes) };
+    return {
+      title,
+      kind,
+      ...(diagnostics ? { diagnostics } : {}),
+      ...(preferred ? { isPreferred: true } : {}),
+      command: { title, command: ServerCommands.encryptWithSecureVault, arguments: [uri, target ?? null, options] satisfies EncryptCommandArguments },
+    };
   }
   if ('needsPassword' in outcome) {
     return {
       title: `${title}…`,
       kind,
       ...(diagnostics ? { diagnostics, isPreferred: true } : {}),
-      command: { title, command: ServerCommands.encryptWithSecureVault, arguments: args },
+      command: { title, command: ServerCommands.encryptWithSecureVault, arguments: args[1] ? args : [args[0]] },
     };
   }
   // VS Code shows a disabled action greyed out with its reason when the user asks for actions.
@@ -105,10 +124,15 @@ function outcomeAction(
   return { title, kind, ...(diagnostics ? { diagnostics } : {}), disabled: { reason: outcome.error } };
 }
 
+/** Every file the fix edits is an open document, so the edit carries its version: the client checks it. */
+function allOpen(context: ServerContext, fix: Fix): boolean {
+  return fix.changes.every((change) => change.kind === 'edit' && openState(context, change.path) !== undefined);
+}
+
 function editAction(
   context: ServerContext,
   client: ClientSupport,
-  fix: import('../../service').Fix,
+  fix: Fix,
   kind: string,
   diagnostics: Diagnostic[] | undefined,
 ): CodeAction | undefined {

@@ -1,5 +1,5 @@
-import { Cancelled, Fix, HomeEncryptionOutcome, SecureVaultOutcome } from '../../service';
-import { AskPasswordParams, AskPasswordRequest, ServerCommands } from '../../protocol';
+import { CARBON_XML_KIND, Cancelled, FileBasis, Fix, HomeEncryptionOutcome, SecureVaultOutcome, changeBases, staleFiles } from '../../service';
+import { AskPasswordParams, AskPasswordRequest, EncryptCommandBasis, EncryptCommandResult, ServerCommands } from '../../protocol';
 import { ServerContext, uriToPath } from '../server';
 import { ClientSupport, openState } from './context';
 import { EncryptCommandArguments } from './code-actions';
@@ -12,6 +12,13 @@ import { StaleFixError, toWorkspaceEdit } from './workspace-edit';
  * this module asks the client for the keystore password (AskPasswordRequest) and applies the edit through
  * workspace/applyEdit. The password lives in local variables for the duration of the command: never stored, logged
  * or sent back.
+ *
+ * A code action offers a change planned earlier; its arguments carry the state of every file that change touched
+ * (EncryptCommandOptions.bases). When the document the action was offered on changed since, its range means nothing
+ * any more: refused, naming the file. When only other files changed (cipher-text.properties after another fix was
+ * applied: issue 10 item 4), the change is planned again on their current state, which the command plans on anyway.
+ * Just before workspace/applyEdit, the files the new plan read are checked once more: open documents by their version
+ * in the edit, the others by content hash here (no LSP version exists for a file that is not open).
  */
 
 export function registerSecureVaultCommands(context: ServerContext, client: () => ClientSupport): void {
@@ -36,31 +43,93 @@ function askPassword(context: ServerContext): (request: { keystorePath: string }
   };
 }
 
-async function encrypt(context: ServerContext, client: ClientSupport, [uri, target]: Partial<EncryptCommandArguments>): Promise<void> {
-  if (!context.service.canEncrypt) return void context.connection.window.showErrorMessage('Secure Vault encryption is not available in this server.');
-  if (typeof uri !== 'string') return;
+async function encrypt(context: ServerContext, client: ClientSupport, [uri, target, options]: Partial<EncryptCommandArguments>): Promise<EncryptCommandResult> {
+  const notApplied: EncryptCommandResult = { applied: false };
+  if (!context.service.canEncrypt) {
+    void context.connection.window.showErrorMessage('Secure Vault encryption is not available in this server.');
+    return notApplied;
+  }
+  if (typeof uri !== 'string') return notApplied;
+  const window = context.connection.window;
+  let replanned: string[] = [];
+  const offered = basesOf(options);
+  if (offered.length > 0) {
+    const stale = await staleFiles(offered, context.files);
+    const subjectPath = uriToPath(uri);
+    const subjectStale = stale.filter((s) => s.path === subjectPath);
+    if (subjectStale.length > 0) {
+      void window.showErrorMessage(`Not encrypted: ${subjectStale.map((s) => s.message).join('; ')}. Ask for the code action again.`);
+      return { applied: false, stale: subjectStale.map((s) => s.path) };
+    }
+    replanned = stale.map((s) => s.path);
+    if (replanned.length > 0) context.log(`Secure Vault: planned again, since these files changed after the action was offered: ${replanned.join(', ')}`);
+  }
   const ask = askPassword(context);
   let password: string | undefined;
   // Planned afresh after the password box: the user may have typed meanwhile.
   for (let attempt = 0; attempt < 2; attempt++) {
     const subject = await subjectFor(context, uri);
-    if (!subject) return void context.connection.window.showErrorMessage('The file is not a WSO2 configuration file this server covers.');
+    if (!subject) {
+      void window.showErrorMessage('The file is not a WSO2 configuration file this server covers.');
+      return notApplied;
+    }
     const settings = context.settingsFor(subject.path);
     const range = target?.range;
     const scope = range
       ? { kind: 'finding' as const, path: subject.path, content: subject.content, settings, span: { start: subject.offsetAt(range.start), end: subject.offsetAt(range.end) } }
       : { kind: 'file' as const, path: subject.path, content: subject.content, settings };
-    const outcome: SecureVaultOutcome | Cancelled = await context.service.planEncryption({ scope, ...(password !== undefined ? { keystorePassword: password } : {}) });
-    if ('cancelled' in outcome) return;
+    const outcome: SecureVaultOutcome | Cancelled =
+      (await planWithKind(context, subject, range)) ?? (await context.service.planEncryption({ scope, ...(password !== undefined ? { keystorePassword: password } : {}) }));
+    if ('cancelled' in outcome) return notApplied;
     if ('needsPassword' in outcome) {
-      if (attempt > 0) return void context.connection.window.showErrorMessage(`The keystore ${outcome.needsPassword.keystorePath} could not be opened with that password.`);
+      if (attempt > 0) {
+        void window.showErrorMessage(`The keystore ${outcome.needsPassword.keystorePath} could not be opened with that password.`);
+        return notApplied;
+      }
       password = await ask(outcome.needsPassword);
-      if (password === undefined) return; // cancelled
+      if (password === undefined) return notApplied; // cancelled
       continue;
     }
-    await apply(context, client, outcome);
-    return;
+    const applied = await apply(context, client, outcome);
+    return { applied, ...(replanned.length > 0 ? { replanned } : {}) };
   }
+  return notApplied;
+}
+
+/**
+ * A document kind other than the Carbon XML files (the .properties files): its engine plans the Encrypt fix of the
+ * finding at `range` (service.fixesFor); undefined for the XML files, which the Secure Vault planner serves.
+ */
+async function planWithKind(
+  context: ServerContext,
+  subject: { path: string; content: import('../../service').FileContent; offsetAt(p: { line: number; character: number }): number },
+  range: { start: { line: number; character: number }; end: { line: number; character: number } } | undefined,
+): Promise<SecureVaultOutcome | undefined> {
+  const parsed = context.service.parse(subject.path, subject.content);
+  if (!parsed || parsed.kind.id === CARBON_XML_KIND.id) return undefined;
+  if (!range) return { error: 'Encrypting every password of this file at once is available for the XML configuration files only; use the quick fix on each password.' };
+  const request = { path: subject.path, content: subject.content, settings: context.settingsFor(subject.path) };
+  const span = { start: subject.offsetAt(range.start), end: subject.offsetAt(range.end) };
+  const { findings } = await context.service.analyse(request);
+  const finding = findings.find((f) => f.ruleId === 'plaintext-password' && f.span.start === span.start && f.span.end === span.end);
+  if (!finding) return { error: 'The password is no longer where the action was offered: ask for the action again.' };
+  const offer = (await context.service.fixesFor({ ...request, finding })).find((o) => !o.suppression && o.ruleId === 'plaintext-password');
+  if (!offer) return { error: 'No Secure Vault fix for this password.' };
+  if ('fix' in offer) return { fix: offer.fix };
+  if ('error' in offer) return { error: offer.error };
+  return { error: `The keystore ${offer.needsPassword.keystorePath} needs its password.` };
+}
+
+/** The bases of the command's options, when they are well-formed (they come back from the client). */
+function basesOf(options: unknown): FileBasis[] {
+  const bases = (options as { bases?: unknown } | null | undefined)?.bases;
+  if (!Array.isArray(bases) || bases.length > 64) return [];
+  const valid = (b: unknown): b is EncryptCommandBasis => {
+    const basis = b as Partial<Record<'path' | 'state' | 'sha256', unknown>> | null;
+    if (!basis || typeof basis.path !== 'string' || basis.path.length === 0) return false;
+    return basis.state === 'absent' || (basis.state === 'text' && typeof basis.sha256 === 'string' && /^[0-9a-f]{64}$/.test(basis.sha256));
+  };
+  return bases.every(valid) ? (bases as FileBasis[]) : [];
 }
 
 /** "Encrypt all plaintext passwords of this product home": one edit, and a report of what it changed. */
@@ -95,6 +164,12 @@ async function apply(context: ServerContext, client: ClientSupport, outcome: { f
   } catch (error) {
     if (!(error instanceof StaleFixError)) throw error;
     void window.showErrorMessage('The document changed while the fix was prepared; run the action again.');
+    return false;
+  }
+  // Files that are not open carry no version in the edit: check here that they still hold what the plan read.
+  const stale = await staleFiles(changeBases(outcome.fix.changes), context.files);
+  if (stale.length > 0) {
+    void window.showErrorMessage(`Not applied: ${stale.map((s) => s.message).join('; ')}. Run the action again.`);
     return false;
   }
   const result = await context.connection.workspace.applyEdit({ label: outcome.fix.title, edit });

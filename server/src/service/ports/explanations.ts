@@ -50,7 +50,7 @@ export function portEntries(kind: ConfigFileKind, doc: XmlDocument, path: string
 export interface PortContext {
   /** Undefined for a file outside any product home: its offset cannot be known. */
   readonly offset: OffsetInfo | undefined;
-  /** Every port of the home (carbon.xml, catalina-server.xml, axis2.xml). */
+  /** Every port of the home (carbon.xml, catalina-server.xml, axis2.xml, broker.xml). */
   readonly entries: readonly PortEntry[];
   /** The home's carbon.xml, which `${Ports.…}` references read. */
   readonly carbon: XmlDocument | undefined;
@@ -80,7 +80,7 @@ export async function portContextOf(facts: HomeFacts, sources: PortSources, own?
   return { offset: offsetInfo(facts.offset, carbon), entries, carbon };
 }
 
-const FILE_ORDER: string[] = [HOME_FILES.carbon, HOME_FILES.catalina, HOME_FILES.axis2];
+const FILE_ORDER: string[] = [HOME_FILES.carbon, HOME_FILES.catalina, HOME_FILES.axis2, HOME_FILES.broker];
 function fileOrder(confRelativePath: string): number {
   const index = FILE_ORDER.indexOf(confRelativePath);
   return index < 0 ? FILE_ORDER.length : index;
@@ -148,7 +148,8 @@ export function explainPort(entry: PortEntry, context: PortContext): PortExplana
   }
   const effective = fact.configured + offset.value;
   const beyond = effective > MAX_PORT ? ` That is beyond ${MAX_PORT}: the port cannot be opened.` : '';
-  return { effective, differs: offset.value !== 0, how: '+ offset', markdown: `**${effective}** = ${fact.configured} + ${offsetPhrase(offset)}.${beyond}` };
+  const notListening = fact.notListeningReason ? `\n\nNot opened: ${fact.notListeningReason}` : '';
+  return { effective, differs: offset.value !== 0, how: '+ offset', markdown: `**${effective}** = ${fact.configured} + ${offsetPhrase(offset)}.${beyond}${notListening}` };
 }
 
 /** A redirectPort that names a connector's written port sends clients where that connector no longer listens. */

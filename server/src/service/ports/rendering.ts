@@ -66,7 +66,9 @@ export async function homePortView(facts: HomeFacts, sources: PortSources, conte
     };
   });
   const offsetValue = ctx.offset?.value;
-  const productRows: ProductPortRow[] = (product?.ports ?? []).map((port) => ({
+  // A product default of a file whose ports were read (broker.xml) would be a second row for the same port.
+  const readFiles = new Set(rows.map((r) => r.file));
+  const productRows: ProductPortRow[] = (product?.ports ?? []).filter((port) => !readFiles.has(port.file)).map((port) => ({
     label: port.label,
     file: port.file,
     line: undefined,

@@ -23,6 +23,8 @@ export interface PortFact {
   readonly listening: boolean;
   /** Why no offset applies, for hovers and messages. */
   readonly noOffsetReason?: string;
+  /** Why a port of a listener is not opened (a disabled transport, a clustering-only port), for hovers. */
+  readonly notListeningReason?: string;
 }
 
 export interface OffsetValue {
@@ -80,6 +82,8 @@ function findPorts(kind: ConfigFileKind, doc: XmlDocument, path: string, confRel
       return catalinaPorts(doc, path, confRelativePath);
     case 'axis2':
       return axis2Ports(doc, path, confRelativePath);
+    case 'broker':
+      return brokerPorts(doc, path, confRelativePath);
     default:
       return [];
   }
@@ -184,6 +188,44 @@ function axis2Ports(doc: XmlDocument, path: string, confRelativePath: string): P
     });
   }
   return ports;
+}
+
+/**
+ * broker.xml (andes): AMQP, AMQP over SSL, MQTT, MQTT over SSL and the Thrift coordination port, all offset. A
+ * connection or transport with enabled="false" opens nothing, so it is not counted for conflicts.
+ */
+function brokerPorts(doc: XmlDocument, path: string, confRelativePath: string): PortFact[] {
+  const ports: PortFact[] = [];
+  const table = portTable.broker;
+  for (const entry of table.ports as readonly { path: string; attribute?: string; label: string; offset: boolean; listening: boolean; why?: string }[]) {
+    const element = childAt(doc.root, entry.path);
+    if (!element) continue;
+    const attr = entry.attribute ? attribute(element, entry.attribute) : undefined;
+    const span = entry.attribute ? attr?.valueSpan : textSpan(doc, element);
+    if (!span) continue;
+    const disabled = disabledOnTheWay(doc.root, entry.path);
+    ports.push({
+      path,
+      confRelativePath,
+      span,
+      label: entry.label,
+      configured: parsePort(attr ? attr.value : element.text),
+      offsetApplies: entry.offset,
+      listening: entry.listening && !disabled,
+      ...(disabled ? { notListeningReason: table.disabledWhy } : entry.why ? { notListeningReason: entry.why } : {}),
+    });
+  }
+  return ports.sort((a, b) => a.span.start - b.span.start);
+}
+
+/** An element on the path (below the root) with enabled="false". */
+function disabledOnTheWay(root: XmlElement | undefined, elementPath: string): boolean {
+  const names = elementPath.split('/');
+  for (let i = 1; i <= names.length; i++) {
+    const element = childAt(root, names.slice(0, i).join('/'));
+    if (element && attribute(element, 'enabled')?.value.trim().toLowerCase() === 'false') return true;
+  }
+  return false;
 }
 
 // ---- ${Ports.…} references and literal ports in URLs (hovers and inlay hints) ---------------------------------------

@@ -96,6 +96,7 @@ interface PasswordLocations {
     axis2ParameterSegment: string;
     propertySegment: string;
   };
+  // The XML kinds; the .properties kinds have their own data (schemas/properties-secrets.json).
   kinds: Partial<Record<ConfigFileKind, KindLocations>>;
 }
 

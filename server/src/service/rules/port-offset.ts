@@ -14,7 +14,7 @@ export const portOffset: Rule = {
   id: 'port-offset',
   defaultSeverity: 'error',
   description: 'The port offset is not an integer, is negative or pushes a port beyond 65535; a listening port below 1024 needs root.',
-  appliesTo: ['carbon', 'catalina-server', 'axis2'],
+  appliesTo: ['carbon', 'catalina-server', 'axis2', 'broker'],
   check(context) {
     if (context.file.kind === 'carbon') checkOffset(context);
     checkPorts(context);

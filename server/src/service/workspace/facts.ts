@@ -148,6 +148,7 @@ export class FactsProvider {
     const carbonPath = confPathOf(home, HOME_FILES.carbon);
     const catalinaPath = confPathOf(home, HOME_FILES.catalina);
     const axis2Path = confPathOf(home, HOME_FILES.axis2);
+    const brokerPath = confPathOf(home, HOME_FILES.broker);
     const datasourcesDir = joinPath(home.confDir, 'datasources');
     const datasourcePaths = (await this.files.list(datasourcesDir))
       .filter((n) => n.endsWith('-datasources.xml'))
@@ -156,7 +157,7 @@ export class FactsProvider {
     const generatedBy = await this.generatedBy(home);
     // A Carbon 4.5+ home: its offset and ports are deployment.toml's (the XML is rendered from it at every start).
     const tomlPath = generatedBy && basename(generatedBy) === HOME_FILES.deploymentToml ? generatedBy : undefined;
-    const paths = [carbonPath, catalinaPath, axis2Path, ...datasourcePaths, ...(tomlPath ? [tomlPath] : [])];
+    const paths = [carbonPath, catalinaPath, axis2Path, brokerPath, ...datasourcePaths, ...(tomlPath ? [tomlPath] : [])];
     const layout = await this.productLayout(home);
     const keyOf = (versions: (string | undefined)[]) => [portOffsetOverride, generatedBy, JSON.stringify(layout), ...paths.map((p, i) => `${p}@${versions[i]}`)].join('\u0000');
     const cached = this.homeCache.get(home.homeDir);
@@ -166,12 +167,13 @@ export class FactsProvider {
     const contents = await Promise.all(paths.map((p) => this.files.read(p)));
     const key = keyOf(contents.map((c) => c?.version));
     if (cached && cached.key === key) return cached.facts;
-    const [carbonContent, catalinaContent, axis2Content, ...datasourceContents] = contents;
+    const [carbonContent, catalinaContent, axis2Content, brokerContent, ...datasourceContents] = contents;
     const tomlContent = tomlPath ? datasourceContents.pop() : undefined;
 
     const carbon = this.parsedContent(carbonPath, 'carbon', carbonContent);
     const catalina = this.parsedContent(catalinaPath, 'catalina-server', catalinaContent);
     const axis2 = this.parsedContent(axis2Path, 'axis2', axis2Content);
+    const broker = this.parsedContent(brokerPath, 'broker', brokerContent);
     const datasources: DatasourceFact[] = [];
     datasourcePaths.forEach((path, i) => {
       const doc = this.parsedContent(path, 'datasources', datasourceContents[i]);
@@ -188,6 +190,7 @@ export class FactsProvider {
       ...(carbon ? portsOf('carbon', carbon, carbonPath, HOME_FILES.carbon) : []),
       ...(catalina ? portsOf('catalina-server', catalina, catalinaPath, HOME_FILES.catalina) : []),
       ...(axis2 ? portsOf('axis2', axis2, axis2Path, HOME_FILES.axis2) : []),
+      ...(broker ? portsOf('broker', broker, brokerPath, HOME_FILES.broker) : []),
     ];
     const product = detectProductVersion({ ...carbonIdentity(carbon), ...layout });
     const fromToml = tomlPath && tomlContent ? await tomlHomeFacts(this.files, home, tomlPath, tomlContent, portOffsetOverride) : undefined;

@@ -21,7 +21,11 @@ export type ConfigFileKind =
   | 'output-event-adapters'
   | 'axis2-client'
   /** Carbon 4.5+ products' one configuration file (toml/kind.ts); the XML above is generated from it. */
-  | 'deployment-toml';
+  | 'deployment-toml'
+  // Java .properties files (server/src/service/properties, schemas/properties-secrets.json).
+  | 'jndi-properties'
+  | 'endpoint-config-properties'
+  | 'cipher-text-properties';
 
 export type ConfLayout = 'repository/conf' | 'conf';
 
@@ -150,6 +154,7 @@ export const HOME_FILES = {
   carbon: 'carbon.xml',
   catalina: 'tomcat/catalina-server.xml',
   axis2: 'axis2/axis2.xml',
+  broker: 'broker.xml',
   masterDatasources: 'datasources/master-datasources.xml',
   userMgt: 'user-mgt.xml',
   registry: 'registry.xml',
