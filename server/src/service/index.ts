@@ -26,6 +26,7 @@ import {
 } from './ports';
 import { Settings, portOffsetOverrideFor } from './settings';
 import { Finding } from './types';
+import { DEFAULT_MAX_FILE_BYTES } from './workspace/decode';
 import { DirectoryReader, discoverHomes } from './workspace/discovery';
 import { FileContent, FileSource, HomeFacts } from './workspace/facts';
 import { ConfigFileKind, ConfigFileLocation, HOME_FILES, ProductHome, confPathOf, homeAbove, joinPath, locateConfigFile, matchesRoot } from './workspace/files';
@@ -266,6 +267,12 @@ const HINT_SOURCES: readonly ConfigFileKind[] = ['carbon', 'catalina-server'];
 export function createService(options: ServiceOptions): WorkspaceService {
   const analyzer = new Analyzer({ files: options.files, knownHomes: options.knownHomes, log: options.log, maxFileBytes: options.maxFileBytes });
   const files = options.files;
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  /**
+   * Hovers, hints, definitions and fixes honour the size limit diagnostics honour: a file too large to analyse is not
+   * parsed (nor decoded) for them either, so no request on it costs more than this check.
+   */
+  const oversized = (content: FileContent) => (content.kind === 'text' ? content.text.length : content.bytes.length) > maxFileBytes;
   /** Other XML files below a conf folder (etc/jmx.xml, identity/identity.xml) hold `${Ports.…}` too; parsed per version. */
   const otherDocs = new Map<string, { version: string; doc: XmlDocument }>();
   const portSources = { files, parsed: (path: string, kind: ConfigFileKind) => analyzer.facts.parsed(path, kind) };
@@ -408,6 +415,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
     recognise,
     analyse: (request) => engineFor(request.path)?.analyse(request) ?? analyzer.analyze(request.path, request.content, request.settings),
     parse(path, content) {
+      if (oversized(content)) return undefined;
       const engine = engineFor(path);
       if (engine) return engine.parse(path, content);
       const covered = parseCovered(path, content);
@@ -425,6 +433,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
     },
 
     async fixesFor(request) {
+      if (oversized(request.content)) return [];
       const { path, content, settings, finding } = request;
       const engine = engineFor(path);
       if (engine) return engine.fixesFor?.(request) ?? [];
@@ -477,6 +486,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
     },
 
     async hover(request) {
+      if (oversized(request.content)) return undefined;
       const { path, content, settings, offset } = request;
       const engine = engineFor(path);
       if (engine) return engine.hover?.(request);
@@ -500,6 +510,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
       return { markdown: homeTableMarkdown(await homePortView(await homeFacts(file.home, settings), portSources, context)), span: target.span };
     },
     async definition(request) {
+      if (oversized(request.content)) return undefined;
       const { path, content, offset } = request;
       const engine = engineFor(path);
       if (engine) return engine.definition?.(request);
@@ -509,6 +520,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
       return alias ? aliasDefinition(files, covered.location.home, alias.alias) : undefined;
     },
     async inlayHints(request) {
+      if (oversized(request.content)) return [];
       const { path, content, settings, from, to } = request;
       if (!settings.inlayHints) return [];
       const engine = engineFor(path);
