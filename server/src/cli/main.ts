@@ -168,7 +168,8 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
   }
   const disk = new SyncDiskFileSource();
   let runningHomes: ProductHome[] = [];
-  const service = createService({ files: disk, knownHomes: () => runningHomes, log: (m) => stderr(`wso2-config-lint: ${m}\n`) });
+  // stableFiles: the run's own --fix writes call clearCaches(); nothing else changes the tree under a lint run.
+  const service = createService({ files: disk, knownHomes: () => runningHomes, stableFiles: true, log: (m) => stderr(`wso2-config-lint: ${m}\n`) });
   runningHomes = service.runningHomes(homes, roots, () => settings);
 
   const files = walk.files.map(normalizePath).filter((f) => isIncluded(f, roots, settings));

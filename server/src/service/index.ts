@@ -145,6 +145,11 @@ export interface ServiceOptions {
   /** Folders, for home discovery (node/home-scan.ts reads the disk). */
   readonly directories?: DirectoryReader;
   readonly maxFileBytes?: number;
+  /**
+   * The files do not change while the service lives, except through invalidate() and clearCaches() (a CLI run): home
+   * facts are computed once per home and the workspace's once per pass, instead of a version check per home per file.
+   */
+  readonly stableFiles?: boolean;
   /** Further document kinds, tried before the built-in ones (deployment.toml). */
   readonly kinds?: readonly DocumentKind[];
   /** Replaces the Secure Vault planner (tests of the fronts' wiring); by default the core's own; null: none. */
@@ -265,7 +270,7 @@ export interface WorkspaceService {
 const HINT_SOURCES: readonly ConfigFileKind[] = ['carbon', 'catalina-server'];
 
 export function createService(options: ServiceOptions): WorkspaceService {
-  const analyzer = new Analyzer({ files: options.files, knownHomes: options.knownHomes, log: options.log, maxFileBytes: options.maxFileBytes });
+  const analyzer = new Analyzer({ files: options.files, knownHomes: options.knownHomes, log: options.log, maxFileBytes: options.maxFileBytes, stableFiles: options.stableFiles });
   const files = options.files;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   /**

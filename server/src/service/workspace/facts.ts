@@ -121,7 +121,7 @@ export class FactsProvider {
    * against every home of the workspace, and the parse cache is bounded, so without this a workspace of N homes
    * would parse N² files.
    */
-  private readonly homeCache = new Map<string, { key: string; facts: HomeFacts }>();
+  private readonly homeCache = new Map<string, { key: string; override: number | null; facts: HomeFacts }>();
 
   constructor(
     private readonly files: FileSource,
@@ -129,7 +129,17 @@ export class FactsProvider {
     // Facts are small (ports and datasource names, no parse trees). Every carbon.xml visits every home in the same
     // order, so a bound below the number of homes would make this cache miss on every access.
     private readonly maxCachedHomes = 10_000,
+    /** No file changes except through clearHomeFacts() (see AnalyzerOptions.stableFiles): cached facts are not rechecked. */
+    private readonly stableFiles = false,
   ) {}
+
+  /** With stable files: the facts of every known home, computed once per list of homes and settings. */
+  private pass: { known: readonly ProductHome[]; settings: object; homes: Promise<HomeFacts[]> } | undefined;
+
+  passHomes(known: readonly ProductHome[], settings: object, compute: () => Promise<HomeFacts[]>): Promise<HomeFacts[]> {
+    if (!this.pass || this.pass.known !== known || this.pass.settings !== settings) this.pass = { known, settings, homes: compute() };
+    return this.pass.homes;
+  }
 
   /** A parsed configuration file of a home, if it exists and has the expected root element. */
   async parsed(path: string, kind: ConfigFileKind): Promise<XmlDocument | undefined> {
@@ -143,6 +153,10 @@ export class FactsProvider {
   }
 
   async homeFacts(home: ProductHome, portOffsetOverride: number | null): Promise<HomeFacts> {
+    if (this.stableFiles) {
+      const stable = this.homeCache.get(home.homeDir);
+      if (stable && stable.override === portOffsetOverride) return stable.facts;
+    }
     const carbonPath = confPathOf(home, HOME_FILES.carbon);
     const catalinaPath = confPathOf(home, HOME_FILES.catalina);
     const axis2Path = confPathOf(home, HOME_FILES.axis2);
@@ -187,7 +201,7 @@ export class FactsProvider {
     const product = detectProductVersion({ ...carbonIdentity(carbon), ...layout });
     const facts: HomeFacts = { home, offset, ports, datasources, generatedBy, product };
     this.homeCache.delete(home.homeDir);
-    this.homeCache.set(home.homeDir, { key, facts });
+    this.homeCache.set(home.homeDir, { key, override: portOffsetOverride, facts });
     while (this.homeCache.size > this.maxCachedHomes) this.homeCache.delete(this.homeCache.keys().next().value!);
     return facts;
   }
@@ -195,6 +209,7 @@ export class FactsProvider {
   /** Forget cached facts (settings changed, or a file changed without a new version, e.g. the CLI's own writes). */
   clearHomeFacts(): void {
     this.homeCache.clear();
+    this.pass = undefined;
   }
 
   /** The layout evidence of product detection: marker files, the profile folder and the distribution's profiles. */
