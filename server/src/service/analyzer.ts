@@ -102,10 +102,10 @@ export class Analyzer {
     // Only carbon.xml carries cross-home findings (port-conflict); other files need just their own home.
     if (location.kind !== 'carbon' || settings.rules['port-conflict'] === 'off') return { homes: home ? [home] : [] };
     const known = this.options.knownHomes?.() ?? [];
-    if (this.options.stableFiles) {
+    if (this.facts.stable) {
       // One list per pass: every known home in its order (this one included where it stands, first when unknown).
-      const pass = this.facts.passHomes(known, settings, () => this.allHomeFacts(known, undefined, settings));
-      const homes = await pass;
+      const key = known.map((h) => `${h.homeDir}\u0000${portOffsetOverrideFor(settings, h.homeDir)}`).join('\u0001');
+      const homes = await this.facts.passHomes(key, () => this.allHomeFacts(known, undefined, settings));
       return { homes: !home || homes.includes(home) ? homes : [home, ...homes] };
     }
     return { homes: await this.allHomeFacts(known, home, settings) };

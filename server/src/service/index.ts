@@ -265,6 +265,11 @@ export interface WorkspaceService {
   isHintSource(path: string): boolean;
   /** Whether a change to `changedPath` can change the findings of `path` (same home, or ports between homes). */
   dependsOn(path: string, changedPath: string | undefined): boolean;
+  /**
+   * Runs `work` (a workspace validation) as one pass: files are taken as unchanged while it runs, so home facts are
+   * computed once per home for the pass rather than rechecked for every carbon.xml.
+   */
+  inPass<T>(work: () => Promise<T>): Promise<T>;
 }
 
 const HINT_SOURCES: readonly ConfigFileKind[] = ['carbon', 'catalina-server'];
@@ -570,6 +575,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
       const kind = recognise(path)?.kind;
       return !!kind && HINT_SOURCES.includes(kind);
     },
+    inPass: (work) => analyzer.facts.inPass(work),
     dependsOn(path, changedPath) {
       const location = recognise(path);
       if (!location) return false;

@@ -11,7 +11,7 @@ import { CATALINA, axis2Xml, carbonXml } from '../ports/fixtures';
 
 class CountingSource implements FileSource {
   calls = 0;
-  constructor(private readonly inner: MemoryFileSource) {}
+  constructor(readonly inner: MemoryFileSource) {}
   read(path: string): Promise<FileContent | undefined> {
     this.calls++;
     return this.inner.read(path);
@@ -28,7 +28,7 @@ class CountingSource implements FileSource {
 
 const settings = mergeSettings();
 
-async function lintAll(homeCount: number, stableFiles: boolean) {
+async function lintAll(homeCount: number, mode: 'stable' | 'recheck' | 'pass') {
   const files: Record<string, string> = {};
   for (let i = 0; i < homeCount; i++) {
     const conf = `/ws/home-${i}/repository/conf`;
@@ -38,26 +38,49 @@ async function lintAll(homeCount: number, stableFiles: boolean) {
     files[`${conf}/axis2/axis2.xml`] = axis2Xml('passthru');
   }
   const source = new CountingSource(new MemoryFileSource(files));
-  const service = createService({ files: source, stableFiles, knownHomes: () => homes });
+  const service = createService({ files: source, stableFiles: mode === 'stable', knownHomes: () => homes });
   const homes: ProductHome[] = Object.keys(files)
     .filter((p) => p.endsWith('/carbon.xml'))
     .map((p) => service.recognise(p)!.home!);
   const findings: string[] = [];
-  for (const path of Object.keys(files)) {
-    const content = (await source.read(path))!;
-    const result = await service.analyse({ path, content, settings });
-    for (const f of result.findings) findings.push(`${path}: ${f.ruleId}: ${f.message}`);
-  }
-  return { calls: source.calls, findings };
+  const lint = async () => {
+    for (const path of Object.keys(files)) {
+      const content = (await source.read(path))!;
+      const result = await service.analyse({ path, content, settings });
+      for (const f of result.findings) findings.push(`${path}: ${f.ruleId}: ${f.message}`);
+    }
+  };
+  if (mode === 'pass') await service.inPass(lint);
+  else await lint();
+  return { calls: source.calls, findings, service, memory: source };
 }
 
 test('with stable files, each home is looked up once per pass, and the findings do not change', async () => {
-  const small = await lintAll(20, true);
-  const large = await lintAll(40, true);
-  const recheck = await lintAll(40, false);
+  const small = await lintAll(20, 'stable');
+  const large = await lintAll(40, 'stable');
+  const recheck = await lintAll(40, 'recheck');
   assert.deepEqual(large.findings, recheck.findings);
   assert.ok(large.findings.some((f) => f.includes('port-conflict')), 'port conflicts are found');
   // Twice the homes, twice the look-ups (give or take the files' own reads); rechecking grows with the square.
   assert.ok(large.calls <= small.calls * 2.2, `20 homes: ${small.calls} look-ups, 40 homes: ${large.calls}`);
   assert.ok(recheck.calls > large.calls * 4, `rechecking: ${recheck.calls} look-ups, stable: ${large.calls}`);
+});
+
+test('a validation pass of the server (inPass) looks each home up once; after it, changed files are seen again', async () => {
+  const small = await lintAll(20, 'pass');
+  const large = await lintAll(40, 'pass');
+  const recheck = await lintAll(40, 'recheck');
+  assert.deepEqual(large.findings, recheck.findings);
+  assert.ok(large.calls <= small.calls * 2.2, `20 homes: ${small.calls} look-ups, 40 homes: ${large.calls}`);
+  // After the pass, facts follow the files' versions again: home-1 moves to offset 0 and now collides too.
+  const { service } = large;
+  const path = '/ws/home-1/repository/conf/carbon.xml';
+  const conflictsOfHome0 = async () => {
+    const home0 = '/ws/home-0/repository/conf/carbon.xml';
+    const result = await service.analyse({ path: home0, content: { kind: 'text', text: carbonXml({ offset: '0' }), version: 'v0' }, settings });
+    return result.findings.filter((f) => f.ruleId === 'port-conflict' && String(f.data?.otherHome) === '/ws/home-1').length;
+  };
+  assert.equal(await conflictsOfHome0(), 0);
+  large.memory.inner.set(path, carbonXml({ offset: '0' }));
+  assert.equal(await conflictsOfHome0(), 1);
 });

@@ -121,9 +121,23 @@ export class DiagnosticsPublisher {
    * yields to the event loop, so edits and the validation of open documents are not kept waiting behind it.
    */
   async validateWorkspace(request: { token?: CancellationToken; workDoneToken?: ProgressToken; serverProgress?: boolean } = {}): Promise<ValidateWorkspaceResult> {
-    const { connection, documents, service, files } = this.deps;
+    const { connection, documents, service } = this.deps;
     const progress = await WorkspaceProgress.start(connection, request);
     const cancelled = () => request.token?.isCancellationRequested === true || progress.cancelled;
+    let fileCount = 0;
+    let findingCount = 0;
+    // Open documents edited during the pass are validated again after it: inside it, facts were taken as they stood.
+    const versionsBefore = new Map(documents.all().map((d) => [d.uri, d.version]));
+    try {
+      return await service.inPass(() => this.validateHomes(progress, cancelled, (files, findings) => ((fileCount = files), (findingCount = findings))));
+    } finally {
+      progress.done(`${fileCount} files, ${findingCount} findings`);
+      if (documents.all().some((d) => versionsBefore.get(d.uri) !== d.version)) this.scheduleDependents(undefined, 0);
+    }
+  }
+
+  private async validateHomes(progress: WorkspaceProgress, cancelled: () => boolean, counted: (files: number, findings: number) => void): Promise<ValidateWorkspaceResult> {
+    const { connection, documents, service, files } = this.deps;
     let fileCount = 0;
     let findingCount = 0;
     try {
@@ -159,7 +173,7 @@ export class DiagnosticsPublisher {
       }
       return { files: fileCount, findings: findingCount };
     } finally {
-      progress.done(`${fileCount} files, ${findingCount} findings`);
+      counted(fileCount, findingCount);
     }
   }
 }

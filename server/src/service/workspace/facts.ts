@@ -133,11 +133,32 @@ export class FactsProvider {
     private readonly stableFiles = false,
   ) {}
 
-  /** With stable files: the facts of every known home, computed once per list of homes and settings. */
-  private pass: { known: readonly ProductHome[]; settings: object; homes: Promise<HomeFacts[]> } | undefined;
+  /** With stable files: the facts of every known home, computed once per list of homes (and their offset overrides). */
+  private pass: { key: string; homes: Promise<HomeFacts[]> } | undefined;
+  private passDepth = 0;
 
-  passHomes(known: readonly ProductHome[], settings: object, compute: () => Promise<HomeFacts[]>): Promise<HomeFacts[]> {
-    if (!this.pass || this.pass.known !== known || this.pass.settings !== settings) this.pass = { known, settings, homes: compute() };
+  /** Whether cached facts are trusted as they are: stable files, or inside a validation pass. */
+  get stable(): boolean {
+    return this.stableFiles || this.passDepth > 0;
+  }
+
+  /**
+   * Runs `work` as one validation pass: the files are taken as unchanged while it runs, so each home's facts are
+   * computed once for the whole pass instead of being rechecked (a version look-up per home) for every carbon.xml.
+   */
+  async inPass<T>(work: () => Promise<T>): Promise<T> {
+    this.passDepth++;
+    try {
+      return await work();
+    } finally {
+      this.passDepth--;
+      if (!this.stable) this.pass = undefined;
+    }
+  }
+
+  /** `key` names the homes and their offset overrides (linear to build); the list is computed once per key. */
+  passHomes(key: string, compute: () => Promise<HomeFacts[]>): Promise<HomeFacts[]> {
+    if (!this.pass || this.pass.key !== key) this.pass = { key, homes: compute() };
     return this.pass.homes;
   }
 
@@ -153,7 +174,7 @@ export class FactsProvider {
   }
 
   async homeFacts(home: ProductHome, portOffsetOverride: number | null): Promise<HomeFacts> {
-    if (this.stableFiles) {
+    if (this.stable) {
       const stable = this.homeCache.get(home.homeDir);
       if (stable && stable.override === portOffsetOverride) return stable.facts;
     }
