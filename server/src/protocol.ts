@@ -131,6 +131,8 @@ export interface EncryptCommandResult {
 export interface ValidateWorkspaceResult {
   readonly files: number;
   readonly findings: number;
+  /** The request or its progress was cancelled: the counts cover the files validated until then. */
+  readonly cancelled?: boolean;
 }
 
 /** The code action kind of "encrypt every plaintext password of this file" (source action). */

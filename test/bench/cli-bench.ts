@@ -17,6 +17,10 @@ import { TestServer, fileUri } from '../lsp/client';
  *      bare sax parse (strict, positions on, no handlers) of the same files in a node process of its own, run
  *      alternately in the same session. Ratio target: < 1.5x. Node's own start-up (`node -e 0`) is shown too, with
  *      the ratio net of it.
+ *  (c) The cost curve in homes: trees of BENCH_CURVE homes (default 10,30,90), the corpus homes copied round-robin,
+ *      every home at offset 0 as in the corpus (the worst case: each home shares its ports with every other), the CLI
+ *      with every rule against the bare sax parse of the same files, medians of BENCH_CURVE_RUNS (3) alternated runs.
+ *      Linear cost shows as a flat "ms per home".
  *  (b) Server keystroke latency on the largest corpus file: the server bin is spawned, the file opened (in place),
  *      then one-character edits are sent as didChange; the time to the publishDiagnostics of that version is
  *      measured. The server debounces changes by 200 ms: figures are given raw and minus the debounce.
@@ -26,6 +30,8 @@ const COPIES = Number(process.env.BENCH_COPIES ?? 100);
 const CLI_RUNS = Number(process.env.BENCH_CLI_RUNS ?? 5);
 const KEYSTROKES = Number(process.env.BENCH_KEYSTROKES ?? 30);
 const DEBOUNCE_MS = 200;
+const CURVE = (process.env.BENCH_CURVE ?? '10,30,90').split(',').map(Number).filter((n) => n > 0);
+const CURVE_RUNS = Number(process.env.BENCH_CURVE_RUNS ?? 3);
 const BIN = process.env.WSO2_LINT_BIN ?? path.join(projectRoot(), 'bin', 'wso2-config-lint');
 
 const median = (values: number[]) => {
@@ -92,6 +98,51 @@ function buildTree(corpus: string, homes: string[], root: string): void {
       fs.cpSync(path.join(corpus, home, 'repository', 'conf'), path.join(root, `copy-${String(i).padStart(3, '0')}`, home, 'repository', 'conf'), { recursive: true });
     }
   }
+}
+
+/** A tree of exactly `count` homes: the corpus homes copied round-robin (copy-NNN/<home>). */
+function buildHomes(corpus: string, homes: string[], root: string, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const home = homes[i % homes.length];
+    const copy = Math.floor(i / homes.length);
+    fs.cpSync(path.join(corpus, home, 'repository', 'conf'), path.join(root, `copy-${String(copy).padStart(3, '0')}`, home, 'repository', 'conf'), { recursive: true });
+  }
+}
+
+interface CurvePoint {
+  homes: number;
+  files: number;
+  bytes: number;
+  cli: number;
+  sax: number;
+}
+
+async function curveFigures(corpus: string, tmp: string): Promise<CurvePoint[]> {
+  const homes = corpusHomes(corpus);
+  const script = baselineScript(tmp);
+  const points: CurvePoint[] = [];
+  for (const count of CURVE) {
+    const tree = path.join(tmp, `curve-${count}`);
+    buildHomes(corpus, homes, tree, count);
+    const { files } = await walkTargets([tree]);
+    const list = path.join(tmp, `curve-${count}.txt`);
+    fs.writeFileSync(list, files.join('\n'));
+    const bytes = files.reduce((sum, f) => sum + fs.statSync(f).size, 0);
+    const cliArgs = [BIN, '--format', 'json', '--output', path.join(tmp, `curve-${count}.json`), tree];
+    await measure(process.execPath, cliArgs, tmp);
+    await measure(process.execPath, [script, list], tmp);
+    const cli: number[] = [];
+    const sax: number[] = [];
+    for (let i = 0; i < CURVE_RUNS; i++) {
+      const run = await measure(process.execPath, cliArgs, tmp);
+      if (run.code !== 0 && run.code !== 1) throw new Error(`the CLI failed (exit ${run.code}):\n${run.stderr}`);
+      cli.push(run.wallMs);
+      sax.push((await measure(process.execPath, [script, list], tmp)).wallMs);
+    }
+    points.push({ homes: count, files: files.length, bytes, cli: median(cli), sax: median(sax) });
+    fs.rmSync(tree, { recursive: true, force: true });
+  }
+  return points;
 }
 
 /** The baseline: read and sax-parse each listed file, nothing else (written to the temp folder at run time). */
@@ -223,7 +274,7 @@ async function main(): Promise<void> {
     const saxPeak = peak(f.sax);
     console.log(`\n(a) ${COPIES} copies of the ${f.homes / COPIES} corpus homes: ${f.homes} product homes, ${f.files} configuration files, ${mb(f.bytes / 1024)} MB`);
     console.log(`    findings: ${f.findings} with every rule (JSON report ${mb(f.reportBytes / 1024)} MB), ${f.findingsWithoutConflicts} with port-conflict off`);
-    console.log(`    (every copy runs at offset 0, so each home conflicts with the ${f.homes - 1} others: port-conflict grows with the square of the homes)`);
+    console.log(`    (every copy runs at offset 0, so each home conflicts with the ${f.homes - 1} others: port-conflict names ${10} per carbon.xml and counts the rest)`);
     console.log(`    peak RSS measured with ${HAVE_TIME ? '/usr/bin/time -v (maximum resident set size)' : '/proc/<pid>/status VmHWM polling every 5 ms'}; wall clock medians of ${CLI_RUNS} alternated runs`);
     console.log(`    ${'process'.padEnd(50)} ${'wall ms'.padStart(9)} ${'min'.padStart(7)} ${'max'.padStart(7)} ${'peak RSS MB'.padStart(12)} ${'vs sax'.padStart(7)} ${'net'.padStart(6)}`);
     const row = (label: string, runs: Measured[], compare: boolean) => {
@@ -242,6 +293,18 @@ async function main(): Promise<void> {
     console.log('    "vs sax": wall clock ratio to the bare parse (target < 1.5x); "net": the same with node\'s start-up taken off both');
     for (const [label, m] of [['every rule', all], ['port-conflict off', quiet]] as const) {
       console.log(`    ${label}: ${(m.wall / saxWall < 1.5 ? 'target met' : 'target MISSED').padEnd(13)} ${(f.files / (m.wall / 1000)).toFixed(0)} files/s; peak RSS ${m.peak !== undefined && saxPeak !== undefined ? `${(m.peak / saxPeak).toFixed(2)}x the bare parse's` : 'n/a'}`);
+    }
+
+    if (CURVE.length > 0) {
+      const startup = median(f.startup.map((m) => m.wallMs));
+      const points = await curveFigures(corpus, tmp);
+      console.log(`\n(c) cost in homes (every home at offset 0, every rule; medians of ${CURVE_RUNS} alternated runs; node start-up ${ms(startup)} ms taken off for "ms per home")`);
+      console.log(`    ${'homes'.padStart(6)} ${'files'.padStart(6)} ${'MB'.padStart(6)} ${'CLI ms'.padStart(8)} ${'sax ms'.padStart(8)} ${'vs sax'.padStart(7)} ${'CLI ms per home'.padStart(16)} ${'sax ms per home'.padStart(16)}`);
+      for (const p of points) {
+        console.log(
+          `    ${String(p.homes).padStart(6)} ${String(p.files).padStart(6)} ${mb(p.bytes / 1024).padStart(6)} ${ms(p.cli).padStart(8)} ${ms(p.sax).padStart(8)} ${`${(p.cli / p.sax).toFixed(2)}x`.padStart(7)} ${ms((p.cli - startup) / p.homes).padStart(16)} ${ms((p.sax - startup) / p.homes).padStart(16)}`,
+        );
+      }
     }
 
     const k = await keystrokeFigures(corpus);

@@ -225,20 +225,60 @@ function maskProperties(filePath: string, text: string, isCipherText: boolean): 
   for (let i = 0; i < lines.length; i += 2) {
     const line = lines[i];
     if (continuing) {
-      lines[i] = line.replace(/\S.*$/, MASK);
-      continuing = /(^|[^\\])(\\\\)*\\$/.test(line);
+      const indent = leadingBlanks(line);
+      if (indent < line.length) lines[i] = line.slice(0, indent) + MASK;
+      continuing = endsWithContinuation(line);
       continue;
     }
-    const match = /^(\s*)((?:\\.|[^\s=:\\])+)(\s*[=:]?\s*)(.*)$/.exec(line);
-    if (!match || /^\s*[#!]/.test(line) || match[4] === '') continue;
-    if (everyValue || (!noValue && SECRET_KEY.test(match[2]))) {
+    const entry = propertyLine(line);
+    if (!entry || /^\s*[#!]/.test(line) || entry.value === '') continue;
+    if (everyValue || (!noValue && SECRET_KEY.test(entry.key))) {
       // An RSA ciphertext (Base64 of 128 bytes or more) is no secret, and telling it apart shows what changed.
-      const shown = isCiphertext(match[4].trim()) ? CIPHERTEXT_LABEL : MASK;
-      lines[i] = `${match[1]}${match[2]}${match[3]}${shown}`;
-      continuing = /(^|[^\\])(\\\\)*\\$/.test(match[4]);
+      const shown = isCiphertext(entry.value.trim()) ? CIPHERTEXT_LABEL : MASK;
+      lines[i] = `${line.slice(0, entry.valueStart)}${shown}`;
+      continuing = endsWithContinuation(entry.value);
     }
   }
   return lines.join('');
+}
+
+/**
+ * A java.util.Properties line as `<blanks><key><blanks>[=:]<blanks><value>` (the key made of escaped characters and of
+ * characters other than blanks, `=`, `:` and `\\`), read by plain scanning so that a long line costs linear time;
+ * undefined when the line has no key.
+ */
+export function propertyLine(line: string): { key: string; valueStart: number; value: string } | undefined {
+  const keyStart = leadingBlanks(line);
+  let keyEnd = keyStart;
+  while (keyEnd < line.length) {
+    const c = line[keyEnd];
+    if (c === '\\' && keyEnd + 1 < line.length) keyEnd += 2;
+    else if (c === '\\' || c === '=' || c === ':' || isBlank(c)) break;
+    else keyEnd++;
+  }
+  if (keyEnd === keyStart) return undefined;
+  let valueStart = keyEnd;
+  while (valueStart < line.length && isBlank(line[valueStart])) valueStart++;
+  if (line[valueStart] === '=' || line[valueStart] === ':') valueStart++;
+  while (valueStart < line.length && isBlank(line[valueStart])) valueStart++;
+  return { key: line.slice(keyStart, keyEnd), valueStart, value: line.slice(valueStart) };
+}
+
+/** A properties line continues on the next one when it ends with an odd number of backslashes. */
+export function endsWithContinuation(text: string): boolean {
+  let count = 0;
+  while (count < text.length && text[text.length - 1 - count] === '\\') count++;
+  return count % 2 === 1;
+}
+
+function leadingBlanks(line: string): number {
+  let i = 0;
+  while (i < line.length && isBlank(line[i])) i++;
+  return i;
+}
+
+function isBlank(c: string): boolean {
+  return c.trim().length === 0;
 }
 
 function isCiphertext(value: string): boolean {

@@ -10,7 +10,10 @@ import {
   HoverParams,
   InlayHint,
   InlayHintParams,
+  CancellationToken,
   DidChangeWatchedFilesNotification,
+  ExecuteCommandRequest,
+  ProgressToken,
   FileChangeType,
   InitializeParams,
   InitializeResult,
@@ -88,11 +91,17 @@ export interface ServerContext {
   addDefinitionProvider(provider: Provider<DefinitionParams, Definition | null>): void;
   addCodeActionProvider(provider: Provider<CodeActionParams, (CodeAction | Command)[]>): void;
   addInlayHintProvider(provider: Provider<InlayHintParams, InlayHint[]>): void;
-  addCommand(id: string, handler: (args: unknown[]) => Promise<unknown> | unknown): void;
+  addCommand(id: string, handler: (args: unknown[], request: CommandRequest) => Promise<unknown> | unknown): void;
   /** Called after editor or file settings changed (e.g. to refresh inlay hints). */
   onSettingsChanged(listener: () => void): void;
   /** Whether the client can be asked to refresh inlay hints. */
   readonly clientCapabilities: ClientCapabilities | undefined;
+}
+
+/** What a command handler may use of its executeCommand request: its cancellation and the client's progress token. */
+export interface CommandRequest {
+  readonly token: CancellationToken;
+  readonly workDoneToken: ProgressToken | undefined;
 }
 
 export type Provider<P, R> = (params: P) => Promise<R> | R;
@@ -218,7 +227,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
   const definitionProviders: Provider<DefinitionParams, Definition | null>[] = [];
   const codeActionProviders: Provider<CodeActionParams, (CodeAction | Command)[]>[] = [];
   const inlayHintProviders: Provider<InlayHintParams, InlayHint[]>[] = [];
-  const commands = new Map<string, (args: unknown[]) => Promise<unknown> | unknown>();
+  const commands = new Map<string, (args: unknown[], request: CommandRequest) => Promise<unknown> | unknown>();
   const settingsListeners: (() => void)[] = [];
   let clientCapabilities: ClientCapabilities | undefined;
 
@@ -269,7 +278,9 @@ export function startServer(connection: Connection, features: readonly ServerFea
     },
   };
   for (const feature of features) feature.register(context);
-  context.addCommand(VALIDATE_WORKSPACE_COMMAND, () => diagnostics.validateWorkspace());
+  context.addCommand(VALIDATE_WORKSPACE_COMMAND, (_args, request) =>
+    diagnostics.validateWorkspace({ token: request.token, workDoneToken: request.workDoneToken, serverProgress: clientCapabilities?.window?.workDoneProgress === true }),
+  );
 
   /** Each provider on its own: one that throws is logged and skipped, the others still answer. */
   async function ask<P, R>(name: string, providers: Provider<P, R>[], params: P, empty: R): Promise<R[]> {
@@ -288,13 +299,15 @@ export function startServer(connection: Connection, features: readonly ServerFea
     connection.languages.inlayHint.on(async (params) => (await ask('inlayHint', inlayHintProviders, params, [])).flat());
   }
   if (commands.size > 0) {
-    connection.onExecuteCommand(
+    // onRequest rather than onExecuteCommand: the latter takes the client's workDoneToken out of the params.
+    connection.onRequest(
+      ExecuteCommandRequest.type,
       safe(
         'executeCommand',
-        async (params) => {
+        async (params, token: CancellationToken) => {
           const handler = commands.get(params.command);
           if (!handler) throw new Error(`unknown command ${params.command}`);
-          return handler(params.arguments ?? []);
+          return handler(params.arguments ?? [], { token, workDoneToken: params.workDoneToken });
         },
         undefined,
       ),

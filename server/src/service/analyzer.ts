@@ -20,6 +20,12 @@ export interface AnalyzerOptions {
   readonly maxFileBytes?: number;
   /** Receives internal errors; messages are built without document content, so no secret reaches it. */
   readonly log?: (message: string) => void;
+  /**
+   * The files do not change while the analyzer lives, except through invalidate() and the facts' clearHomeFacts() (a
+   * CLI run): the facts of each home are computed once, without version checks, and every carbon.xml of the pass
+   * shares one list of the workspace's homes (so the port index is built once).
+   */
+  readonly stableFiles?: boolean;
 }
 
 export interface AnalysisResult {
@@ -39,7 +45,7 @@ export class Analyzer {
 
   constructor(private readonly options: AnalyzerOptions) {
     this.cache = new ParseCache(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-    this.facts = new FactsProvider(options.files, this.cache);
+    this.facts = new FactsProvider(options.files, this.cache, undefined, options.stableFiles === true);
   }
 
   /** Forget a file's parse, e.g. after it changed on disk. */
@@ -95,11 +101,23 @@ export class Analyzer {
   private async workspaceFacts(location: ConfigFileLocation, home: HomeFacts | undefined, settings: Settings): Promise<WorkspaceFacts> {
     // Only carbon.xml carries cross-home findings (port-conflict); other files need just their own home.
     if (location.kind !== 'carbon' || settings.rules['port-conflict'] === 'off') return { homes: home ? [home] : [] };
+    const known = this.options.knownHomes?.() ?? [];
+    if (this.facts.stable) {
+      // One list per pass: every known home in its order (this one included where it stands, first when unknown).
+      const key = known.map((h) => `${h.homeDir}\u0000${portOffsetOverrideFor(settings, h.homeDir)}`).join('\u0001');
+      const homes = await this.facts.passHomes(key, () => this.allHomeFacts(known, undefined, settings));
+      return { homes: !home || homes.includes(home) ? homes : [home, ...homes] };
+    }
+    return { homes: await this.allHomeFacts(known, home, settings) };
+  }
+
+  /** `home` first, then the facts of every other known home (one per home folder), in their order. */
+  private async allHomeFacts(known: readonly ProductHome[], home: HomeFacts | undefined, settings: Settings): Promise<HomeFacts[]> {
     const others = new Map<string, ProductHome>();
-    for (const known of this.options.knownHomes?.() ?? []) others.set(known.homeDir, known);
+    for (const h of known) others.set(h.homeDir, h);
     if (home) others.delete(home.home.homeDir);
     const facts = await Promise.all([...others.values()].map((h) => this.facts.homeFacts(h, portOffsetOverrideFor(settings, h.homeDir))));
-    return { homes: home ? [home, ...facts] : facts };
+    return home ? [home, ...facts] : facts;
   }
 
   private finding(ruleId: Finding['ruleId'], settings: Settings, input: FindingInput, rule?: Rule): Finding | undefined {

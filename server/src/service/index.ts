@@ -28,6 +28,7 @@ import {
 } from './ports';
 import { Settings, portOffsetOverrideFor } from './settings';
 import { Finding } from './types';
+import { DEFAULT_MAX_FILE_BYTES } from './workspace/decode';
 import { DirectoryReader, discoverHomes } from './workspace/discovery';
 import { FileContent, FileSource, HomeFacts } from './workspace/facts';
 import { ConfigFileKind, ConfigFileLocation, HOME_FILES, ProductHome, confPathOf, homeAbove, joinPath, locateConfigFile, matchesRoot } from './workspace/files';
@@ -220,6 +221,11 @@ export interface ServiceOptions {
   /** Folders, for home discovery (node/home-scan.ts reads the disk). */
   readonly directories?: DirectoryReader;
   readonly maxFileBytes?: number;
+  /**
+   * The files do not change while the service lives, except through invalidate() and clearCaches() (a CLI run): home
+   * facts are computed once per home and the workspace's once per pass, instead of a version check per home per file.
+   */
+  readonly stableFiles?: boolean;
   /** Further document kinds, tried before the built-in ones (deployment.toml). */
   readonly kinds?: readonly DocumentKind[];
   /** Replaces the Secure Vault planner (tests of the fronts' wiring); by default the core's own; null: none. */
@@ -335,6 +341,11 @@ export interface WorkspaceService {
   isHintSource(path: string): boolean;
   /** Whether a change to `changedPath` can change the findings of `path` (same home, or ports between homes). */
   dependsOn(path: string, changedPath: string | undefined): boolean;
+  /**
+   * Runs `work` (a workspace validation) as one pass: files are taken as unchanged while it runs, so home facts are
+   * computed once per home for the pass rather than rechecked for every carbon.xml.
+   */
+  inPass<T>(work: () => Promise<T>): Promise<T>;
 }
 
 const HINT_SOURCES: readonly ConfigFileKind[] = ['carbon', 'catalina-server', 'deployment-toml'];
@@ -343,8 +354,14 @@ const HINT_SOURCES: readonly ConfigFileKind[] = ['carbon', 'catalina-server', 'd
 const GENERATED_XML_KEEPS: ReadonlySet<string> = new Set(['generated-config', 'xml-syntax', 'file-not-analysed']);
 
 export function createService(options: ServiceOptions): WorkspaceService {
-  const analyzer = new Analyzer({ files: options.files, knownHomes: options.knownHomes, log: options.log, maxFileBytes: options.maxFileBytes });
+  const analyzer = new Analyzer({ files: options.files, knownHomes: options.knownHomes, log: options.log, maxFileBytes: options.maxFileBytes, stableFiles: options.stableFiles });
   const files = options.files;
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  /**
+   * Hovers, hints, definitions and fixes honour the size limit diagnostics honour: a file too large to analyse is not
+   * parsed (nor decoded) for them either, so no request on it costs more than this check.
+   */
+  const oversized = (content: FileContent) => (content.kind === 'text' ? content.text.length : content.bytes.length) > maxFileBytes;
   /** Other XML files below a conf folder (etc/jmx.xml, identity/identity.xml) hold `${Ports.…}` too; parsed per version. */
   const otherDocs = new Map<string, { version: string; doc: XmlDocument }>();
   const portSources = { files, parsed: (path: string, kind: ConfigFileKind) => analyzer.facts.parsed(path, kind) };
@@ -499,6 +516,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
       return { ...result, findings: result.findings.filter((f) => GENERATED_XML_KEEPS.has(f.ruleId)) };
     },
     parse(path, content) {
+      if (oversized(content)) return undefined;
       const engine = engineFor(path);
       if (engine) return engine.parse(path, content);
       const covered = parseCovered(path, content);
@@ -517,6 +535,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
     },
 
     async fixesFor(request) {
+      if (oversized(request.content)) return [];
       const { path, content, settings, finding } = request;
       const engine = engineFor(path);
       if (engine) return engine.fixesFor?.(request) ?? [];
@@ -587,6 +606,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
     },
 
     async hover(request) {
+      if (oversized(request.content)) return undefined;
       const { path, content, settings, offset } = request;
       const engine = engineFor(path);
       if (engine) return engine.hover?.(request);
@@ -612,6 +632,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
       return { markdown: homeTableMarkdown(await homePortView(await homeFacts(file.home, settings), portSources, context)), span: target.span };
     },
     async definition(request) {
+      if (oversized(request.content)) return undefined;
       const { path, content, offset } = request;
       const engine = engineFor(path);
       if (engine) return engine.definition?.(request);
@@ -623,6 +644,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
       return generatedXmlDefinition(files, covered.location, covered.doc, offset);
     },
     async inlayHints(request) {
+      if (oversized(request.content)) return [];
       const { path, content, settings, from, to } = request;
       if (!settings.inlayHints) return [];
       const engine = engineFor(path);
@@ -674,6 +696,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
       const kind = recognise(path)?.kind;
       return !!kind && HINT_SOURCES.includes(kind);
     },
+    inPass: (work) => analyzer.facts.inPass(work),
     dependsOn(path, changedPath) {
       const location = recognise(path);
       if (!location) return false;

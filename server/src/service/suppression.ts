@@ -9,7 +9,46 @@ import { Finding } from './types';
  * cannot be copied: XML forbids `--` inside a comment; a reason goes in a comment of its own.)
  */
 
-const DIRECTIVE = /^\s*wso2-config-(disable-next-line|disable)(?:\s+([^]*?))?\s*$/;
+const DIRECTIVE_WORD = 'wso2-config-disable';
+const NEXT_LINE = '-next-line';
+
+/** A directive comment's parts, offsets relative to the comment's value. */
+export interface DirectiveParts {
+  kind: 'disable' | 'disable-next-line';
+  /** End of the directive word. */
+  wordEnd: number;
+  /** Start of the id list (after the blanks that follow the word). */
+  listStart: number;
+  /** The id list as written, without surrounding blanks; empty when none. */
+  ids: string;
+}
+
+/**
+ * Reads `<blanks>wso2-config-disable[-next-line][<blanks><ids>]<blanks>` by plain scanning: linear in the comment
+ * whatever it holds (a regular expression with a lazy list and trailing blanks backtracked quadratically on long runs
+ * of blanks). Blanks are JavaScript's white space, as `String.prototype.trim` has them.
+ */
+export function parseDirective(value: string): DirectiveParts | undefined {
+  let i = 0;
+  while (i < value.length && isBlank(value[i])) i++;
+  if (!value.startsWith(DIRECTIVE_WORD, i)) return undefined;
+  let wordEnd = i + DIRECTIVE_WORD.length;
+  let kind: DirectiveParts['kind'] = 'disable';
+  if (value.startsWith(NEXT_LINE, wordEnd)) {
+    kind = 'disable-next-line';
+    wordEnd += NEXT_LINE.length;
+  }
+  if (wordEnd < value.length && !isBlank(value[wordEnd])) return undefined;
+  let listStart = wordEnd;
+  while (listStart < value.length && isBlank(value[listStart])) listStart++;
+  let listEnd = value.length;
+  while (listEnd > listStart && isBlank(value[listEnd - 1])) listEnd--;
+  return { kind, wordEnd, listStart, ids: value.slice(listStart, listEnd) };
+}
+
+function isBlank(c: string): boolean {
+  return c.trim().length === 0;
+}
 
 interface Suppressions {
   wholeFile: Set<string> | 'all' | undefined;
@@ -29,10 +68,10 @@ function union(a: Set<string> | 'all' | undefined, b: Set<string> | 'all'): Set<
 export function collectSuppressions(doc: XmlDocument): Suppressions {
   const result: Suppressions = { wholeFile: undefined, byLine: new Map() };
   for (const comment of doc.comments) {
-    const match = DIRECTIVE.exec(comment.value);
-    if (!match) continue;
-    const ids = parseIds(match[2]);
-    if (match[1] === 'disable') {
+    const directive = parseDirective(comment.value);
+    if (!directive) continue;
+    const ids = parseIds(directive.ids);
+    if (directive.kind === 'disable') {
       result.wholeFile = union(result.wholeFile, ids);
     } else {
       const line = doc.lines.positionAt(comment.span.end).line + 1;

@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { Connection, Diagnostic, DiagnosticSeverity, TextDocuments } from 'vscode-languageserver/node';
+import { CancellationToken, Connection, Diagnostic, DiagnosticSeverity, ProgressToken, TextDocuments, WorkDoneProgress } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { FileContent, FileSource, Finding, ProductHome, SETTINGS_FILE_NAME, Settings, Severity, WorkspaceService, basename, isIncluded, ruleDocsUrl } from '../../service';
 import { ValidateWorkspaceResult } from '../../protocol';
@@ -114,39 +114,118 @@ export class DiagnosticsPublisher {
   }
 
   /**
-   * Publishes diagnostics for every covered file of every product home in the workspace, open or not, and answers
-   * how many files and findings there were. Closed files keep these diagnostics until they are opened and closed.
+   * Publishes diagnostics for every covered file of every product home in the workspace, open or not, as it goes, and
+   * answers how many files and findings there were. Closed files keep these diagnostics until they are opened and
+   * closed. Reports LSP work-done progress (on the client's token, or on one the server creates when the client
+   * supports `window.workDoneProgress`) and stops when the request or the progress is cancelled. Between files it
+   * yields to the event loop, so edits and the validation of open documents are not kept waiting behind it.
    */
-  async validateWorkspace(): Promise<ValidateWorkspaceResult> {
-    const { connection, documents, service, files } = this.deps;
-    await this.deps.rescanHomes();
+  async validateWorkspace(request: { token?: CancellationToken; workDoneToken?: ProgressToken; serverProgress?: boolean } = {}): Promise<ValidateWorkspaceResult> {
+    const { connection, documents, service } = this.deps;
+    const progress = await WorkspaceProgress.start(connection, request);
+    const cancelled = () => request.token?.isCancellationRequested === true || progress.cancelled;
     let fileCount = 0;
     let findingCount = 0;
-    for (const home of this.deps.knownHomes()) {
-      for (const path of await service.homeFiles(home)) {
-        const uri = pathToFileURL(path).toString();
-        const open = documents.get(uri);
-        if (open) {
-          await this.validateSafely(open);
+    // Open documents edited during the pass are validated again after it: inside it, facts were taken as they stood.
+    const versionsBefore = new Map(documents.all().map((d) => [d.uri, d.version]));
+    try {
+      return await service.inPass(() => this.validateHomes(progress, cancelled, (files, findings) => ((fileCount = files), (findingCount = findings))));
+    } finally {
+      progress.done(`${fileCount} files, ${findingCount} findings`);
+      if (documents.all().some((d) => versionsBefore.get(d.uri) !== d.version)) this.scheduleDependents(undefined, 0);
+    }
+  }
+
+  private async validateHomes(progress: WorkspaceProgress, cancelled: () => boolean, counted: (files: number, findings: number) => void): Promise<ValidateWorkspaceResult> {
+    const { connection, documents, service, files } = this.deps;
+    let fileCount = 0;
+    let findingCount = 0;
+    try {
+      await this.deps.rescanHomes();
+      const homes = this.deps.knownHomes();
+      for (const [index, home] of homes.entries()) {
+        progress.report(`${home.homeDir} (${index + 1} of ${homes.length} homes)`, Math.floor((index * 100) / Math.max(homes.length, 1)));
+        for (const path of await service.homeFiles(home)) {
+          await yieldToEventLoop();
+          if (cancelled()) return { files: fileCount, findings: findingCount, cancelled: true };
+          const uri = pathToFileURL(path).toString();
+          const open = documents.get(uri);
+          if (open) {
+            await this.validateSafely(open);
+            fileCount++;
+            continue;
+          }
+          const content = await files.read(path);
+          if (!content) continue;
+          const settings = this.deps.settingsFor(path);
+          if (!isIncluded(path, this.deps.roots(), settings)) continue;
+          const result = await service.analyse({ path, content, settings });
+          if (!result.location) continue;
           fileCount++;
-          continue;
-        }
-        const content = await files.read(path);
-        if (!content) continue;
-        const settings = this.deps.settingsFor(path);
-        if (!isIncluded(path, this.deps.roots(), settings)) continue;
-        const result = await service.analyse({ path, content, settings });
-        if (!result.location) continue;
-        fileCount++;
-        findingCount += result.findings.length;
-        const document = TextDocument.create(uri, service.kinds.find((k) => k.recognise(path))?.languageId ?? 'plaintext', 0, result.text ?? '');
-        const diagnostics = result.findings.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT).map((f) => this.toDiagnostic(document, f));
-        if (diagnostics.length > 0 || this.published.has(uri)) {
-          this.published.add(uri);
-          await connection.sendDiagnostics({ uri, diagnostics });
+          findingCount += result.findings.length;
+          const document = TextDocument.create(uri, service.kinds.find((k) => k.recognise(path))?.languageId ?? 'plaintext', 0, result.text ?? '');
+          const diagnostics = result.findings.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT).map((f) => this.toDiagnostic(document, f));
+          if (diagnostics.length > 0 || this.published.has(uri)) {
+            this.published.add(uri);
+            await connection.sendDiagnostics({ uri, diagnostics });
+          }
         }
       }
+      return { files: fileCount, findings: findingCount };
+    } finally {
+      counted(fileCount, findingCount);
     }
-    return { files: fileCount, findings: findingCount };
   }
 }
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Work-done progress of a workspace validation: on the client's token, on one the server created, or none. */
+class WorkspaceProgress {
+  private constructor(
+    private readonly send: ((value: WorkDoneProgressValue) => void) | undefined,
+    private readonly serverToken: CancellationToken | undefined,
+  ) {}
+
+  static async start(connection: Connection, request: { workDoneToken?: ProgressToken; serverProgress?: boolean }): Promise<WorkspaceProgress> {
+    const begin: WorkDoneProgressValue = { kind: 'begin', title: 'WSO2 Config: validating the workspace', cancellable: true, percentage: 0 };
+    if (request.workDoneToken !== undefined) {
+      const token = request.workDoneToken;
+      const progress = new WorkspaceProgress((value) => void connection.sendProgress(WorkDoneProgress.type, token, value), undefined);
+      progress.send!(begin);
+      return progress;
+    }
+    if (request.serverProgress) {
+      try {
+        const reporter = await connection.window.createWorkDoneProgress();
+        reporter.begin(begin.title, 0, undefined, true);
+        return new WorkspaceProgress((value) => {
+          if (value.kind === 'report') reporter.report(value.percentage ?? 0, value.message ?? '');
+          else if (value.kind === 'end') reporter.done();
+        }, reporter.token);
+      } catch {
+        // The client refused to create the progress: validate without it.
+      }
+    }
+    return new WorkspaceProgress(undefined, undefined);
+  }
+
+  get cancelled(): boolean {
+    return this.serverToken?.isCancellationRequested === true;
+  }
+
+  report(message: string, percentage: number): void {
+    this.send?.({ kind: 'report', message, percentage, cancellable: true });
+  }
+
+  done(message: string): void {
+    this.send?.({ kind: 'end', message });
+  }
+}
+
+type WorkDoneProgressValue =
+  | { kind: 'begin'; title: string; cancellable?: boolean; message?: string; percentage?: number }
+  | { kind: 'report'; cancellable?: boolean; message?: string; percentage?: number }
+  | { kind: 'end'; message?: string };

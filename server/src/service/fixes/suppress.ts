@@ -1,6 +1,6 @@
 import { TextSpan } from '../model/text';
 import { XmlComment, XmlDocument, XmlElement, walkElements } from '../model/xml';
-import { collectSuppressions } from '../suppression';
+import { collectSuppressions, parseDirective } from '../suppression';
 import { RuleId } from '../types';
 import { Fix } from './types';
 import { lineBreakOf } from './tls';
@@ -18,8 +18,6 @@ import { lineBreakOf } from './tls';
 
 const LINE_DIRECTIVE = 'wso2-config-disable-next-line';
 const FILE_DIRECTIVE = 'wso2-config-disable';
-/** Same grammar as suppression.ts: the directive word, then ids separated by blanks or commas. */
-const DIRECTIVE = /^(\s*wso2-config-(disable-next-line|disable))(?:(\s+)([^]*?))?\s*$/;
 /** A rule id can go into a comment as is: no `--`, no leading or trailing `-` (XML forbids `--` and `--->` in comments). */
 const SAFE_ID = /^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/;
 
@@ -80,12 +78,13 @@ interface Directive {
 }
 
 function directiveOf(comment: XmlComment): Directive | undefined {
-  const match = DIRECTIVE.exec(comment.value);
-  if (!match) return undefined;
+  // Same grammar as suppression.ts: the directive word, then ids separated by blanks or commas.
+  const parts = parseDirective(comment.value);
+  if (!parts) return undefined;
   const valueStart = comment.span.start + 4;
-  const ids = match[4] && match[4].length > 0 ? match[4] : undefined;
-  const listEnd = valueStart + match[1].length + (ids ? match[3].length + ids.length : 0);
-  return { kind: match[2] as Directive['kind'], listEnd, ids, separator: ids ? (ids.includes(',') ? ', ' : ' ') : undefined };
+  const ids = parts.ids.length > 0 ? parts.ids : undefined;
+  const listEnd = valueStart + (ids ? parts.listStart + ids.length : parts.wordEnd);
+  return { kind: parts.kind, listEnd, ids, separator: ids ? (ids.includes(',') ? ', ' : ' ') : undefined };
 }
 
 /** Appends the id to an existing directive's list, in the list's own style (commas or blanks). */

@@ -2,7 +2,8 @@ import { MAX_PORT, PortFact } from './values';
 import { HomeFacts } from '../workspace/facts';
 
 /**
- * Ports two homes both open, indexed per home (linear), and the lowest offset that clears them.
+ * Ports two homes both open, found through an index from port to homes (linear in the homes of a workspace, not in
+ * its pairs), and the lowest offset that clears them.
  */
 
 export interface PortConflict {
@@ -32,12 +33,89 @@ export function listeningPorts(home: HomeFacts, offset: number): Map<number, Por
 }
 
 /**
+ * Which homes open each effective port, built once per set of home facts. Homes that open exactly the same ports
+ * (copies of one product at one offset: backups, a CI tree) form one group, and the index maps a port to groups, so
+ * the conflicts of a home cost its own ports and the groups it meets, not the number of homes.
+ */
+export class PortIndex {
+  private readonly groups: { ports: Map<number, PortFact[]>; members: HomeFacts[] }[] = [];
+  private readonly groupOf = new Map<HomeFacts, number>();
+  private readonly groupsByPort = new Map<number, number[]>();
+  /** How many homes open each port. */
+  private readonly homesByPort = new Map<number, number>();
+  private readonly position = new Map<HomeFacts, number>();
+
+  /** `homes` in the order conflicts are named; those without a known offset take no part. */
+  constructor(homes: readonly HomeFacts[]) {
+    const bySignature = new Map<string, number>();
+    for (const home of homes) {
+      if (home.offset.value === undefined || this.position.has(home)) continue;
+      this.position.set(home, this.position.size);
+      const ports = listeningPorts(home, home.offset.value);
+      const signature = [...ports.keys()].sort((a, b) => a - b).join(',');
+      let group = bySignature.get(signature);
+      if (group === undefined) {
+        group = this.groups.length;
+        bySignature.set(signature, group);
+        this.groups.push({ ports, members: [] });
+        for (const port of ports.keys()) {
+          const list = this.groupsByPort.get(port);
+          if (list) list.push(group);
+          else this.groupsByPort.set(port, [group]);
+        }
+      }
+      this.groups[group].members.push(home);
+      this.groupOf.set(home, group);
+      for (const port of ports.keys()) this.homesByPort.set(port, (this.homesByPort.get(port) ?? 0) + 1);
+    }
+  }
+
+  /**
+   * The other homes that open a port `home` opens: the first `limit` in index order, each with the shared ports
+   * ascending, and how many there are in all.
+   */
+  conflictsOf(home: HomeFacts, limit: number): { named: { other: HomeFacts; ports: number[] }[]; total: number } {
+    const own = this.groupOf.get(home);
+    if (own === undefined) return { named: [], total: 0 };
+    const mine = this.groups[own].ports;
+    const candidates = new Set<number>();
+    for (const port of mine.keys()) for (const group of this.groupsByPort.get(port) ?? []) candidates.add(group);
+    let total = 0;
+    const firsts: HomeFacts[] = [];
+    for (const group of candidates) {
+      const members = this.groups[group].members;
+      total += group === own ? members.length - 1 : members.length;
+      // Members are in index order: the first limit + 1 of each group hold the first `limit` others overall.
+      for (const member of members.length > limit ? members.slice(0, limit + 1) : members) if (member !== home) firsts.push(member);
+    }
+    firsts.sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+    const named = firsts.slice(0, limit).map((other) => {
+      const theirs = this.groups[this.groupOf.get(other)!].ports;
+      return { other, ports: [...mine.keys()].filter((port) => theirs.has(port)).sort((a, b) => a - b) };
+    });
+    return { named, total };
+  }
+
+  /** The smallest offset ≥ 0 at which `home` collides with no other home of the index; null when there is none. */
+  lowestFreeOffset(home: HomeFacts): number | null {
+    const own = this.groupOf.get(home);
+    const mine = own === undefined ? undefined : this.groups[own].ports;
+    return lowestOffsetClear(home, (port) => (this.homesByPort.get(port) ?? 0) - (mine?.has(port) ? 1 : 0) > 0);
+  }
+}
+
+/**
  * The smallest offset ≥ 0 at which `home` collides with none of `others` and keeps every port within range; null when
  * there is none. `others` must have known offsets.
  */
 export function lowestFreeOffset(home: HomeFacts, others: readonly HomeFacts[]): number | null {
   const taken = new Set<number>();
   for (const other of others) for (const port of listeningPorts(other, other.offset.value!).keys()) taken.add(port);
+  return lowestOffsetClear(home, (port) => taken.has(port));
+}
+
+function lowestOffsetClear(home: HomeFacts, isTaken: (port: number) => boolean): number | null {
+  const taken = { has: isTaken };
   const fixed: number[] = [];
   const shifted: number[] = [];
   for (const port of home.ports) {
@@ -53,15 +131,17 @@ export function lowestFreeOffset(home: HomeFacts, others: readonly HomeFacts[]):
   return null;
 }
 
-/** Every pair of homes (with known offsets) that would open a same port, in input order. */
-export function findPortConflicts(homes: readonly HomeFacts[]): PortConflict[] {
+/** Every pair of homes (with known offsets) that would open a same port, in input order; pairs that share none are never visited. */
+export function findPortConflicts(homes: readonly HomeFacts[], index = new PortIndex(homes)): PortConflict[] {
   const known = homes.filter((h) => h.offset.value !== undefined);
-  const ports = known.map((h) => listeningPorts(h, h.offset.value!));
+  const position = new Map(known.map((h, i) => [h, i]));
   const conflicts: PortConflict[] = [];
-  for (let i = 0; i < known.length; i++) {
-    for (let j = i + 1; j < known.length; j++) {
-      const shared = [...ports[i].keys()].filter((p) => ports[j].has(p)).sort((x, y) => x - y);
-      if (shared.length > 0) conflicts.push({ a: known[i], b: known[j], ports: shared.map((port) => ({ port, a: ports[i].get(port)!, b: ports[j].get(port)! })) });
+  for (const [i, a] of known.entries()) {
+    const mine = listeningPorts(a, a.offset.value!);
+    for (const { other: b, ports } of index.conflictsOf(a, Number.MAX_SAFE_INTEGER).named) {
+      if (position.get(b)! <= i) continue;
+      const theirs = listeningPorts(b, b.offset.value!);
+      conflicts.push({ a, b, ports: ports.map((port) => ({ port, a: mine.get(port)!, b: theirs.get(port)! })) });
     }
   }
   return conflicts;

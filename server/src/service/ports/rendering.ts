@@ -3,7 +3,7 @@ import { HomeFacts } from '../workspace/facts';
 import { ProductHome } from '../workspace/files';
 import { OffsetInfo, offsetInfo, offsetPhrase, overrideNote } from './offset';
 import { PortSources, ProductInfo, carbonProductName, detectProduct } from './products';
-import { PortConflict, findPortConflicts, lowestFreeOffset } from './conflicts';
+import { PortConflict, PortIndex, findPortConflicts } from './conflicts';
 import { PortContext, escapeMarkdown, explainPort, markdownToPlain, offsetUnknown, portContextOf } from './explanations';
 
 /**
@@ -99,13 +99,12 @@ export interface WorkspacePortReport {
 
 export function workspacePortReport(views: readonly HomePortView[]): WorkspacePortReport {
   const homes = views.map((v) => v.facts);
-  const conflicts = findPortConflicts(homes);
+  const index = new PortIndex(homes);
+  const conflicts = findPortConflicts(homes, index);
   const lowestFree = new Map<string, number | null>();
   for (const conflict of conflicts) {
     for (const home of [conflict.a, conflict.b]) {
-      if (lowestFree.has(home.home.homeDir)) continue;
-      const others = homes.filter((h) => h.home.homeDir !== home.home.homeDir && h.offset.value !== undefined);
-      lowestFree.set(home.home.homeDir, lowestFreeOffset(home, others));
+      if (!lowestFree.has(home.home.homeDir)) lowestFree.set(home.home.homeDir, index.lowestFreeOffset(home));
     }
   }
   return { views, conflicts, lowestFree };

@@ -247,26 +247,110 @@ export interface LiteralUrlPort {
   readonly port: number;
 }
 
-const REFERENCE_PATTERN = new RegExp(`\\$\\{(${portTable.references.prefix}(?:\\.[A-Za-z0-9_-]+)+)\\}`, 'g');
-// scheme://[userinfo@]host:port followed by the end of the authority; the lookahead keeps a password written as
-// `user:1234@host` from passing for a port.
-const URL_PORT_PATTERN = /[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^\s/@'"<>]*@)?(?:\[[0-9A-Fa-f:.]+\]|[^\s/:@'"<>?#[\]]+):(\d{1,5})(?=$|[/?#;,)'"\s<\]])/g;
+const REFERENCE_OPEN = `\${${portTable.references.prefix}.`;
+
+/**
+ * `${Ports.A.B}` references in `source` (offsets relative to it), by plain scanning: each character is looked at a
+ * bounded number of times, whatever the text (no regular expression that could backtrack on a long value).
+ */
+export function findPortReferences(source: string): { start: number; end: number; key: string }[] {
+  const found: { start: number; end: number; key: string }[] = [];
+  for (let start = source.indexOf(REFERENCE_OPEN); start >= 0; start = source.indexOf(REFERENCE_OPEN, start + 1)) {
+    // Key segments are [A-Za-z0-9_-]+ separated by single dots, closed by `}`.
+    let i = start + REFERENCE_OPEN.length;
+    let segmentLength = 0;
+    for (; i < source.length; i++) {
+      const c = source.charCodeAt(i);
+      if (isKeyChar(c)) segmentLength++;
+      else if (c === DOT && segmentLength > 0) segmentLength = 0;
+      else break;
+    }
+    if (segmentLength > 0 && source.charCodeAt(i) === CLOSE_BRACE) {
+      found.push({ start, end: i + 1, key: source.slice(start + 2, i) });
+      start = i;
+    }
+  }
+  return found;
+}
+
+/**
+ * Ports written as digits in a URL (`scheme://[userinfo@]host:port` followed by the end of the authority), offsets of
+ * the digits relative to `source`. Requiring the end of the authority keeps a password written as `user:1234@host`
+ * from passing for a port. Plain scanning from each `://`: every scan stops at a `/`, so the whole is linear.
+ */
+export function findLiteralUrlPorts(source: string): { start: number; end: number; port: number }[] {
+  const found: { start: number; end: number; port: number }[] = [];
+  let searchFrom = 0; // a match never starts inside the previous one
+  for (let sep = source.indexOf('://'); sep >= 0; sep = source.indexOf('://', sep + 1)) {
+    // The scheme: [A-Za-z][A-Za-z0-9+.-]* right before `://`.
+    let schemeStart = sep;
+    while (schemeStart > searchFrom && isSchemeChar(source.charCodeAt(schemeStart - 1))) schemeStart--;
+    while (schemeStart < sep && !isLetter(source.charCodeAt(schemeStart))) schemeStart++;
+    if (schemeStart === sep) continue;
+    const authority = sep + 3;
+    // With the userinfo (when the authority has an `@` before any end of it), else without.
+    let userinfoEnd = authority;
+    while (userinfoEnd < source.length && !USERINFO_STOP.has(source.charCodeAt(userinfoEnd))) userinfoEnd++;
+    const port = (source.charCodeAt(userinfoEnd) === AT ? portAfterHost(source, userinfoEnd + 1) : undefined) ?? portAfterHost(source, authority);
+    if (!port) continue;
+    found.push(port);
+    searchFrom = port.end;
+    sep = port.end - 1;
+  }
+  return found;
+}
+
+/** `host:port` at `at` (a bracketed IPv6 address or a host name), the port followed by the end of the authority. */
+function portAfterHost(source: string, at: number): { start: number; end: number; port: number } | undefined {
+  let i = at;
+  if (source.charCodeAt(i) === OPEN_BRACKET) {
+    i++;
+    while (i < source.length && isIpv6Char(source.charCodeAt(i))) i++;
+    if (i === at + 1 || source.charCodeAt(i) !== CLOSE_BRACKET) return undefined;
+    i++;
+  } else {
+    while (i < source.length && !HOST_STOP.has(source.charCodeAt(i))) i++;
+    if (i === at) return undefined;
+  }
+  if (source.charCodeAt(i) !== COLON) return undefined;
+  const start = i + 1;
+  let end = start;
+  while (end < source.length && end - start < 5 && isDigit(source.charCodeAt(end))) end++;
+  if (end === start || (end < source.length && !AUTHORITY_END.has(source.charCodeAt(end)))) return undefined;
+  return { start, end, port: Number(source.slice(start, end)) };
+}
+
+const DOT = 0x2e;
+const CLOSE_BRACE = 0x7d;
+const AT = 0x40;
+const COLON = 0x3a;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const codes = (chars: string) => new Set([...chars].map((c) => c.charCodeAt(0)));
+/** JavaScript's `\s`: the white space and line terminators of ECMA-262. */
+const WHITE_SPACE = codes('\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff');
+const withSpace = (chars: string) => new Set([...WHITE_SPACE, ...codes(chars)]);
+const USERINFO_STOP = withSpace('/@\'"<>');
+const HOST_STOP = withSpace('/:@\'"<>?#[]');
+const AUTHORITY_END = withSpace('/?#;,)\'"<]');
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const isLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+const isSchemeChar = (c: number) => isLetter(c) || isDigit(c) || c === 0x2b || c === 0x2e || c === 0x2d;
+const isKeyChar = (c: number) => isLetter(c) || isDigit(c) || c === 0x5f || c === 0x2d;
+const isIpv6Char = (c: number) => isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66) || c === COLON || c === DOT;
 
 /** Every `${Ports.…}` reference of the document's element texts and attribute values (comments excluded). */
 export function portReferencesIn(doc: XmlDocument): PortReference[] {
-  return scanValues(doc, REFERENCE_PATTERN, (match, start) => ({
-    span: { start, end: start + match[0].length },
-    key: match[1],
-    elementPath: match[1].split('.').join('/'),
+  return scanValues(doc, findPortReferences, (found, offset) => ({
+    span: { start: offset + found.start, end: offset + found.end },
+    key: found.key,
+    elementPath: found.key.split('.').join('/'),
   }));
 }
 
 /** Every literal port of a URL in the document's element texts and attribute values (comments excluded). */
 export function literalUrlPortsIn(doc: XmlDocument): LiteralUrlPort[] {
-  return scanValues(doc, URL_PORT_PATTERN, (match, start) => {
-    const digitsStart = start + match[0].length - match[1].length;
-    return { span: { start: digitsStart, end: digitsStart + match[1].length }, port: Number(match[1]) };
-  });
+  return scanValues(doc, findLiteralUrlPorts, (found, offset) => ({ span: { start: offset + found.start, end: offset + found.end }, port: found.port }));
 }
 
 /**
@@ -279,16 +363,20 @@ export function resolvePortReference(carbon: XmlDocument, reference: Pick<PortRe
   return { element, span: textSpan(carbon, element), configured: parsePort(element.text) };
 }
 
-function scanValues<T>(doc: XmlDocument, pattern: RegExp, make: (match: RegExpExecArray, start: number) => T): T[] {
+function scanValues<F extends { start: number; end: number }, T>(doc: XmlDocument, find: (source: string) => F[], make: (found: F, offset: number) => T): T[] {
   const found: T[] = [];
+  const comments = doc.comments; // in document order
   const scan = (span: TextSpan | undefined) => {
     if (!span || span.end <= span.start) return;
-    const source = doc.text.slice(span.start, span.end);
-    pattern.lastIndex = 0;
-    for (let match = pattern.exec(source); match; match = pattern.exec(source)) {
-      const start = span.start + match.index;
-      const end = start + match[0].length;
-      if (!doc.comments.some((c) => c.span.start < end && start < c.span.end)) found.push(make(match, start));
+    const matches = find(doc.text.slice(span.start, span.end));
+    if (matches.length === 0) return;
+    // The first comment that could overlap the span, by binary search: no scan of every comment per match.
+    let c = firstCommentEndingAfter(comments, span.start);
+    for (const match of matches) {
+      const start = span.start + match.start;
+      const end = span.start + match.end;
+      while (c < comments.length && comments[c].span.end <= start) c++;
+      if (!(c < comments.length && comments[c].span.start < end)) found.push(make(match, span.start));
     }
   };
   for (const element of walkElements(doc.root)) {
@@ -296,4 +384,15 @@ function scanValues<T>(doc: XmlDocument, pattern: RegExp, make: (match: RegExpEx
     if (!element.hasChildElements) scan(element.contentSpan);
   }
   return found;
+}
+
+function firstCommentEndingAfter(comments: readonly { span: TextSpan }[], offset: number): number {
+  let low = 0;
+  let high = comments.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (comments[mid].span.end <= offset) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

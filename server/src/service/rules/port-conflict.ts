@@ -1,5 +1,6 @@
 import { PortFact } from '../ports/values';
-import { listeningPorts, lowestFreeOffset } from '../ports/conflicts';
+import { PortIndex, listeningPorts } from '../ports/conflicts';
+import { HomeFacts } from '../workspace/facts';
 import { Rule } from '../types';
 import { describeOffset, offsetAnchor } from './port-offset';
 
@@ -18,23 +19,14 @@ export const portConflict: Rule = {
     if (!home || home.offset.value === undefined) return;
     const anchor = offsetAnchor(doc);
     if (!anchor) return;
-    const others = workspace.homes.filter((h) => h.home.homeDir !== home.home.homeDir && h.offset.value !== undefined);
-    if (others.length === 0) return;
+    const index = portIndexOf(workspace.homes);
+    const { named, total } = index.conflictsOf(home, MAX_HOMES_NAMED);
+    if (total === 0) return;
     const mine = listeningPorts(home, home.offset.value);
-    let lowestFree: number | null | undefined; // computed once, and only when there is a conflict
-    let reported = 0;
-    let unreported = 0;
-    for (const other of others) {
+    const lowestFree = index.lowestFreeOffset(home);
+    const unreported = total - named.length;
+    for (const { other, ports: shared } of named) {
       const theirs = listeningPorts(other, other.offset.value!);
-      const shared = [...mine.keys()].filter((port) => theirs.has(port)).sort((a, b) => a - b);
-      if (shared.length === 0) continue;
-      // A workspace of many copies (backups, a CI tree) collides everywhere: name a few homes, count the rest.
-      if (reported >= MAX_HOMES_NAMED) {
-        unreported++;
-        continue;
-      }
-      reported++;
-      if (lowestFree === undefined) lowestFree = lowestFreeOffset(home, others);
       const ports = shared.map((port) => ({ port, here: labels(mine.get(port)!), there: labels(theirs.get(port)!) }));
       const listed = ports.map((p) => (p.here === p.there ? `${p.port} (${p.here})` : `${p.port} (${p.here} here, ${p.there} there)`)).join(', ');
       const advice =
@@ -51,11 +43,22 @@ export const portConflict: Rule = {
       report({
         span: anchor,
         message: `${unreported} more product home${unreported === 1 ? '' : 's'} of the workspace open ports this home opens too (only the first ${MAX_HOMES_NAMED} are named). Exclude copies that do not run on this host (the "exclude" setting), or give each home its own offset.`,
-        data: { moreHomes: unreported, lowestFreeOffset: lowestFree ?? null },
+        data: { moreHomes: unreported, lowestFreeOffset: lowestFree },
       });
     }
   },
 };
+
+/**
+ * One index per set of home facts: the analyzer hands every carbon.xml of a validation pass the same array, so the
+ * index is built once per pass and each home's check costs its own ports.
+ */
+const indexes = new WeakMap<readonly HomeFacts[], PortIndex>();
+function portIndexOf(homes: readonly HomeFacts[]): PortIndex {
+  let index = indexes.get(homes);
+  if (!index) indexes.set(homes, (index = new PortIndex(homes)));
+  return index;
+}
 
 /** Conflicting homes named one by one on a carbon.xml; the rest are counted in one more finding. */
 export const MAX_HOMES_NAMED = 10;

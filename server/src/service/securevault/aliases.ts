@@ -109,14 +109,37 @@ function secretTokenAt(text: string, offset: number): { alias: string; span: Tex
   while (lineStart > 0 && text[lineStart - 1] !== '\n') lineStart--;
   let lineEnd = offset;
   while (lineEnd < text.length && text[lineEnd] !== '\n') lineEnd++;
-  const pattern = /\$secret\{([^}\s]+)\}/g;
-  const line = text.slice(lineStart, lineEnd);
-  for (let match = pattern.exec(line); match; match = pattern.exec(line)) {
-    const start = lineStart + match.index;
-    const end = start + match[0].length;
-    if (start <= offset && offset <= end) return { alias: match[1], span: { start, end } };
+  for (const token of findSecretTokens(text.slice(lineStart, lineEnd))) {
+    const start = lineStart + token.start;
+    const end = lineStart + token.end;
+    if (start <= offset && offset <= end) return { alias: token.alias, span: { start, end } };
   }
   return undefined;
+}
+
+const SECRET_TOKEN_OPEN = '$secret{';
+
+/**
+ * `$secret{alias}` tokens of `line` (an alias is one or more characters, none of them `}` or white space), by plain
+ * scanning. Every token start inside the same run of alias characters ends at the same `}` or blank, so that end is
+ * found once per run: linear whatever the line (a regular expression restarted at every `$secret{` rescanned the rest
+ * of a line that never closes).
+ */
+export function findSecretTokens(line: string): { start: number; end: number; alias: string }[] {
+  const found: { start: number; end: number; alias: string }[] = [];
+  let runEnd = -1; // the first `}` or blank at or after the last scanned alias start
+  for (let start = line.indexOf(SECRET_TOKEN_OPEN); start >= 0; start = line.indexOf(SECRET_TOKEN_OPEN, start + 1)) {
+    const aliasStart = start + SECRET_TOKEN_OPEN.length;
+    if (aliasStart > runEnd) {
+      runEnd = aliasStart;
+      while (runEnd < line.length && line[runEnd] !== '}' && line[runEnd].trim().length > 0) runEnd++;
+    }
+    if (runEnd > aliasStart && line[runEnd] === '}') {
+      found.push({ start, end: runEnd + 1, alias: line.slice(aliasStart, runEnd) });
+      start = runEnd;
+    }
+  }
+  return found;
 }
 
 /** java.util.Properties keeps the last of duplicate keys. */

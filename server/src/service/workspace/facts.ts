@@ -123,7 +123,7 @@ export class FactsProvider {
    * against every home of the workspace, and the parse cache is bounded, so without this a workspace of N homes
    * would parse N² files.
    */
-  private readonly homeCache = new Map<string, { key: string; facts: HomeFacts }>();
+  private readonly homeCache = new Map<string, { key: string; override: number | null; facts: HomeFacts }>();
 
   constructor(
     private readonly files: FileSource,
@@ -131,7 +131,38 @@ export class FactsProvider {
     // Facts are small (ports and datasource names, no parse trees). Every carbon.xml visits every home in the same
     // order, so a bound below the number of homes would make this cache miss on every access.
     private readonly maxCachedHomes = 10_000,
+    /** No file changes except through clearHomeFacts() (see AnalyzerOptions.stableFiles): cached facts are not rechecked. */
+    private readonly stableFiles = false,
   ) {}
+
+  /** With stable files: the facts of every known home, computed once per list of homes (and their offset overrides). */
+  private pass: { key: string; homes: Promise<HomeFacts[]> } | undefined;
+  private passDepth = 0;
+
+  /** Whether cached facts are trusted as they are: stable files, or inside a validation pass. */
+  get stable(): boolean {
+    return this.stableFiles || this.passDepth > 0;
+  }
+
+  /**
+   * Runs `work` as one validation pass: the files are taken as unchanged while it runs, so each home's facts are
+   * computed once for the whole pass instead of being rechecked (a version look-up per home) for every carbon.xml.
+   */
+  async inPass<T>(work: () => Promise<T>): Promise<T> {
+    this.passDepth++;
+    try {
+      return await work();
+    } finally {
+      this.passDepth--;
+      if (!this.stable) this.pass = undefined;
+    }
+  }
+
+  /** `key` names the homes and their offset overrides (linear to build); the list is computed once per key. */
+  passHomes(key: string, compute: () => Promise<HomeFacts[]>): Promise<HomeFacts[]> {
+    if (!this.pass || this.pass.key !== key) this.pass = { key, homes: compute() };
+    return this.pass.homes;
+  }
 
   /** A parsed configuration file of a home, if it exists and has the expected root element. */
   async parsed(path: string, kind: ConfigFileKind): Promise<XmlDocument | undefined> {
@@ -145,6 +176,10 @@ export class FactsProvider {
   }
 
   async homeFacts(home: ProductHome, portOffsetOverride: number | null): Promise<HomeFacts> {
+    if (this.stable) {
+      const stable = this.homeCache.get(home.homeDir);
+      if (stable && stable.override === portOffsetOverride) return stable.facts;
+    }
     const carbonPath = confPathOf(home, HOME_FILES.carbon);
     const catalinaPath = confPathOf(home, HOME_FILES.catalina);
     const axis2Path = confPathOf(home, HOME_FILES.axis2);
@@ -196,7 +231,7 @@ export class FactsProvider {
     const fromToml = tomlPath && tomlContent ? await tomlHomeFacts(this.files, home, tomlPath, tomlContent, portOffsetOverride) : undefined;
     const facts: HomeFacts = fromToml ? { home, offset: fromToml.offset, ports: fromToml.ports, datasources, generatedBy, product } : { home, offset, ports, datasources, generatedBy, product };
     this.homeCache.delete(home.homeDir);
-    this.homeCache.set(home.homeDir, { key, facts });
+    this.homeCache.set(home.homeDir, { key, override: portOffsetOverride, facts });
     while (this.homeCache.size > this.maxCachedHomes) this.homeCache.delete(this.homeCache.keys().next().value!);
     return facts;
   }
@@ -204,6 +239,7 @@ export class FactsProvider {
   /** Forget cached facts (settings changed, or a file changed without a new version, e.g. the CLI's own writes). */
   clearHomeFacts(): void {
     this.homeCache.clear();
+    this.pass = undefined;
   }
 
   /** The layout evidence of product detection: marker files, the profile folder and the distribution's profiles. */
