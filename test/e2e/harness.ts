@@ -235,14 +235,23 @@ export async function copyExamples(dest: string, env: NodeJS.ProcessEnv, logDir:
   await Promise.all([...new Set(keystoresNamedIn(dest))].map((keystore) => makeKeystore(keystore, env, logDir)));
 }
 
-/** The primary keystore file each carbon.xml below `dir` names (`${carbon.home}` resolved). */
+/**
+ * The primary keystore file each carbon.xml below `dir` names (`${carbon.home}` resolved), and for each
+ * deployment.toml home the one the product uses when [keystore.primary] is not set: file_name "wso2carbon.jks" in
+ * repository/resources/security (the kernel's default.json, wso2/carbon-kernel v4.8.1
+ * distribution/kernel/carbon-home/repository/resources/conf/default.json), which the sample homes do not set.
+ */
 function keystoresNamedIn(dir: string): string[] {
   const found: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || entry.name !== 'carbon.xml') continue;
+    if (!entry.isFile() || (entry.name !== 'carbon.xml' && entry.name !== 'deployment.toml')) continue;
     const confDir = entry.parentPath ?? (entry as unknown as { path: string }).path;
     if (path.basename(confDir) !== 'conf') continue;
     const home = path.basename(path.dirname(confDir)) === 'repository' ? path.dirname(path.dirname(confDir)) : path.dirname(confDir);
+    if (entry.name === 'deployment.toml') {
+      if (!/^\[keystore\.primary\]/m.test(fs.readFileSync(path.join(confDir, entry.name), 'utf8'))) found.push(path.join(home, 'repository', 'resources', 'security', 'wso2carbon.jks'));
+      continue;
+    }
     const text = fs.readFileSync(path.join(confDir, entry.name), 'utf8');
     const location = /<KeyStore>[^]*?<Location>\s*([^<]+?)\s*<\/Location>/.exec(text)?.[1];
     if (location?.startsWith('${carbon.home}/')) found.push(path.join(home, location.slice('${carbon.home}/'.length)));

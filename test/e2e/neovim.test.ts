@@ -13,7 +13,7 @@ import { IN_CI, ROOT, VSIX, missing, newRun, prepareWorkspace, runGroup, unpackV
 const SCRIPT = path.join(ROOT, 'test', 'e2e', 'nvim', 'lsp-check.lua');
 const ALIAS = 'Carbon.Security.KeyStore.Password';
 
-test('Neovim: diagnostics, hover and the Secure Vault code action over --stdio', { timeout: 180_000 }, async (t) => {
+test('Neovim: diagnostics, hover and the Secure Vault code action over --stdio, and a deployment.toml home', { timeout: 180_000 }, async (t) => {
   const reason = missing({ vsix: true, nvim: true, keytool: true });
   if (reason) {
     if (IN_CI) assert.fail(reason);
@@ -38,6 +38,12 @@ test('Neovim: diagnostics, hover and the Secure Vault code action over --stdio',
   assert.ok(output.includes('NVIM PASSED'));
   assert.ok(output.includes('diagnostic: 142:23 error plaintext-password'), 'the keystore password diagnostic, 1-based line:column');
   assert.ok(output.includes('diagnostic: 62:17 warning port-conflict'));
+
+  assert.ok(output.includes('toml diagnostic: 12:12 error plaintext-password'), 'the [super_admin] password diagnostic on its value');
+  assert.ok(output.includes('toml diagnostic: 1:1 warning weak-tls-protocol'), 'the default TLS protocols');
+  const toml = fs.readFileSync(path.join(workspace, 'wso2am-4.2.0', 'repository', 'conf', 'deployment.toml'), 'utf8');
+  assert.match(toml, /^\[transport\.https\.sslHostConfig\.properties\]\r?\n(?:(?!\[).*\r?\n)*?protocols\s*=\s*\[?\s*"TLSv1\.2/m, 'deployment.toml written by Neovim has the TLS protocols');
+  assert.ok(toml.includes('\n[super_admin]\nusername = "admin"\npassword = "admin"\n'), 'the rest of deployment.toml is kept');
 
   const conf = path.join(workspace, 'wso2am-2.6.0', 'repository', 'conf');
   const xml = fs.readFileSync(path.join(conf, 'carbon.xml'), 'utf8').split('\n')[141];

@@ -15,6 +15,7 @@ local server = os.getenv('WSO2_E2E_SERVER')
 if not workspace or not server then return fail('WSO2_E2E_WORKSPACE and WSO2_E2E_SERVER must be set') end
 local carbon = workspace .. '/wso2am-2.6.0/repository/conf/carbon.xml'
 local catalina = workspace .. '/wso2is-5.6.0/repository/conf/tomcat/catalina-server.xml'
+local toml = workspace .. '/wso2am-4.2.0/repository/conf/deployment.toml'
 
 local client_id = vim.lsp.start_client({
   name = 'wso2-config',
@@ -132,6 +133,91 @@ end, 50) then
   return fail('the diagnostic on line 142 did not go after the fix')
 end
 out('diagnostics after fix: ' .. #ours())
+
+-- 5. deployment.toml of the API Manager 4.2.0 home (offset 5): diagnostics, the offset hover, the TLS quick fix
+local tbuf = open(toml)
+local function ours_in(b)
+  local list = {}
+  for _, d in ipairs(vim.diagnostic.get(b)) do
+    if d.source == 'wso2-config' then table.insert(list, d) end
+  end
+  return list
+end
+local function code_of(d) return d.user_data and d.user_data.lsp and d.user_data.lsp.code or d.code end
+local function tls_of_servlet()
+  for _, d in ipairs(ours_in(tbuf)) do
+    if code_of(d) == 'weak-tls-protocol' and d.message:find('[transport.https.sslHostConfig.properties] protocols', 1, true) then return d end
+  end
+end
+if not vim.wait(30000, function()
+  local password = false
+  for _, d in ipairs(ours_in(tbuf)) do
+    if code_of(d) == 'plaintext-password' and d.lnum == 11 then password = true end
+  end
+  return password and tls_of_servlet() ~= nil
+end, 50) then
+  return fail('expected plaintext-password on deployment.toml line 12 and weak-tls-protocol on the servlet transport within 30s, got ' .. #ours_in(tbuf))
+end
+local toml_tls = 0
+for _, d in ipairs(ours_in(tbuf)) do
+  local code = code_of(d)
+  if code == 'plaintext-password' or code == 'weak-tls-protocol' then
+    out(string.format('toml diagnostic: %d:%d %s %s', d.lnum + 1, d.col + 1, severity[d.severity], tostring(code)))
+  end
+  if code == 'weak-tls-protocol' then toml_tls = toml_tls + 1 end
+end
+
+local offset_line
+for i, line in ipairs(vim.api.nvim_buf_get_lines(tbuf, 0, -1, false)) do
+  if line:match('^offset = 5') then offset_line = i - 1 break end
+end
+if not offset_line then return fail('offset = 5 not found in ' .. toml) end
+local thover
+vim.wait(30000, function()
+  thover, herr = request(tbuf, 'textDocument/hover', { textDocument = { uri = vim.uri_from_bufnr(tbuf) }, position = { line = offset_line, character = 1 } })
+  return thover ~= nil and thover.contents ~= nil and (thover.contents.value or ''):find('9448', 1, true) ~= nil
+end, 500)
+local thover_text = thover and thover.contents and (thover.contents.value or vim.inspect(thover.contents)) or tostring(herr)
+out('toml hover: ' .. thover_text:gsub('\n', ' '))
+if not thover_text:find('**Port offset 5**', 1, true) or not thover_text:find('| servlet HTTPS (Tomcat) | `transport.https.properties.port` | 9443 | 9448 |', 1, true) then
+  return fail('no hover on [server] offset with the effective HTTPS port 9448')
+end
+
+local tls = tls_of_servlet()
+local tlsp = tls.user_data and tls.user_data.lsp or {}
+local tls_diagnostic = {
+  range = { start = { line = tls.lnum, character = tls.col }, ['end'] = { line = tls.end_lnum, character = tls.end_col } },
+  message = tls.message, severity = tls.severity, source = tls.source, code = tlsp.code or tls.code, data = tlsp.data,
+}
+local fix
+vim.wait(30000, function()
+  local actions = request(tbuf, 'textDocument/codeAction', {
+    textDocument = { uri = vim.uri_from_bufnr(tbuf) }, range = tls_diagnostic.range,
+    context = { diagnostics = { tls_diagnostic }, only = { 'quickfix' } },
+  }) or {}
+  titles = {}
+  for _, a in ipairs(actions) do
+    table.insert(titles, a.title)
+    if a.title:find('TLS protocols of', 1, true) and a.title:find('Tomcat', 1, true) and a.edit then fix = a end
+  end
+  return fix ~= nil
+end, 500)
+out('toml code actions: ' .. table.concat(titles or {}, ' | '))
+if not fix then return fail('no TLS protocols quick fix with an edit on deployment.toml') end
+vim.lsp.util.apply_workspace_edit(fix.edit, 'utf-16')
+local text = table.concat(vim.api.nvim_buf_get_lines(tbuf, 0, -1, false), '\n')
+local protocols = text:match('%[transport%.https%.sslHostConfig%.properties%]\n[^%[]-protocols%s*=%s*%[?%s*"([^"]*)"')
+out('toml protocols after fix: ' .. tostring(protocols))
+if not protocols or not protocols:find('^TLSv1%.2') then return fail('the TLS fix did not write the protocols into deployment.toml') end
+vim.api.nvim_buf_call(tbuf, function() vim.cmd('silent write') end)
+if not vim.wait(30000, function()
+  local n = 0
+  for _, d in ipairs(ours_in(tbuf)) do if code_of(d) == 'weak-tls-protocol' then n = n + 1 end end
+  return tls_of_servlet() == nil and n == toml_tls - 1
+end, 50) then
+  return fail('the servlet transport\'s weak-tls-protocol diagnostic did not go after the fix')
+end
+out('toml weak-tls-protocol after fix: ' .. (toml_tls - 1))
 
 vim.lsp.stop_client(client_id, true)
 out('NVIM PASSED')

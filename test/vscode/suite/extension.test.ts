@@ -40,6 +40,10 @@ function workspaceDir(): string {
   return folder.uri.fsPath;
 }
 const amConf = () => path.join(workspaceDir(), 'wso2am-2.6.0', 'repository', 'conf');
+/** The deployment.toml home (API Manager 4.2.0 at offset 5, examples/README.md). */
+const am4Toml = () => path.join(workspaceDir(), 'wso2am-4.2.0', 'repository', 'conf', 'deployment.toml');
+/** 0-based line of `password = "admin"` under [super_admin] in the toml home. */
+const SUPER_ADMIN_PASSWORD_LINE = 11;
 const isConf = () => path.join(workspaceDir(), 'wso2is-5.6.0', 'repository', 'conf');
 
 function codeOf(d: vscode.Diagnostic): string | undefined {
@@ -245,6 +249,119 @@ suite('wso2-config in VS Code', () => {
     await waitFor(
       `the ${passwords} plaintext-password diagnostics to come back`,
       () => ours(document.uri).filter((x) => codeOf(x) === PASSWORD).length === passwords,
+      30_000,
+      () => JSON.stringify(ours(document.uri).map(summary)),
+    );
+  });
+  test('deployment.toml: the plaintext [super_admin] password on its value and the default TLS protocols', async () => {
+    const document = await open(am4Toml());
+    assert.equal(document.lineAt(SUPER_ADMIN_PASSWORD_LINE).text, 'password = "admin"');
+    const diagnostics = await waitFor(
+      'the plaintext-password and weak-tls-protocol diagnostics of deployment.toml',
+      () => {
+        const d = ours(document.uri);
+        return d.some((x) => codeOf(x) === PASSWORD && x.range.start.line === SUPER_ADMIN_PASSWORD_LINE) && d.some((x) => codeOf(x) === 'weak-tls-protocol') ? d : undefined;
+      },
+      30_000,
+      () => JSON.stringify(ours(document.uri).map(summary)),
+    );
+    const admin = diagnostics.find((d) => codeOf(d) === PASSWORD && d.range.start.line === SUPER_ADMIN_PASSWORD_LINE)!;
+    assert.equal(summary(admin), '12:12 error plaintext-password');
+    assert.equal(document.getText(admin.range), '"admin"', 'the diagnostic covers the value');
+    assert.ok(!admin.message.includes('"admin"'), 'the message does not quote the password');
+    // The sample sets no TLS key: each finding names the table to set, on line 1, as the product's defaults apply.
+    const tls = diagnostics.filter((d) => codeOf(d) === 'weak-tls-protocol');
+    assert.equal(tls.length, 6, JSON.stringify(tls.map((d) => d.message)));
+    assert.ok(tls.every((d) => summary(d) === '1:1 warning weak-tls-protocol'));
+    assert.ok(tls.some((d) => d.message.includes('[transport.https.sslHostConfig.properties] protocols')));
+  });
+
+  test('deployment.toml: hovering [server] offset shows the effective ports', async () => {
+    const document = await open(am4Toml());
+    const line = document.getText().split('\n').findIndex((l) => l.startsWith('offset = 5'));
+    assert.ok(line >= 0, 'offset = 5 in deployment.toml');
+    let last = '';
+    const text = await waitFor(
+      'a hover with the port offset and the effective HTTPS port 9448 on [server] offset',
+      async () => {
+        last = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(line, 1)));
+        return /9448/.test(last) ? last : undefined;
+      },
+      30_000,
+      () => JSON.stringify(last),
+    );
+    assert.match(text, /\*\*Port offset 5\*\*/);
+    assert.match(text, /\| servlet HTTPS \(Tomcat\) \| `transport\.https\.properties\.port` \| 9443 \| 9448 \|/);
+  });
+
+  test('deployment.toml: the TLS quick fix writes the protocols of the servlet transport', async () => {
+    const document = await open(am4Toml());
+    const diagnostic = await waitFor('the weak-tls-protocol diagnostic of the servlet transport', () =>
+      ours(document.uri).find((d) => codeOf(d) === 'weak-tls-protocol' && d.message.includes('[transport.https.sslHostConfig.properties] protocols')),
+    );
+    let titles: string[] = [];
+    const action = await waitFor(
+      'a TLS protocols quick fix with an edit',
+      async () => {
+        const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', document.uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+        titles = (actions ?? []).map((a) => a.title);
+        return (actions ?? []).find((a): a is vscode.CodeAction => /TLS protocols of .*Tomcat/.test(a.title) && 'edit' in a && !!a.edit);
+      },
+      30_000,
+      () => JSON.stringify(titles),
+    );
+    assert.ok(await vscode.workspace.applyEdit(action.edit!), 'the edit applies');
+    assert.ok(await document.save(), 'deployment.toml saved');
+    const onDisk = fs.readFileSync(am4Toml(), 'utf8');
+    const table = /^\[transport\.https\.sslHostConfig\.properties\]\r?\n((?:(?!\[).*\r?\n?)*)/m.exec(onDisk);
+    assert.ok(table, `the table is in deployment.toml:\n${onDisk}`);
+    assert.match(table[1], /^protocols\s*=\s*\[?\s*"TLSv1\.2/m);
+    assert.ok(onDisk.includes('password = "admin"\n') && onDisk.startsWith('# Sample written for the wso2-config demo'), 'the rest of the file is kept');
+    await waitFor(
+      'the servlet transport\'s weak-tls-protocol diagnostic to go',
+      () => !ours(document.uri).some((d) => codeOf(d) === 'weak-tls-protocol' && d.message.includes('[transport.https.sslHostConfig.properties] protocols')) && ours(document.uri).filter((d) => codeOf(d) === 'weak-tls-protocol').length === 5,
+      30_000,
+      () => JSON.stringify(ours(document.uri).map((d) => `${summary(d)} ${d.message.slice(0, 80)}`)),
+    );
+  });
+
+  test('deployment.toml: Encrypt with Secure Vault moves the [super_admin] password to [secrets] through its command', async () => {
+    const document = await open(am4Toml());
+    const diagnostic = await waitFor('the plaintext-password diagnostic of [super_admin] password', () =>
+      ours(document.uri).find((d) => codeOf(d) === PASSWORD && d.range.start.line === SUPER_ADMIN_PASSWORD_LINE),
+    );
+    let titles: string[] = [];
+    const action = await waitFor(
+      `a "${ENCRYPT_TITLE}" quick fix carrying its command`,
+      async () => {
+        const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', document.uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+        titles = (actions ?? []).map((a) => a.title);
+        return (actions ?? []).find((a): a is vscode.CodeAction => a.title === ENCRYPT_TITLE && 'command' in a && !!a.command);
+      },
+      30_000,
+      () => JSON.stringify(titles),
+    );
+    assert.equal(action.edit, undefined, 'no unversioned edit in the action');
+    const command = action.command as vscode.Command;
+    const result = await vscode.commands.executeCommand<{ applied: boolean }>(command.command, ...(command.arguments ?? []));
+    assert.equal(result?.applied, true, `the command applied the edit: ${JSON.stringify(result)}`);
+    for (const edited of vscode.workspace.textDocuments.filter((d) => d.isDirty)) assert.ok(await edited.save(), `${edited.uri.fsPath} saved`);
+    const onDisk = fs.readFileSync(am4Toml(), 'utf8');
+    const alias = /^\[super_admin\]\r?\n(?:(?!\[).*\r?\n)*?password\s*=\s*"\$secret\{([A-Za-z0-9_.-]+)\}"/m.exec(onDisk)?.[1];
+    assert.ok(alias, `[super_admin] password refers to a secret:\n${onDisk}`);
+    assert.ok(!/^password = "admin"/m.test(onDisk), 'the plain password left deployment.toml');
+    // [secrets] is the last table (the cipher tool reads it to the end of the file) and holds the cipher text.
+    const secrets = /^\[secrets\]\r?\n([^]*)$/m.exec(onDisk)?.[1];
+    assert.ok(secrets !== undefined && !secrets.includes('\n['), `[secrets] is the last table:\n${onDisk}`);
+    const value = new RegExp(`^${alias.replace(/\./g, '\\.')}\\s*=\\s*"([^"]*)"`, 'm').exec(secrets)?.[1];
+    assert.ok(value && /^[A-Za-z0-9+/]+={0,2}$/.test(value), `[secrets] ${alias} is Base64: ${JSON.stringify(value?.slice(0, 12))}`);
+    // The runner made the home's default keystore (repository/resources/security/wso2carbon.jks, RSA 2048): the cipher
+    // text is one RSA block, possibly inside the cipher tool's self-contained JSON envelope.
+    const bytes = Buffer.from(value, 'base64');
+    assert.ok(bytes.length === 256 || bytes.toString('latin1').startsWith('{'), `one RSA-2048 block or an envelope (${bytes.length} bytes)`);
+    await waitFor(
+      'the diagnostic of the encrypted password to go',
+      () => !ours(document.uri).some((d) => codeOf(d) === PASSWORD && d.range.start.line === SUPER_ADMIN_PASSWORD_LINE),
       30_000,
       () => JSON.stringify(ours(document.uri).map(summary)),
     );
