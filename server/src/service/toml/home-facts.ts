@@ -90,11 +90,14 @@ export async function tomlHomePortView(files: Pick<FileSource, 'read'>, facts: H
     how: port.span.end > 0 ? '+ offset' : 'default + offset',
     listening: port.listening,
   }));
+  const name = `${PRODUCT_NAMES[home.product]}${home.version ? ` ${home.version}` : ''} (deployment.toml)`;
   return {
     facts,
     home: facts.home,
-    product: undefined,
-    name: `${PRODUCT_NAMES[home.product]}${home.version ? ` ${home.version}` : ''} (deployment.toml)`,
+    // Every port of a toml home is a row above (written or defaulted by the config mapper's knowledge): no product
+    // default ports of unread files to add.
+    product: { id: home.product, name, profile: undefined, detectedBy: home.detectedBy, ports: [] },
+    name,
     offset: { value: offset, source: facts.offset.source, carbonXml: undefined },
     rows,
     productRows: [],
