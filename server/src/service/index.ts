@@ -77,7 +77,7 @@ export function recogniseConfigFile(path: string): ConfigFileLocation | undefine
   return undefined;
 }
 export type { DirectoryEntry, DirectoryReader, ScanLimits } from './workspace/discovery';
-export { DEFAULT_SCAN_LIMITS } from './workspace/discovery';
+export { DEFAULT_SCAN_LIMITS, skipsSubfolder } from './workspace/discovery';
 export type { PartialSettings, Settings, SettingsProblem, TlsProfileName } from './settings';
 export { SETTINGS_FILE_NAME, mergeSettings, readEditorSettings, readSettingsFile } from './settings';
 export { RULE_METADATA, ruleDocsUrl, isKnownRuleId } from './rules/registry';
