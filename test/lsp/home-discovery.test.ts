@@ -13,7 +13,7 @@ import { CATALINA, carbonXml } from '../unit/ports/fixtures';
  * symbolic link, a home that is a symbolic link, nested homes (EI's profiles under <dist>/wso2), deployment.toml homes
  * (APIM/IS layout repository/conf, MI layout conf), a home in the user's own tmp/ folder (walked), a copy in a home's
  * own tmp/ (stepped over unless named), and a home under a folder the settings exclude (no port conflicts; encrypt,
- * which the user points at a home, still finds it).
+ * which the user points at a home, still finds it). A home deeper than discovery's bound is linted but counted by none.
  */
 
 const TIMEOUT = { timeout: 120_000 };
@@ -32,6 +32,8 @@ const RUNNING = [
 ].sort();
 const EXCLUDED = 'backup/wso2am-2.6.0-old';
 const COPY_IN_HOME_TMP = `${PROBE}/tmp/copy`;
+/** Its conf folder is 11 levels down: beyond discovery's depth (8), so no command counts it (the walk still lints its files). */
+const TOO_DEEP = 'deep/1/2/3/4/5/6/7/wso2is-5.6.0';
 
 function carbonHome(root: string, confDir: string): Record<string, string> {
   return { [`${root}/${confDir}/carbon.xml`]: carbonXml(), [`${root}/${confDir}/tomcat/catalina-server.xml`]: CATALINA };
@@ -44,6 +46,7 @@ function fixture(): TempWorkspace {
     [`ws/${PROBE}/bin/wso2server.sh`]: '#!/bin/sh\n',
     ...carbonHome(`ws/${COPY_IN_HOME_TMP}`, 'repository/conf'),
     ...carbonHome('ws/tmp/wso2is-5.6.0', 'repository/conf'),
+    ...carbonHome(`ws/${TOO_DEEP}`, 'repository/conf'),
     ...carbonHome(`ws/${EXCLUDED}`, 'repository/conf'),
     ...carbonHome('ws/ei/wso2ei-6.5.0', 'conf'),
     ...carbonHome('ws/ei/wso2ei-6.5.0/wso2/broker', 'conf'),
@@ -82,6 +85,8 @@ describe('one home discovery: check, ports, encrypt and the server agree', () =>
       assert.deepEqual(checkHomes, RUNNING, checked.out);
       // What check reports: no file of the copy inside the home's own tmp/, or of the excluded home.
       assert.ok(!findings.some((f) => f.path.startsWith(COPY_IN_HOME_TMP) || f.path.startsWith('backup/')), checked.out);
+      // The home too deep for discovery: its files are still linted, but it is in no one's port conflicts.
+      assert.ok(findings.some((f) => f.path.startsWith(TOO_DEEP)), checked.out);
 
       const ports = await cli(['ports', '--format', 'json', '.'], ws);
       const portHomes = (JSON.parse(ports.out) as { homes: { home: string }[] }).homes.map((h) => h.home).sort();
