@@ -267,7 +267,7 @@ describe('the -DportOffset setting', () => {
       markdownOf(first),
       [
         '**Tomcat connector (https)** · tomcat/catalina-server.xml',
-        '**9446** = 9443 + offset 3 from the -DportOffset setting.',
+        '**9446** = 9443 + offset 3 from the portOffset setting (-DportOffset).',
         `The portOffset setting (-DportOffset=3) overrides the \`<Offset>\` of carbon.xml line ${OFFSET_LINE}, which applies only when the server starts without -DportOffset.`,
       ].join('\n\n'),
     );

@@ -1,9 +1,11 @@
 import * as fsSync from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PartialSettings, ProductHome, RULE_METADATA, RuleId, SeveritySetting, createService, isIncluded, isKnownRuleId, mergeSettings, normalizePath, recogniseConfigFile } from '../service';
+import { PartialSettings, ProductHome, RULE_METADATA, RuleId, SeveritySetting, createService, isIncluded, isKnownRuleId, mergeSettings, normalizePath } from '../service';
 import { UsageError, loadSettings } from './config';
 import { SYNC_WALK_FS, SyncDiskFileSource } from './disk';
+import { homesOfTargets } from './homes';
+import { NODE_DIRECTORY_READER } from '../node/home-scan';
 import { EncryptOptions, KEYSTORE_PASSWORD_ENV, runEncryptCommand } from './encrypt';
 import { runPortsCommand } from './ports';
 import { Progress } from './progress';
@@ -160,17 +162,14 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
   for (const problem of walk.problems) stderr(`wso2-config-lint: ${problem}\n`);
   for (const file of walk.ignored) stderr(`wso2-config-lint: ${file}: not a configuration file this tool covers, skipped\n`);
 
-  // Every home the walk met takes part in port conflicts, also one whose files the settings exclude from linting.
-  // The walk follows symbolic links as home discovery does (service/workspace/discovery.ts).
-  const homes: ProductHome[] = [];
-  for (const file of walk.files) {
-    const home = recogniseConfigFile(file)?.home;
-    if (home) homes.push(home);
-  }
   const disk = new SyncDiskFileSource();
   let runningHomes: ProductHome[] = [];
   // stableFiles: the run's own --fix writes call clearCaches(); nothing else changes the tree under a lint run.
-  const service = createService({ files: disk, knownHomes: () => runningHomes, stableFiles: true, log: (m) => stderr(`wso2-config-lint: ${m}\n`) });
+  const service = createService({ files: disk, directories: NODE_DIRECTORY_READER, knownHomes: () => runningHomes, stableFiles: true, log: (m) => stderr(`wso2-config-lint: ${m}\n`) });
+  // The homes in port conflicts are the ones `ports` and the server know: the facade's discovery below each folder
+  // target (symbolic links followed alike), the home of each file target; then those the settings do not exclude.
+  // The walk above decides only which files are reported (it steps over the same folders as discovery).
+  const homes = await homesOfTargets((folders) => service.discoverHomes(folders), targets);
   runningHomes = service.runningHomes(homes, roots, () => settings);
 
   const files = walk.files.map(normalizePath).filter((f) => isIncluded(f, roots, settings));

@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PartialSettings, ProductHome, SETTINGS_FILE_NAME, createService, mergeSettings, normalizePath, readSettingsFile, recogniseConfigFile, workspaceJson, workspaceMarkdown, workspaceText } from '../service';
+import { PartialSettings, SETTINGS_FILE_NAME, createService, mergeSettings, normalizePath, readSettingsFile, workspaceJson, workspaceMarkdown, workspaceText } from '../service';
 import { DiskFileSource } from '../node/disk-source';
 import { NODE_DIRECTORY_READER } from '../node/home-scan';
+import { homesOfTargets } from './homes';
 
 /**
  * `wso2-config-lint ports [dirs…]`: every product home below the folders with its offset and effective ports, and the
@@ -74,26 +75,13 @@ export async function runPortsCommand(args: string[], stdout: (s: string) => voi
     const settings = mergeSettings(fileSettings, overrides);
 
     const targets = (positionals.length > 0 ? positionals : ['.']).map((t) => path.resolve(t));
-    const folders: string[] = [];
-    const service = createService({ files: new DiskFileSource(), directories: NODE_DIRECTORY_READER });
-    const homes = new Map<string, ProductHome>();
     for (const target of targets) {
-      let stat;
-      try {
-        stat = await fs.stat(target);
-      } catch {
-        throw new UsageError(`No such file or folder: ${target}`);
-      }
-      if (stat.isDirectory()) folders.push(target);
-      else {
-        // A configuration file names its home.
-        const home = recogniseConfigFile(normalizePath(target))?.home;
-        if (home) homes.set(home.homeDir, home);
-      }
+      if (!(await fs.stat(target).then(() => true, () => false))) throw new UsageError(`No such file or folder: ${target}`);
     }
-    for (const home of await service.discoverHomes(folders)) homes.set(home.homeDir, home);
+    const service = createService({ files: new DiskFileSource(), directories: NODE_DIRECTORY_READER });
+    const homes = await homesOfTargets((roots) => service.discoverHomes(roots), targets);
     const roots = [normalizePath(settingsRoot)];
-    const running = service.runningHomes(homes.values(), roots, () => settings);
+    const running = service.runningHomes(homes, roots, () => settings);
     const report = await service.portReport(running, () => settings);
     const cwd = normalizePath(process.cwd());
     const displayPath = (homeDir: string) => (homeDir.startsWith(`${cwd}/`) ? homeDir.slice(cwd.length + 1) : homeDir === cwd ? '.' : homeDir);

@@ -1,13 +1,16 @@
 import { promises as nodeFs, Dirent, Stats } from 'node:fs';
 import * as path from 'node:path';
-import { recogniseConfigFile as locateConfigFile } from '../service';
+import { recogniseConfigFile as locateConfigFile, skipsSubfolder } from '../service';
 
 /**
  * The CLI's walk: every covered configuration file below the paths it is given. Nothing on the way is fatal: a folder
  * that cannot be read, a symbolic link that loops or points nowhere, a FIFO where a file should be: each is reported
  * (the report names the path and the error code, nothing of any content) and the walk goes on. Symbolic links to
  * folders are followed, because CI checkouts often link a product home in, but a link back to one of its own
- * ancestors is a loop and is reported, and a folder reached twice is walked once.
+ * ancestors is a loop and is reported, and a folder reached twice is walked once. Below a target, the walk steps over
+ * the folders home discovery steps over (`skipsSubfolder`: dot folders, node_modules, build outputs, a product home's
+ * own tmp/, lib/, logs/…), so the files it reports belong to the homes `ports`, `encrypt` and the server know; a
+ * folder named on the command line is walked whatever its name.
  */
 
 /** The file-system calls the walk makes; tests substitute failing ones (root ignores chmod 000). */
@@ -24,9 +27,6 @@ export const NODE_WALK_FS: WalkFileSystem = {
   readdir: (p) => nodeFs.readdir(p, { withFileTypes: true }),
   realpath: (p) => nodeFs.realpath(p),
 };
-
-/** Folders no product home lives in, and whose size would only slow the walk down. */
-const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.svn', '.hg']);
 
 export interface WalkResult {
   /** Absolute paths of covered configuration files (as reached: through links, not resolved), sorted. */
@@ -104,14 +104,16 @@ export async function walkTargets(targets: readonly string[], options: WalkOptio
       }
       // Reverse order onto the stack, so folders are walked in name order (stable output and progress).
       const subfolders: string[] = [];
+      const names = entries.map((e) => e.name);
+      const dirName = path.basename(dir);
       for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) {
-          if (!SKIPPED_FOLDERS.has(entry.name)) subfolders.push(full);
+          if (!skipsSubfolder(entry.name, dirName, names)) subfolders.push(full);
         } else if (entry.isFile()) {
           if (locateConfigFile(full)) files.add(full);
         } else if (entry.isSymbolicLink()) {
-          const folder = await followLink(full, real, entry.name);
+          const folder = await followLink(full, real, skipsSubfolder(entry.name, dirName, names));
           if (folder) subfolders.push(folder);
         } else if (locateConfigFile(full)) {
           // A FIFO would block the read forever, a device would stream: neither is a configuration file.
@@ -124,7 +126,7 @@ export async function walkTargets(targets: readonly string[], options: WalkOptio
   }
 
   /** A link's folder to walk, or undefined (a file link is recorded here; problems are reported). */
-  async function followLink(link: string, realParent: string, name: string): Promise<string | undefined> {
+  async function followLink(link: string, realParent: string, skipped: boolean): Promise<string | undefined> {
     let stat: Stats;
     try {
       stat = await fs.stat(link);
@@ -145,7 +147,7 @@ export async function walkTargets(targets: readonly string[], options: WalkOptio
       if (locateConfigFile(link)) problems.push(`${link}: not a regular file (${kindOf(stat)}), skipped`);
       return undefined;
     }
-    if (SKIPPED_FOLDERS.has(name)) return undefined;
+    if (skipped) return undefined;
     let target: string;
     try {
       target = await fs.realpath(link);

@@ -47,8 +47,12 @@ import { generatedXmlDefinition, homePlanOfToml, tomlFileEncryption } from './to
  * offsets and Markdown; they translate those to LSP or to terminal output and never test a rule id.
  *
  * Document kinds: a kind is "a parser plus rules" for one kind of configuration file (DOCUMENT_KINDS). The Carbon
- * 4.4 XML files are the first; deployment.toml plugs in as a second kind without the fronts changing, since every
+ * 4.4 XML files are served by the built-in engine (analyzer.ts, rules/); deployment.toml (toml/) and the secret-holding
+ * .properties files (properties/) plug in as kinds with their own engine, without the fronts changing, since every
  * answer here is generic over kinds (findings with spans, fixes as FileChanges, hovers as Markdown with a span).
+ *
+ * Adding a rule: the README's "How it works" lists every place (RuleId in types.ts; RULES or toml's TOML_RULES; its
+ * fixes; docs/rules; package.json and the settings schema); none of them is in this file.
  */
 
 // ---- what the fronts may use besides the service: neutral types and small pure helpers ------------------------------
@@ -77,7 +81,7 @@ export function recogniseConfigFile(path: string): ConfigFileLocation | undefine
   return undefined;
 }
 export type { DirectoryEntry, DirectoryReader, ScanLimits } from './workspace/discovery';
-export { DEFAULT_SCAN_LIMITS } from './workspace/discovery';
+export { DEFAULT_SCAN_LIMITS, skipsSubfolder } from './workspace/discovery';
 export type { PartialSettings, Settings, SettingsProblem, TlsProfileName } from './settings';
 export { SETTINGS_FILE_NAME, mergeSettings, readEditorSettings, readSettingsFile } from './settings';
 export { RULE_METADATA, ruleDocsUrl, isKnownRuleId } from './rules/registry';
@@ -92,8 +96,8 @@ export type { DecodedText } from './workspace/decode';
 
 /**
  * A kind of configuration document: how to recognise it from its path, and its parser and rules. The Carbon 4.4 XML
- * files are served by the built-in engine (analyzer.ts, rules/, fixes/); a second kind (deployment.toml) plugs in as
- * an entry with `createEngine`: its own parser and rules behind the same answers, so the fronts do not change.
+ * files are served by the built-in engine (analyzer.ts, rules/, fixes/); other kinds (deployment.toml, .properties)
+ * plug in as entries with `createEngine`: their own parser and rules behind the same answers, so the fronts do not change.
  */
 export interface DocumentKind {
   readonly id: string;
@@ -214,7 +218,7 @@ function createTomlEngine(host: KindHost): KindEngine {
 export interface ServiceOptions {
   /** Where file contents come from: the editor's open documents then the disk, or the disk, or memory (tests). */
   readonly files: FileSource;
-  /** Product homes known besides the analysed file's own (a workspace scan, the CLI's walk): port conflicts. */
+  /** Product homes known besides the analysed file's own (the fronts' `discoverHomes`, then `runningHomes`): port conflicts. */
   readonly knownHomes?: () => readonly ProductHome[];
   /** Internal errors, without document content. */
   readonly log?: (message: string) => void;
@@ -327,11 +331,15 @@ export interface WorkspaceService {
   /** Effective ports of the homes and the ports two of them share. */
   portReport(homes: readonly ProductHome[], settingsFor: (path: string) => Settings): Promise<WorkspacePortReport>;
 
-  /** Product homes below some folders (symbolic links followed alike everywhere). */
+  /**
+   * Product homes below some folders (workspace/discovery.ts): symbolic links followed alike everywhere, some folders
+   * stepped over (`skipsSubfolder`), the settings' exclude NOT applied (that is `runningHomes`). The one discovery of
+   * the server, `wso2-config-lint`, `ports` and `encrypt`.
+   */
   discoverHomes(roots: readonly string[]): Promise<ProductHome[]>;
   /** The home of any file below a `conf` folder, covered or not. */
   homeOf(path: string): ProductHome | undefined;
-  /** The home named by a folder: the home itself (`<dir>/repository/conf` or `<dir>/conf` holding carbon.xml). */
+  /** The home named by a folder: the home itself (`<dir>/repository/conf` or `<dir>/conf` holding carbon.xml or deployment.toml). */
   homeAt(dir: string): Promise<ProductHome | undefined>;
   /** The covered files of a home that exist, sorted. */
   homeFiles(home: ProductHome): Promise<string[]>;

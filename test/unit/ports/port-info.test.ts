@@ -187,13 +187,13 @@ describe('explaining one port', () => {
     const ws = new Workspace(twoProductsAtZero());
     const context = await ws.context(APIM, 3);
     const entry = entryOf(context, 'tomcat/catalina-server.xml', 'Tomcat connector (https)');
-    assert.equal(explainPort(entry, context).markdown, '**9446** = 9443 + offset 3 from the -DportOffset setting.');
+    assert.equal(explainPort(entry, context).markdown, '**9446** = 9443 + offset 3 from the portOffset setting (-DportOffset).');
     const hover = hoverMarkdown({ kind: 'port', span: entry.fact.span, entry }, context);
     assert.equal(
       hover,
       [
         '**Tomcat connector (https)** · tomcat/catalina-server.xml',
-        '**9446** = 9443 + offset 3 from the -DportOffset setting.',
+        '**9446** = 9443 + offset 3 from the portOffset setting (-DportOffset).',
         `The portOffset setting (-DportOffset=3) overrides the \`<Offset>\` of carbon.xml line ${OFFSET_LINE}, which applies only when the server starts without -DportOffset.`,
       ].join('\n\n'),
     );

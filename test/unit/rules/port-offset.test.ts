@@ -206,7 +206,8 @@ test('-DportOffset (a number for every home) overrides <Offset>, and carbon.xmlâ
   assert.equal(bad.length, 1);
   assert.equal(bad[0].covered, 'abc');
   assert.match(bad[0].message, /not an integer/);
-  assert.match(bad[0].message, /portOffset setting \(-DportOffset=3\) overrides it/);
+  // The hover's override sentence (ports/offset.ts settingOverridesOffset), about this <Offset>.
+  assert.match(bad[0].message, /portOffset setting \(-DportOffset=3\) overrides this `<Offset>`, which applies only when the server starts without -DportOffset\./);
 
   // A harmless carbon.xml offset, but the setting pushes ports out.
   const pushed = only((await analyzeIn(apim('0'), CARBON, { portOffset: 56000 })).findings, 'port-offset');

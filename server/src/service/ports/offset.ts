@@ -13,7 +13,7 @@ import { OffsetFact } from '../workspace/facts';
 export interface OffsetInfo {
   /** The offset the server runs with; undefined when carbon.xml's does not parse and no setting overrides it. */
   readonly value: number | undefined;
-  readonly source: 'setting' | 'carbon.xml' | 'default' | 'deployment.toml';
+  readonly source: OffsetSource;
   /** carbon.xml's `<Offset>` as written, with its 1-based line. */
   readonly carbonXml: { readonly path: string; readonly raw: string; readonly value: number | undefined; readonly line: number | undefined } | undefined;
 }
@@ -39,26 +39,50 @@ function offsetLine(carbon: XmlDocument | undefined): number | undefined {
   return element && carbon ? carbon.lines.positionAt(element.span.start).line + 1 : undefined;
 }
 
-/** "offset 2 (carbon.xml line 127)", "offset 3 from the -DportOffset setting", "offset 0 (no `<Offset>` in carbon.xml)". */
+// ---- the offset's wording: findings (rules/port-offset.ts, rules/port-conflict.ts, toml/kind.ts), hovers and tables --
+
+export type OffsetSource = 'setting' | 'carbon.xml' | 'default' | 'deployment.toml';
+
+/** The setting that stands for the start script's `-DportOffset` (it overrides `<Offset>`), named one way everywhere. */
+export const OFFSET_SETTING = 'the portOffset setting (-DportOffset)';
+
+/** "offset 3 from the portOffset setting (-DportOffset)", "offset 2 from carbon.xml", "offset 0": findings. */
+export function describeOffset(value: number | string, source: OffsetSource | undefined): string {
+  switch (source) {
+    case 'setting':
+      return `offset ${value} from ${OFFSET_SETTING}`;
+    case 'carbon.xml':
+    case 'deployment.toml':
+      return `offset ${value} from ${source}`;
+    default:
+      return `offset ${value}`;
+  }
+}
+
+/** The same with the line it is written on, for hovers and tables: "offset 2 (carbon.xml line 127)", "offset 0 (no `<Offset>` in carbon.xml)". */
 export function offsetPhrase(offset: OffsetInfo): string {
   const value = offset.value ?? '?';
   switch (offset.source) {
     case 'setting':
-      return `offset ${value} from the -DportOffset setting`;
+      return describeOffset(value, 'setting');
     case 'carbon.xml':
-      return offset.carbonXml?.line !== undefined ? `offset ${value} (carbon.xml line ${offset.carbonXml.line})` : `offset ${value} (carbon.xml)`;
     case 'deployment.toml':
-      return offset.carbonXml?.line !== undefined ? `offset ${value} (deployment.toml line ${offset.carbonXml.line})` : `offset ${value} (deployment.toml)`;
+      return offset.carbonXml?.line !== undefined ? `offset ${value} (${offset.source} line ${offset.carbonXml.line})` : `offset ${value} (${offset.source})`;
     default:
       return `offset ${value} (no \`<Offset>\` in carbon.xml)`;
   }
 }
 
-/** A sentence for when the setting overrides carbon.xml, so nobody wonders why `<Offset>` says otherwise. */
+/** A sentence for when the setting overrides what `where` names (an `<Offset>`), so nobody wonders why it says otherwise. */
+export function settingOverridesOffset(value: number, where: string): string {
+  return `The portOffset setting (-DportOffset=${value}) overrides ${where}, which applies only when the server starts without -DportOffset.`;
+}
+
+/** The override sentence of a home's offset, when the setting overrides carbon.xml. */
 export function overrideNote(offset: OffsetInfo): string | undefined {
-  if (offset.source !== 'setting' || !offset.carbonXml) return undefined;
+  if (offset.source !== 'setting' || !offset.carbonXml || offset.value === undefined) return undefined;
   const where = offset.carbonXml.line !== undefined ? `carbon.xml line ${offset.carbonXml.line}` : 'carbon.xml';
-  return `The portOffset setting (-DportOffset=${offset.value}) overrides the \`<Offset>\` of ${where}, which applies only when the server starts without -DportOffset.`;
+  return settingOverridesOffset(offset.value, `the \`<Offset>\` of ${where}`);
 }
 
 /** A port of a home's files with what hovers and tables need besides the PortFact. */

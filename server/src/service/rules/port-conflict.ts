@@ -2,7 +2,8 @@ import { PortFact } from '../ports/values';
 import { PortIndex, listeningPorts } from '../ports/conflicts';
 import { HomeFacts } from '../workspace/facts';
 import { Rule } from '../types';
-import { describeOffset, offsetAnchor } from './port-offset';
+import { offsetAnchor } from './port-offset';
+import { describeOffset } from '../ports/offset';
 
 /**
  * Two product homes that would open the same port on one host: the second to start fails to bind. This is what the

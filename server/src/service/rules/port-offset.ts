@@ -1,6 +1,7 @@
 import { TextSpan } from '../model/text';
 import { XmlDocument, childAt } from '../model/xml';
 import { MAX_PORT, PRIVILEGED_PORT_LIMIT, PortFact, effectivePort, portsOf, readOffset } from '../ports/values';
+import { OFFSET_SETTING, OffsetSource, describeOffset, settingOverridesOffset } from '../ports/offset';
 import { Rule, RuleContext } from '../types';
 import { HomeFacts } from '../workspace/facts';
 
@@ -32,22 +33,8 @@ export function offsetAnchor(doc: XmlDocument): TextSpan | undefined {
   return childAt(doc.root, 'Ports')?.nameSpan ?? doc.root?.nameSpan;
 }
 
-/** "offset 3 from the portOffset setting (-DportOffset)" and the like, for messages. */
-export function describeOffset(value: number, source: 'setting' | 'carbon.xml' | 'default' | 'deployment.toml' | undefined): string {
-  switch (source) {
-    case 'setting':
-      return `offset ${value} from the portOffset setting (-DportOffset)`;
-    case 'carbon.xml':
-      return `offset ${value} from carbon.xml`;
-    case 'deployment.toml':
-      return `offset ${value} from deployment.toml`;
-    default:
-      return `offset ${value}`;
-  }
-}
-
 /** The offset the server runs this file's home with, and where it comes from; undefined when it cannot be known. */
-function runningOffset(context: RuleContext): { value: number; source: 'setting' | 'carbon.xml' | 'default' | 'deployment.toml' } | undefined {
+function runningOffset(context: RuleContext): { value: number; source: OffsetSource } | undefined {
   const { home, file, doc } = context;
   if (home) return home.offset.value === undefined ? undefined : { value: home.offset.value, source: home.offset.source };
   // A file outside any home: carbon.xml speaks for itself; other files have no offset to go by.
@@ -65,7 +52,7 @@ function checkOffset(context: RuleContext): void {
   const overridden = home?.offset.source === 'setting' ? home.offset.value : undefined;
   const overrideNote =
     overridden !== undefined
-      ? ` The portOffset setting (-DportOffset=${overridden}) overrides it for now, but a start without -DportOffset reads this value.`
+      ? ` ${settingOverridesOffset(overridden, 'this `<Offset>`')}`
       : '';
 
   if (own && own.value === undefined) {
@@ -89,7 +76,7 @@ function checkOffset(context: RuleContext): void {
   if (running.source === 'setting' && running.value < 0) {
     report({
       span: anchor,
-      message: `The port offset ${running.value} comes from the portOffset setting (-DportOffset) and is negative: the offset is added to every port and must be 0 or more.`,
+      message: `The port offset ${running.value} comes from ${OFFSET_SETTING} and is negative: the offset is added to every port and must be 0 or more.`,
       data: { problem: 'negative', offset: running.value, source: 'setting' },
     });
   }

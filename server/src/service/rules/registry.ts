@@ -35,7 +35,7 @@ export const ENGINE_FINDINGS: Partial<Record<RuleId, string>> = {
 /**
  * Rule metadata, the one place it lives: every id the engine reports (the rules, then its own findings) with what the
  * fronts and generated artefacts need. package.json `contributes` (wso2Config.rules), the settings schema's rule
- * list, the SARIF rule table and docs/rules/README.md are checked against it by test/unit/core/registry.test.ts.
+ * list, the SARIF rule table and docs/rules/README.md are checked against it by test/unit/core/facade.test.ts.
  */
 export interface RuleMetadata {
   readonly id: RuleId;
@@ -53,7 +53,7 @@ export interface RuleMetadata {
 
 const SECURITY_RULES: ReadonlySet<RuleId> = new Set<RuleId>(['plaintext-password', 'weak-tls-protocol', 'weak-tls-ciphers', 'h2-datasource', 'secrets-table']);
 
-/** Document kind ids (service/index.ts CARBON_XML_KIND, toml/kind.ts DEPLOYMENT_TOML_KIND). */
+/** Document kind ids (service/index.ts CARBON_XML_KIND and DEPLOYMENT_TOML_KIND). */
 const XML_KIND = 'carbon-xml';
 const TOML_KIND = 'deployment-toml';
 const TOML_IDS: ReadonlySet<RuleId> = new Set<RuleId>(TOML_RULES.map((rule) => rule.id));

@@ -2,7 +2,7 @@ import { LineIndex, TextSpan } from '../model/text';
 import { Settings, portOffsetOverrideFor } from '../settings';
 import { Finding, Severity } from '../types';
 import { listeningPorts, lowestFreeOffset } from '../ports/conflicts';
-import { describeOffset } from '../rules/port-offset';
+import { describeOffset } from '../ports/offset';
 import { HomeFacts } from '../workspace/facts';
 import { decodeBytes } from '../workspace/decode';
 import { FileContent, FileSource } from '../workspace/facts';
