@@ -146,7 +146,22 @@ export interface KindEngine {
 export const CARBON_XML_KIND: DocumentKind = {
   id: 'carbon-xml',
   languageId: 'xml',
-  watchGlobs: ['**/carbon.xml', '**/user-mgt.xml', '**/registry.xml', '**/catalina-server.xml', '**/axis2.xml', '**/*-datasources.xml'],
+  // Every covered XML file (workspace/files.ts), so an edit outside the editor revalidates what depends on it.
+  watchGlobs: [
+    '**/carbon.xml',
+    '**/user-mgt.xml',
+    '**/registry.xml',
+    '**/catalina-server.xml',
+    '**/axis2.xml',
+    '**/axis2_client.xml',
+    '**/axis2_blocking_client.xml',
+    '**/*-datasources.xml',
+    '**/api-manager.xml',
+    '**/broker.xml',
+    '**/identity/identity.xml',
+    '**/identity/embedded-ldap.xml',
+    '**/output-event-adapters.xml',
+  ],
   recognise: locateConfigFile,
 };
 

@@ -49,7 +49,8 @@ test('registry: the toml rules are registered with their document kinds', () => 
   const byId = new Map(RULE_METADATA.map((r) => [r.id, r]));
   assert.deepEqual(byId.get('secrets-table')?.documentKinds, ['deployment-toml']);
   assert.deepEqual(byId.get('toml-syntax')?.documentKinds, ['deployment-toml']);
-  assert.deepEqual(byId.get('plaintext-password')?.documentKinds, ['carbon-xml', 'deployment-toml']);
+  assert.deepEqual(byId.get('plaintext-password')?.documentKinds, ['carbon-xml', 'deployment-toml', 'carbon-properties']);
+  assert.deepEqual(byId.get('weak-tls-protocol')?.documentKinds, ['carbon-xml', 'deployment-toml']);
   assert.deepEqual(byId.get('generated-config')?.documentKinds, ['carbon-xml']);
   assert.ok(byId.get('secrets-table')?.tags.includes('security'));
 });

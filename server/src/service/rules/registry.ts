@@ -53,11 +53,14 @@ export interface RuleMetadata {
 
 const SECURITY_RULES: ReadonlySet<RuleId> = new Set<RuleId>(['plaintext-password', 'weak-tls-protocol', 'weak-tls-ciphers', 'h2-datasource', 'secrets-table']);
 
-/** Document kind ids (service/index.ts CARBON_XML_KIND and DEPLOYMENT_TOML_KIND). */
+/** Document kind ids (service/index.ts CARBON_XML_KIND and DEPLOYMENT_TOML_KIND, properties/kind.ts PROPERTIES_KIND). */
 const XML_KIND = 'carbon-xml';
 const TOML_KIND = 'deployment-toml';
+const PROPERTIES_KIND_ID = 'carbon-properties';
 const TOML_IDS: ReadonlySet<RuleId> = new Set<RuleId>(TOML_RULES.map((rule) => rule.id));
-const kindsOf = (id: RuleId): string[] => (TOML_IDS.has(id) ? [XML_KIND, TOML_KIND] : [XML_KIND]);
+/** The .properties kind (jndi.properties, EndpointConfig.properties, cipher-text.properties) reports passwords only. */
+const PROPERTIES_IDS: ReadonlySet<RuleId> = new Set<RuleId>(['plaintext-password']);
+const kindsOf = (id: RuleId): string[] => [XML_KIND, ...(TOML_IDS.has(id) ? [TOML_KIND] : []), ...(PROPERTIES_IDS.has(id) ? [PROPERTIES_KIND_ID] : [])];
 
 export const RULE_METADATA: readonly RuleMetadata[] = [
   ...RULES.map((rule) => ({
