@@ -186,14 +186,14 @@ async function findHome(target: string): Promise<ProductHome> {
 /** The diff of one change with every password masked, on both sides and in the context lines. */
 function maskedDiff(change: FileChange, secrets: readonly TextSpan[], label: string, isCipherText: boolean): string {
   if (change.kind === 'create') return unifiedDiff(label, undefined, maskProperties(change.path, change.text, isCipherText));
-  if (!/\.(xml|toml)$/i.test(change.path)) {
-    return unifiedDiff(label, maskProperties(change.path, change.baseText, isCipherText), maskProperties(change.path, applyReplacements(change.baseText, change.replacements), isCipherText));
-  }
   const masks: TextReplacement[] = mergeSpans(secrets).map((span) => ({ span, newText: MASK }));
   const oldText = applyReplacements(change.baseText, masks);
   // A masked value the fix replaces is gone from the new text; the others stay masked.
   const untouched = masks.filter((m) => !change.replacements.some((r) => overlaps(m.span, r.span)));
   const newText = applyReplacements(change.baseText, [...change.replacements, ...untouched]);
+  // A .properties file: the secrets the core found (an AMQP URL's password in jndi.properties), then every value
+  // whose key names a password, and every value of cipher-text.properties.
+  if (!/\.(xml|toml)$/i.test(change.path)) return unifiedDiff(label, maskProperties(change.path, oldText, isCipherText), maskProperties(change.path, newText, isCipherText));
   return unifiedDiff(label, oldText, newText);
 }
 

@@ -6,12 +6,16 @@ import { XmlDocument, parseXml } from './model/xml';
 import { FixOffer, SUPPRESSION_FIXES, offersOf, ruleFixes } from './rules/fixes';
 import { RULES } from './rules/registry';
 import { FileFixResult, fixText } from './fixes/unattended';
-import { SecureVaultFile } from './fixes/secure-vault';
+import { SecureVaultFile, SecureVaultPlan, secretConfPath, secureVaultFiles } from './fixes/secure-vault';
 import { aliasAt, aliasDefinition, aliasHover } from './securevault/aliases';
 import { hiddenPasswordSpans } from './securevault/masking';
 import { referenceAt, referenceHover } from './securevault/references';
-import { PROPERTIES_KIND } from './properties/kind';
-import { HomeEncryptionOutcome, SecureVaultHost, SecureVaultOutcome, SecureVaultPlanner, SecureVaultSubject, explicitEncryptSettings, secureVaultPlanner } from './securevault/planner';
+import { PROPERTIES_KIND, propertiesSecretSpans } from './properties/kind';
+import { PropertiesSecretFile, planPropertiesSecretsOfHome, singleReplacement } from './properties/home-plan';
+import { secureVaultMaterial } from './fixes/secure-vault-session';
+import { FileChange, Fix, applyReplacements } from './fixes/types';
+import { propertyLine, updateProperties } from './fixes/properties';
+import { HomeEncryptionOutcome, SecureVaultHost, SecureVaultOutcome, SecureVaultPlanner, SecureVaultSubject, explicitEncryptSettings, homeReport, secureVaultPlanner } from './securevault/planner';
 import {
   PortContext,
   PortEntry,
@@ -508,6 +512,105 @@ export function createService(options: ServiceOptions): WorkspaceService {
   const core = secureVaultPlanner(host);
   const planner: SecureVaultPlanner | undefined = options.secureVault === null ? undefined : options.secureVault ? options.secureVault(host) : core;
 
+  const propertiesEngine = engines.get(PROPERTIES_KIND);
+
+  /**
+   * The whole home in one change (issue 14): the XML plan (its secrets, the pending `[plaintext]` entries of
+   * cipher-text.properties, the vault switched on), then the secrets of jndi.properties and EndpointConfig.properties
+   * planned against the texts of secret-conf.properties and cipher-text.properties as the XML plan leaves them. The
+   * cipher-text.properties change is then one edit from the file as it is to the file with both plans' entries, in
+   * place of the XML plan's: one change per file, every change against the file as it is now.
+   */
+  async function planHomeWithProperties(home: ProductHome, keystorePassword: string | undefined, settingsFor: (path: string) => Settings): Promise<HomeEncryptionOutcome> {
+    const xml = await core.planHome(home, keystorePassword, settingsFor);
+    if (!('plan' in xml) || !propertiesEngine) return xml;
+    const propertyFiles: PropertiesSecretFile[] = [];
+    const secretSpans = new Map(xml.secretSpans);
+    for (const path of await homeFiles(home)) {
+      const location = PROPERTIES_KIND.recognise(path);
+      // The pending entries of cipher-text.properties are the XML plan's (it encrypts them as the cipher tool does).
+      if (!location || location.kind === ('cipher-text-properties' as ConfigFileKind)) continue;
+      const content = await files.read(path);
+      if (!content) continue;
+      const result = await propertiesEngine.analyse({ path, content, settings: explicitEncryptSettings(settingsFor(path)) });
+      if (result.text === undefined) continue;
+      const findings = result.findings.filter((f) => f.ruleId === 'plaintext-password');
+      secretSpans.set(path, [...findings.map((f) => f.span), ...propertiesSecretSpans(path, result.text)]);
+      if (findings.length > 0) propertyFiles.push({ path, text: result.text, findings });
+    }
+    if (propertyFiles.length === 0) return { ...xml, secretSpans };
+
+    const material = await secureVaultMaterial({ files, home, carbonXml: await host.parsedCarbonXml(home), keystorePassword });
+    if (!material.ok) return 'needsPassword' in material ? { needsPassword: material.needsPassword } : { error: material.error };
+    const xmlChanges = xml.fix?.changes ?? [];
+    /** A file as the XML plan leaves it (undefined: it does not exist after it either). */
+    const afterXml = (path: string, before: string | undefined): string | undefined => {
+      const change = xmlChanges.find((c) => c.path === path);
+      if (!change) return before;
+      return change.kind === 'create' ? change.text : applyReplacements(change.baseText, change.replacements);
+    };
+    const secretConfBefore = material.security.secretConf;
+    const secretConfAfter = afterXml(secretConfPath(home), secretConfBefore);
+    // Where the runtime reads the ciphertexts once the XML plan's secret-conf.properties is in place.
+    const cipherTextPath = secureVaultFiles(home, secretConfAfter).cipherText;
+    const cipherTextBefore = cipherTextPath === secureVaultFiles(home, secretConfBefore).cipherText ? material.security.cipherText : await readText(cipherTextPath);
+    const cipherTextAfterXml = afterXml(cipherTextPath, cipherTextBefore);
+    // The secrets the XML plan gives an alias in this change, to tell a shared password (same alias, same value).
+    const xmlAliases = new Set(xml.plan.encrypted.map((e) => e.alias));
+    const xmlSecrets = await xmlSecretsByAlias(home, settingsFor, xml.plan.encrypted);
+    const planned = planPropertiesSecretsOfHome({
+      files: propertyFiles,
+      cipherText: cipherTextAfterXml,
+      secretConf: secretConfAfter,
+      key: material.key,
+      takenAliases: new Set([...xmlAliases, ...(material.security.secretAliasesInHome?.keys() ?? [])]),
+      plannedSecretEquals: (alias, secret) => xmlSecrets.get(alias) === secret,
+    });
+    const plan: SecureVaultPlan = {
+      fix: undefined,
+      encrypted: [...xml.plan.encrypted, ...planned.encrypted],
+      skipped: [...xml.plan.skipped, ...planned.skipped],
+      notes: xml.plan.notes,
+    };
+    const fileCount = xml.files + propertyFiles.length;
+    if (planned.encrypted.length === 0) return { ...xml, plan: { ...plan, fix: xml.fix }, report: homeReport(home, plan), secretSpans, files: fileCount };
+
+    let cipherTextChange: FileChange | undefined;
+    if (planned.cipherTextUpdates.length > 0) {
+      const final =
+        cipherTextAfterXml === undefined
+          ? planned.cipherTextUpdates.map((u) => propertyLine(u.key, u.value)).join('\n') + '\n'
+          : applyReplacements(cipherTextAfterXml, updateProperties(cipherTextAfterXml, planned.cipherTextUpdates, '\n'));
+      cipherTextChange =
+        cipherTextBefore === undefined
+          ? { kind: 'create', path: cipherTextPath, text: final }
+          : { kind: 'edit', path: cipherTextPath, baseText: cipherTextBefore, replacements: [singleReplacement(cipherTextBefore, final)] };
+    }
+    const changes: FileChange[] = [...xmlChanges.filter((c) => !(cipherTextChange && c.path === cipherTextPath)), ...(cipherTextChange ? [cipherTextChange] : []), ...planned.changes];
+    const fix: Fix = { title: 'Encrypt all plaintext passwords of this product home with Secure Vault', ruleId: 'plaintext-password', changes };
+    return { ...xml, fix, plan: { ...plan, fix }, report: homeReport(home, plan), secretSpans, cipherTextPath, files: fileCount };
+  }
+
+  async function readText(path: string): Promise<string | undefined> {
+    const content = await files.read(path);
+    return content === undefined ? undefined : content.kind === 'text' ? content.text : Buffer.from(content.bytes).toString('latin1');
+  }
+
+  /** alias → the password the XML plan encrypts under it (memory only; never in a message or outcome). */
+  async function xmlSecretsByAlias(home: ProductHome, settingsFor: (path: string) => Settings, encrypted: SecureVaultPlan['encrypted']): Promise<Map<string, string>> {
+    const result = new Map<string, string>();
+    if (encrypted.length === 0) return result;
+    const aliasAt = new Map(encrypted.map((e) => [`${e.line}:${e.path}`, e.alias]));
+    const { files: xmlFiles } = await host.passwordFindingsOfHome(home, settingsFor);
+    for (const file of xmlFiles) {
+      for (const finding of file.findings) {
+        const alias = aliasAt.get(`${file.doc.lines.positionAt(finding.span.start).line + 1}:${file.location.path}`);
+        if (alias !== undefined && !result.has(alias)) result.set(alias, file.doc.text.slice(finding.span.start, finding.span.end));
+      }
+    }
+    return result;
+  }
+
   async function withPassword<T extends object>(
     plan: (keystorePassword: string | undefined) => Promise<T | { needsPassword: { keystorePath: string; reason?: string } }>,
     keystorePassword: string | undefined,
@@ -625,7 +728,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
         };
         return withPassword<HomeEncryptionOutcome>(plan, keystorePassword, askPassword);
       }
-      return withPassword<HomeEncryptionOutcome>((password) => core.planHome(home, password, settingsFor), keystorePassword, askPassword);
+      return withPassword<HomeEncryptionOutcome>((password) => planHomeWithProperties(home, password, settingsFor), keystorePassword, askPassword);
     },
 
     async hover(request) {

@@ -362,8 +362,8 @@ export interface EncryptedSecret {
   /** 1-based line of the secret before the fix. */
   readonly line: number;
   readonly alias: string;
-  /** 'toml-value': a deployment.toml value (toml/securevault.ts). */
-  readonly target: 'element' | 'attribute' | 'toml-value';
+  /** 'toml-value': a deployment.toml value (toml/securevault.ts); 'property': a .properties value (properties/home-plan.ts). */
+  readonly target: 'element' | 'attribute' | 'toml-value' | 'property';
 }
 
 export interface SkippedSecret {

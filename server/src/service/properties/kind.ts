@@ -276,6 +276,20 @@ async function findingsOf(file: FileEntry, model: PropertiesModel, location: Con
   }
 }
 
+/**
+ * Every secret span of a jndi.properties or EndpointConfig.properties text, suppression comments ignored: what a
+ * masked diff of the file hides (a suppressed value may still be a password).
+ */
+export function propertiesSecretSpans(path: string, text: string): TextSpan[] {
+  const location = locatePropertiesFile(path);
+  const file = location && FILES.find((f) => f.kind === location.kind);
+  if (!file) return [];
+  const model = parsePropertiesModel(text);
+  if (file.check === 'amqp-url-userinfo') return model.entries.flatMap((entry) => amqpPassword(file, entry)).map((f) => f.span);
+  if (file.check === 'password-keys') return passwordKeys(file, model).map((f) => f.span);
+  return [];
+}
+
 function severityOf(secret: string): Severity {
   return SHIPPED_DEFAULTS.has(secret) ? 'error' : 'warning';
 }

@@ -1,0 +1,333 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import forge from 'node-forge';
+import { projectRoot } from '../../helpers';
+import { CARBON_NS, cli, tempDir, write } from './support';
+import { DiskFileSource } from '../../../server/src/node/disk-source';
+import { homeOfConfDir } from '../../../server/src/service/workspace/files';
+import { FileChange, applyReplacements, createService, mergeSettings } from '../../../server/src/service';
+
+/**
+ * Issue 14: `encrypt <home>` (and the editor's "…of This Product Home", the same facade call) covers every resolvable
+ * secret of the home in one change: the XML passwords, the pending `[plaintext]` entries of cipher-text.properties,
+ * the AMQP URL of jndi.properties (`secretAlias:<alias>`) and the keystore passwords of identity/EndpointConfig
+ * .properties (`protectedTokens=`), with Secure Vault switched on by the same change. One change per file; the JDK
+ * decrypts every ciphertext; `--dry-run` shows none of the passwords.
+ */
+
+const STORE_PASSWORD = 'Store-Pass-Props-41';
+const ALIAS = 'wso2carbon';
+const JNDI_URL_PASSWORD = 'Amqp-Secret-62';
+const JNDI_URL = `amqp://admin:${JNDI_URL_PASSWORD}@clientid/carbon?brokerlist='tcp://localhost:5672'`;
+const SECRETS = {
+  carbonKey: 'Key-Pass-Props-52',
+  admin: 'Admin-Props-74',
+  pending: 'Pending-Props-83',
+  trustStore: 'Trust-Props-95',
+};
+
+function makePkcs12(file: string): forge.pki.rsa.PrivateKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const key = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  cert.serialNumber = '01';
+  cert.validity.notBefore = new Date(Date.now() - 86_400_000);
+  cert.validity.notAfter = new Date(Date.now() + 30 * 86_400_000);
+  const name = [{ name: 'commonName', value: 'wso2-config properties home test' }];
+  cert.setSubject(name);
+  cert.setIssuer(name);
+  cert.sign(key, forge.md.sha256.create());
+  const p12 = forge.pkcs12.toPkcs12Asn1(key, [cert], STORE_PASSWORD, { friendlyName: ALIAS, algorithm: '3des' });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'));
+  return key;
+}
+
+function decrypt(key: forge.pki.rsa.PrivateKey, base64: string): string {
+  return forge.util.decodeUtf8(key.decrypt(forge.util.decode64(base64), 'RSAES-PKCS1-V1_5'));
+}
+
+interface Home {
+  dir: string;
+  home: string;
+  conf: string;
+  key: forge.pki.rsa.PrivateKey;
+}
+
+/**
+ * An APIM 2.6.0-like home (carbon.xml, user-mgt.xml, jndi.properties as product-apim v2.6.0 ships it, a pending
+ * `[plaintext]` entry in cipher-text.properties, named by a cipher-tool.properties line) with an
+ * IS-like identity/EndpointConfig.properties (IS 5.6.0's keys). Secure Vault is not switched on: secret-conf.properties
+ * does not exist. `endpointKeyStorePassword` is EndpointConfig's Carbon.Security.KeyStore.Password (carbon.xml's
+ * keystore password, under the same alias, unless given).
+ */
+function makeHome(label: string, endpointKeyStorePassword = STORE_PASSWORD): Home {
+  const dir = tempDir(label);
+  const home = path.join(dir, 'wso2am-2.6.0');
+  const conf = path.join(home, 'repository', 'conf');
+  const key = makePkcs12(path.join(home, 'repository/resources/security/identity.p12'));
+  write(conf, 'carbon.xml', [
+    `<?xml version="1.0" encoding="ISO-8859-1"?>`,
+    `<Server xmlns="${CARBON_NS}">`,
+    `    <Ports><Offset>0</Offset></Ports>`,
+    `    <Security>`,
+    `        <KeyStore>`,
+    `            <Location>\${carbon.home}/repository/resources/security/identity.p12</Location>`,
+    `            <Type>PKCS12</Type>`,
+    `            <Password>${STORE_PASSWORD}</Password>`,
+    `            <KeyAlias>${ALIAS}</KeyAlias>`,
+    `            <KeyPassword>${SECRETS.carbonKey}</KeyPassword>`,
+    `        </KeyStore>`,
+    `    </Security>`,
+    `</Server>`,
+    ``,
+  ].join('\n'));
+  write(conf, 'user-mgt.xml', [
+    `<UserManager>`,
+    `    <Realm>`,
+    `        <Configuration>`,
+    `            <AdminUser>`,
+    `                <UserName>admin</UserName>`,
+    `                <Password>${SECRETS.admin}</Password>`,
+    `            </AdminUser>`,
+    `        </Configuration>`,
+    `    </Realm>`,
+    `</UserManager>`,
+    ``,
+  ].join('\n'));
+  write(conf, 'jndi.properties', [
+    `# register some connection factories`,
+    `# connectionfactory.[jndiname] = [ConnectionURL]`,
+    `connectionfactory.TopicConnectionFactory = ${JNDI_URL}`,
+    ``,
+    `# register some topics in JNDI using the form`,
+    `topic.throttleData = throttleData`,
+    ``,
+  ].join('\n'));
+  write(conf, 'identity/EndpointConfig.properties', [
+    `tenantListEnabled=false`,
+    `mutual.ssl.username=admin`,
+    `client.keyStore=./repository/resources/security/wso2carbon.jks`,
+    `Carbon.Security.KeyStore.Password=${endpointKeyStorePassword}`,
+    `client.trustStore=./repository/resources/security/client-truststore.jks`,
+    `Carbon.Security.TrustStore.Password=${SECRETS.trustStore}`,
+    `tls.protocol=TLSv1.2`,
+    ``,
+  ].join('\n'));
+  write(conf, 'security/cipher-text.properties', [`# Secure Vault ciphertexts`, `Pending.Alias=[${SECRETS.pending}]`, ``].join('\n'));
+  write(conf, 'security/cipher-tool.properties', [`Pending.Alias=repository/conf/axis2/axis2.xml//axisconfig/parameter[@name='Pending'],false`, ``].join('\n'));
+  return { dir, home, conf, key };
+}
+
+function properties(file: string): Map<string, string> {
+  const entries = new Map<string, string>();
+  for (const line of fs.readFileSync(file, 'latin1').split(/\r?\n/)) {
+    const match = /^([^#!\s][^=]*?)\s*=\s*(.*)$/.exec(line);
+    if (match) entries.set(match[1].trim(), match[2].trim());
+  }
+  return entries;
+}
+
+function treeOf(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files.set(path.relative(root, full), fs.readFileSync(full, 'latin1'));
+    }
+  };
+  walk(root);
+  return files;
+}
+
+const ALL_SECRETS = [STORE_PASSWORD, JNDI_URL_PASSWORD, ...Object.values(SECRETS)];
+
+test('encrypt <home>: XML, pending cipher-text entries, jndi.properties and EndpointConfig.properties in one change', async () => {
+  const h = makeHome('props-all');
+  const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
+  assert.equal(run.code, 0, run.out + run.err);
+  for (const secret of ALL_SECRETS) assert.ok(!run.out.includes(secret) && !run.err.includes(secret), `output holds a secret (${secret.slice(0, 3)}…)`);
+  assert.match(run.out, /jndi\.properties:3 {2}encrypted as JNDI\.connectionfactory\.TopicConnectionFactory/);
+  assert.match(run.out, /identity\/EndpointConfig\.properties:4 {2}encrypted as Carbon\.Security\.KeyStore\.Password/);
+  assert.match(run.out, /identity\/EndpointConfig\.properties:6 {2}encrypted as Carbon\.Security\.TrustStore\.Password/);
+  assert.match(run.out, /created wso2am-2\.6\.0\/repository\/conf\/security\/secret-conf\.properties/);
+
+  const cipher = properties(path.join(h.conf, 'security/cipher-text.properties'));
+  const expected: Record<string, string> = {
+    'Carbon.Security.KeyStore.Password': STORE_PASSWORD,
+    'Carbon.Security.KeyStore.KeyPassword': SECRETS.carbonKey,
+    'UserManager.AdminUser.Password': SECRETS.admin,
+    'Pending.Alias': SECRETS.pending,
+    'JNDI.connectionfactory.TopicConnectionFactory': JNDI_URL,
+    'Carbon.Security.TrustStore.Password': SECRETS.trustStore,
+  };
+  assert.deepEqual([...cipher.keys()].sort(), Object.keys(expected).sort());
+  for (const [alias, secret] of Object.entries(expected)) assert.equal(decrypt(h.key, cipher.get(alias)!), secret, alias);
+
+  // The files the runtime reads: jndi.properties names the alias, EndpointConfig lists its keys in protectedTokens.
+  const jndi = fs.readFileSync(path.join(h.conf, 'jndi.properties'), 'latin1');
+  assert.equal(jndi, [
+    `# register some connection factories`,
+    `# connectionfactory.[jndiname] = [ConnectionURL]`,
+    `connectionfactory.TopicConnectionFactory = secretAlias:JNDI.connectionfactory.TopicConnectionFactory`,
+    ``,
+    `# register some topics in JNDI using the form`,
+    `topic.throttleData = throttleData`,
+    ``,
+  ].join('\n'));
+  const endpoint = properties(path.join(h.conf, 'identity/EndpointConfig.properties'));
+  assert.equal(endpoint.get('Carbon.Security.KeyStore.Password'), 'password');
+  assert.equal(endpoint.get('Carbon.Security.TrustStore.Password'), 'password');
+  assert.equal(endpoint.get('protectedTokens'), 'Carbon.Security.KeyStore.Password,Carbon.Security.TrustStore.Password');
+  assert.equal(endpoint.get('tls.protocol'), 'TLSv1.2');
+  for (const [file, text] of treeOf(path.join(h.home, 'repository', 'conf'))) {
+    for (const secret of ALL_SECRETS) assert.ok(!text.includes(secret), `${file} still holds a password (${secret.slice(0, 3)}…)`);
+  }
+
+  // Nothing is left: a second run has nothing to do, and the lint run finds no plaintext password.
+  const again = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
+  assert.equal(again.code, 0, again.out + again.err);
+  assert.match(again.out, /^No plaintext passwords to encrypt in wso2am-2\.6\.0\.\n$/);
+  const lint = await cli(['--format', 'json', 'wso2am-2.6.0'], h.dir);
+  assert.deepEqual((JSON.parse(lint.out) as { findings: { ruleId: string; path?: string }[] }).findings.filter((f) => f.ruleId === 'plaintext-password'), []);
+});
+
+test('the JDK reads the result as the runtime does: every ciphertext decrypts, jndi.properties names the alias', async (t) => {
+  const check = path.join(projectRoot(), 'test', 'java', 'SecureVaultCheck.java');
+  try {
+    execFileSync('java', ['-version'], { stdio: 'pipe' });
+  } catch {
+    return t.skip('no JDK');
+  }
+  const h = makeHome('props-java');
+  const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
+  assert.equal(run.code, 0, run.out + run.err);
+  const out = execFileSync('java', [check, 'check', h.conf, h.home, STORE_PASSWORD, STORE_PASSWORD], { stdio: 'pipe' }).toString();
+  const decrypted = new Map(
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('decrypt\t'))
+      .map((l) => l.split('\t'))
+      .map(([, alias, value]) => [alias, value.startsWith('!') ? value : Buffer.from(value, 'base64').toString('utf8')]),
+  );
+  assert.equal(decrypted.get('JNDI.connectionfactory.TopicConnectionFactory'), JNDI_URL);
+  assert.equal(decrypted.get('Carbon.Security.KeyStore.Password'), STORE_PASSWORD);
+  assert.equal(decrypted.get('Carbon.Security.TrustStore.Password'), SECRETS.trustStore);
+  assert.equal(decrypted.get('Pending.Alias'), SECRETS.pending);
+  assert.equal(decrypted.get('UserManager.AdminUser.Password'), SECRETS.admin);
+  assert.equal(decrypted.size, 6);
+  const props = (file: string) =>
+    new Map(
+      execFileSync('java', [check, 'props', file], { stdio: 'pipe' })
+        .toString()
+        .split('\n')
+        .filter((l) => l.startsWith('entry\t'))
+        .map((l) => l.split('\t').slice(1).map((c) => Buffer.from(c, 'base64').toString('utf8')) as [string, string]),
+    );
+  assert.equal(props(path.join(h.conf, 'jndi.properties')).get('connectionfactory.TopicConnectionFactory'), 'secretAlias:JNDI.connectionfactory.TopicConnectionFactory');
+  assert.equal(props(path.join(h.conf, 'identity/EndpointConfig.properties')).get('protectedTokens'), 'Carbon.Security.KeyStore.Password,Carbon.Security.TrustStore.Password');
+});
+
+test('--dry-run changes nothing and masks every password, the AMQP URL password included', async () => {
+  const h = makeHome('props-dry');
+  const before = treeOf(h.home);
+  const run = await cli(['encrypt', '--dry-run', 'wso2am-2.6.0'], h.dir, { env: {} });
+  assert.equal(run.code, 0, run.out + run.err);
+  assert.deepEqual(treeOf(h.home), before, 'nothing written');
+  for (const secret of ALL_SECRETS) assert.ok(!run.out.includes(secret) && !run.err.includes(secret), `dry run shows a secret (${secret.slice(0, 3)}…)`);
+  assert.match(run.out, /\+connectionfactory\.TopicConnectionFactory = secretAlias:JNDI\.connectionfactory\.TopicConnectionFactory/);
+  assert.match(run.out, /-connectionfactory\.TopicConnectionFactory = amqp:\/\/admin:/);
+  assert.match(run.out, /\+protectedTokens=Carbon\.Security\.KeyStore\.Password,Carbon\.Security\.TrustStore\.Password/);
+  // One diff per file: cipher-text.properties once.
+  assert.equal(run.out.split('\n').filter((l) => /^\+\+\+ .*cipher-text\.properties/.test(l)).length, 1);
+});
+
+test('an EndpointConfig password that differs from carbon.xml\'s under the same alias is left, and said so; the rest is written', async () => {
+  const other = 'Endpoint-Differs-17';
+  const h = makeHome('props-clash', other);
+  const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
+  assert.equal(run.code, 1, 'a secret left in plain text makes the run exit 1');
+  assert.ok(!run.out.includes(other) && !run.err.includes(other));
+  assert.match(run.out, /EndpointConfig\.properties:4 {2}not encrypted: cipher-text\.properties already holds a value for Carbon\.Security\.KeyStore\.Password/);
+  const cipher = properties(path.join(h.conf, 'security/cipher-text.properties'));
+  assert.equal(decrypt(h.key, cipher.get('Carbon.Security.KeyStore.Password')!), STORE_PASSWORD, 'carbon.xml\'s password keeps its alias');
+  const endpoint = properties(path.join(h.conf, 'identity/EndpointConfig.properties'));
+  assert.equal(endpoint.get('Carbon.Security.KeyStore.Password'), other, 'left as it was');
+  assert.equal(endpoint.get('protectedTokens'), 'Carbon.Security.TrustStore.Password');
+});
+
+test('a .properties file that cannot be written stops the whole change: every file stays as it was', async () => {
+  const h = makeHome('props-atomic');
+  // The XML files and the security files come before EndpointConfig.properties in the change.
+  const endpoint = path.join(h.conf, 'identity/EndpointConfig.properties');
+  fs.chmodSync(endpoint, 0o444);
+  const before = treeOf(h.home);
+  const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
+  assert.equal(run.code, 2, run.out + run.err);
+  assert.match(run.err, /EndpointConfig\.properties: is read-only.*nothing was changed/);
+  assert.deepEqual(treeOf(h.home), before);
+  assert.ok(!fs.existsSync(path.join(h.conf, 'security/secret-conf.properties')));
+});
+
+test('the facade\'s planHomeEncryption (the editor\'s home command) gives one change per file, every base the file as it is', async () => {
+  const h = makeHome('props-facade');
+  const service = createService({ files: new DiskFileSource() });
+  const home = homeOfConfDir(h.conf.split(path.sep).join('/'))!;
+  const outcome = await service.planHomeEncryption({ home, settingsFor: () => mergeSettings() });
+  assert.ok('fix' in outcome && outcome.fix, JSON.stringify(outcome));
+  const changes: readonly FileChange[] = outcome.fix.changes;
+  const paths = changes.map((c) => path.relative(h.conf, c.path)).sort();
+  assert.deepEqual(paths, [
+    'carbon.xml',
+    'identity/EndpointConfig.properties',
+    'jndi.properties',
+    'security/cipher-text.properties',
+    'security/cipher-tool.properties',
+    'security/secret-conf.properties',
+    'user-mgt.xml',
+  ]);
+  for (const change of changes) {
+    if (change.kind === 'create') assert.ok(!fs.existsSync(change.path), `${change.path} is created`);
+    else assert.equal(change.baseText, fs.readFileSync(change.path, 'latin1'), `${change.path} is planned against the file as it is`);
+  }
+  const cipherChange = changes.find((c) => c.path.endsWith('cipher-text.properties'))!;
+  assert.equal(cipherChange.kind, 'edit');
+  const finalText = cipherChange.kind === 'edit' ? applyReplacements(cipherChange.baseText, cipherChange.replacements) : '';
+  assert.ok(finalText.startsWith('# Secure Vault ciphertexts\n'), 'the comment stays');
+  const aliases = finalText.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.slice(0, l.indexOf('=')));
+  assert.equal(new Set(aliases).size, aliases.length, 'each alias once');
+  assert.equal(aliases.length, 6);
+  assert.deepEqual(
+    outcome.plan.encrypted.filter((e) => e.target === 'property').map((e) => `${path.relative(h.conf, e.path)}:${e.line} ${e.alias}`),
+    ['identity/EndpointConfig.properties:4 Carbon.Security.KeyStore.Password', 'identity/EndpointConfig.properties:6 Carbon.Security.TrustStore.Password', 'jndi.properties:3 JNDI.connectionfactory.TopicConnectionFactory'],
+  );
+  assert.ok(!outcome.report.includes(STORE_PASSWORD) && !outcome.report.includes(JNDI_URL_PASSWORD));
+  // The masking spans of the dry run cover the AMQP password.
+  const jndiPath = changes.find((c) => c.path.endsWith('jndi.properties'))!.path;
+  const spans = outcome.secretSpans.get(jndiPath) ?? [];
+  const jndiText = fs.readFileSync(jndiPath, 'latin1');
+  assert.ok(spans.some((s) => jndiText.slice(s.start, s.end) === JNDI_URL_PASSWORD));
+});
+
+test('only .properties secrets and Secure Vault off: they are reported as left, nothing is written', async () => {
+  const dir = tempDir('props-off');
+  const h = makeHome('props-off-src');
+  const home = path.join(dir, 'wso2am-2.6.0');
+  fs.cpSync(h.home, home, { recursive: true });
+  const conf = path.join(home, 'repository', 'conf');
+  // No XML password and no pending entry: nothing in this change switches the vault on.
+  fs.writeFileSync(path.join(conf, 'carbon.xml'), fs.readFileSync(path.join(conf, 'carbon.xml'), 'latin1').replace(`<KeyPassword>${SECRETS.carbonKey}</KeyPassword>`, '').replace(`<Password>${STORE_PASSWORD}</Password>`, '<!-- wso2-config-disable-next-line plaintext-password -->\n            <Password>' + STORE_PASSWORD + '</Password>'));
+  fs.rmSync(path.join(conf, 'user-mgt.xml'));
+  fs.rmSync(path.join(conf, 'security'), { recursive: true });
+  const before = treeOf(home);
+  const run = await cli(['encrypt', 'wso2am-2.6.0'], dir, { env: {} });
+  assert.equal(run.code, 1, run.out + run.err);
+  assert.match(run.out, /jndi\.properties:3 {2}not encrypted: Secure Vault is not switched on/);
+  assert.deepEqual(treeOf(home), before);
+});
