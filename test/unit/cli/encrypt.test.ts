@@ -452,7 +452,13 @@ test('a finding the rule marks encryptable: false is never encrypted, on every S
 
 /** Runs the CLI as a user without privileges (root reads every file whatever its mode): `setpriv` to nobody when root. */
 function runUnprivileged(args: string[], cwd: string): CliRun {
-  const bin = path.join(projectRoot(), 'out', 'server', 'src', 'cli', 'bin.js');
+  // The unprivileged user may not reach the clone (a CI checkout under a 0700 folder): it runs a copy of the
+  // self-contained bundle (dist/cli.js, built by `npm run build`) placed in the test's own readable folder.
+  const bin = path.join(cwd, '.bin', 'cli.js');
+  fs.mkdirSync(path.dirname(bin), { recursive: true });
+  fs.copyFileSync(path.join(projectRoot(), 'dist', 'cli.js'), bin);
+  fs.chmodSync(path.dirname(bin), 0o755);
+  fs.chmodSync(bin, 0o644);
   const isRoot = process.getuid?.() === 0;
   const command = isRoot ? 'setpriv' : process.execPath;
   const full = isRoot ? ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, ...args] : [bin, ...args];
