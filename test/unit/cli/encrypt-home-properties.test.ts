@@ -1,12 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import forge from 'node-forge';
 import { projectRoot } from '../../helpers';
-import { CARBON_NS, cli, tempDir, write } from './support';
+import { CARBON_NS, cli, decrypt, makePkcs12, tempDir, write } from './support';
 import { DiskFileSource } from '../../../server/src/node/disk-source';
 import { homeOfConfDir } from '../../../server/src/service/workspace/files';
 import { FileChange, applyReplacements, createService, mergeSettings } from '../../../server/src/service';
@@ -30,26 +29,8 @@ const SECRETS = {
   trustStore: 'Trust-Props-95',
 };
 
-function makePkcs12(file: string): forge.pki.rsa.PrivateKey {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const key = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  cert.serialNumber = '01';
-  cert.validity.notBefore = new Date(Date.now() - 86_400_000);
-  cert.validity.notAfter = new Date(Date.now() + 30 * 86_400_000);
-  const name = [{ name: 'commonName', value: 'wso2-config properties home test' }];
-  cert.setSubject(name);
-  cert.setIssuer(name);
-  cert.sign(key, forge.md.sha256.create());
-  const p12 = forge.pkcs12.toPkcs12Asn1(key, [cert], STORE_PASSWORD, { friendlyName: ALIAS, algorithm: '3des' });
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'));
-  return key;
-}
-
-function decrypt(key: forge.pki.rsa.PrivateKey, base64: string): string {
-  return forge.util.decodeUtf8(key.decrypt(forge.util.decode64(base64), 'RSAES-PKCS1-V1_5'));
+function makeStore(file: string): forge.pki.rsa.PrivateKey {
+  return makePkcs12(file, STORE_PASSWORD, ALIAS, 'wso2-config properties home test');
 }
 
 interface Home {
@@ -70,7 +51,7 @@ function makeHome(label: string, endpointKeyStorePassword = STORE_PASSWORD): Hom
   const dir = tempDir(label);
   const home = path.join(dir, 'wso2am-2.6.0');
   const conf = path.join(home, 'repository', 'conf');
-  const key = makePkcs12(path.join(home, 'repository/resources/security/identity.p12'));
+  const key = makeStore(path.join(home, 'repository/resources/security/identity.p12'));
   write(conf, 'carbon.xml', [
     `<?xml version="1.0" encoding="ISO-8859-1"?>`,
     `<Server xmlns="${CARBON_NS}">`,

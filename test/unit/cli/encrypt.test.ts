@@ -1,12 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import forge from 'node-forge';
 import { corpusDir, projectRoot } from '../../helpers';
-import { CARBON_NS, CliRun, cli, tempDir, write } from './support';
+import { CARBON_NS, CliRun, cli, decrypt, makePkcs12, tempDir, write } from './support';
 
 /**
  * `wso2-config-lint encrypt <home>`: every plaintext password of a home encrypted with Secure Vault, the keystore
@@ -17,28 +16,6 @@ import { CARBON_NS, CliRun, cli, tempDir, write } from './support';
 const STORE_PASSWORD = 'Store-Pass-Enc-41';
 const ALIAS = 'wso2carbon';
 
-/** A PKCS#12 keystore made in memory (no JDK needed): RSA 2048 from node's crypto, certificate and PFX from forge. */
-function makePkcs12(file: string, password: string): forge.pki.rsa.PrivateKey {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const key = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  cert.serialNumber = '01';
-  cert.validity.notBefore = new Date(Date.now() - 86_400_000);
-  cert.validity.notAfter = new Date(Date.now() + 30 * 86_400_000);
-  const name = [{ name: 'commonName', value: 'wso2-config encrypt test' }];
-  cert.setSubject(name);
-  cert.setIssuer(name);
-  cert.sign(key, forge.md.sha256.create());
-  const p12 = forge.pkcs12.toPkcs12Asn1(key, [cert], password, { friendlyName: ALIAS, algorithm: '3des' });
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'));
-  return key;
-}
-
-function decrypt(key: forge.pki.rsa.PrivateKey, base64: string): string {
-  return forge.util.decodeUtf8(key.decrypt(forge.util.decode64(base64), 'RSAES-PKCS1-V1_5'));
-}
 
 interface Home {
   dir: string;
@@ -62,7 +39,7 @@ function makeHome(label: string, options: { carbonPassword?: string; keystore?: 
   let type = 'PKCS12';
   let alias = ALIAS;
   if (options.keystore && options.keystore !== 'pkcs12') ({ location, type, alias } = options.keystore);
-  else key = makePkcs12(path.join(home, 'repository/resources/security/identity.p12'), STORE_PASSWORD);
+  else key = makePkcs12(path.join(home, 'repository/resources/security/identity.p12'), STORE_PASSWORD, ALIAS);
   const secrets = {
     carbonStore: options.carbonPassword ?? STORE_PASSWORD,
     carbonKey: 'Key-Pass-Enc-52',

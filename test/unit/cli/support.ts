@@ -1,7 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after } from 'node:test';
+import forge from 'node-forge';
 import { CliOptions, runCli } from '../../../server/src/cli/main';
 
 /** Shared by the CLI tests: temp trees (removed when the test file ends) and an in-process run of the CLI. */
@@ -81,4 +83,31 @@ export function examplesDir(): string {
 
 export function copyTree(from: string, to: string): void {
   fs.cpSync(from, to, { recursive: true });
+}
+
+/**
+ * A PKCS#12 keystore made in memory (no JDK needed): RSA 2048 from node's crypto, certificate and PFX from forge, the
+ * key under `alias` protected by `password`. Returns the private key, for decrypting what a fix wrote.
+ */
+export function makePkcs12(file: string, password: string, alias: string, commonName = 'wso2-config encrypt test'): forge.pki.rsa.PrivateKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const key = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  cert.serialNumber = '01';
+  cert.validity.notBefore = new Date(Date.now() - 86_400_000);
+  cert.validity.notAfter = new Date(Date.now() + 30 * 86_400_000);
+  const name = [{ name: 'commonName', value: commonName }];
+  cert.setSubject(name);
+  cert.setIssuer(name);
+  cert.sign(key, forge.md.sha256.create());
+  const p12 = forge.pkcs12.toPkcs12Asn1(key, [cert], password, { friendlyName: alias, algorithm: '3des' });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'));
+  return key;
+}
+
+/** RSA PKCS#1 v1.5 decryption of a Secure Vault ciphertext (standard Base64) to the UTF-8 password. */
+export function decrypt(key: forge.pki.rsa.PrivateKey, base64: string): string {
+  return forge.util.decodeUtf8(key.decrypt(forge.util.decode64(base64), 'RSAES-PKCS1-V1_5'));
 }
