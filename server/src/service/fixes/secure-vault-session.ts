@@ -96,11 +96,7 @@ export async function secretAliasesInHome(files: FileSource, home: ProductHome):
       const path = `${dir}/${name}`;
       if (name.toLowerCase().endsWith('.xml')) {
         budget--;
-        const content = await files.read(path);
-        const decoded = content?.kind === 'bytes' ? decodeBytes(content.bytes) : undefined;
-        const text = content?.kind === 'text' ? content.text : decoded?.ok ? decoded.text : undefined;
-        if (text === undefined || !text.includes('secretAlias')) continue;
-        for (const alias of secretAliasesOf(parseXml(text))) {
+        for (const alias of await aliasesOfFile(files, path)) {
           const paths = result.get(alias) ?? [];
           if (!paths.includes(path)) paths.push(path);
           result.set(alias, paths);
@@ -112,4 +108,27 @@ export async function secretAliasesInHome(files: FileSource, home: ProductHome):
   };
   await visit(home.confDir, 0);
   return result;
+}
+
+/**
+ * The aliases of one XML file, kept per FileSource by the file's version: a Secure Vault plan (each code-action request
+ * on a password line among them) then stats the conf files instead of reading and parsing every one of them again.
+ * Without `version()` on the FileSource, the file is read each time.
+ */
+const aliasesByFile = new WeakMap<FileSource, Map<string, { readonly version: string; readonly aliases: readonly string[] }>>();
+
+async function aliasesOfFile(files: FileSource, path: string): Promise<readonly string[]> {
+  let cache = aliasesByFile.get(files);
+  if (!cache) aliasesByFile.set(files, (cache = new Map()));
+  const version = files.version ? await files.version(path) : undefined;
+  const cached = cache.get(path);
+  if (version !== undefined && cached?.version === version) return cached.aliases;
+  const content = await files.read(path);
+  const decoded = content?.kind === 'bytes' ? decodeBytes(content.bytes) : undefined;
+  const text = content?.kind === 'text' ? content.text : decoded?.ok ? decoded.text : undefined;
+  const aliases = text === undefined || !text.includes('secretAlias') ? [] : [...secretAliasesOf(parseXml(text))];
+  // Keyed by the version read() reports with the content, so a change between the stat and the read is not cached stale.
+  if (content) cache.set(path, { version: content.version, aliases });
+  else cache.delete(path);
+  return aliases;
 }
