@@ -6,7 +6,7 @@ import { describeOffset } from '../ports/offset';
 import { HomeFacts } from '../workspace/facts';
 import { decodeBytes } from '../workspace/decode';
 import { FileContent, FileSource } from '../workspace/facts';
-import { ConfigFileLocation, ProductHome, basename, dirname, homeOfConfDir, joinPath, normalizePath } from '../workspace/files';
+import { ConfigFileLocation, basename, dirname, homeOfConfDir, joinPath, normalizePath } from '../workspace/files';
 import { FixOffer } from '../rules/fixes';
 import { applyReplacements } from '../fixes/types';
 import { SecureVaultOutcome } from '../securevault/planner';
@@ -41,11 +41,6 @@ export function recogniseDeploymentToml(rawPath: string): ConfigFileLocation | u
   const path = normalizePath(rawPath);
   if (basename(path) !== DEPLOYMENT_TOML || !tomlHomeOf(path)) return undefined;
   return { kind: 'deployment-toml', path, confRelativePath: DEPLOYMENT_TOML, home: homeOfConfDir(dirname(path)) };
-}
-
-/** The deployment.toml of a home, by its conf folder. */
-export function deploymentTomlOf(home: ProductHome): string {
-  return joinPath(home.confDir, DEPLOYMENT_TOML);
 }
 
 export interface TomlAnalysed {
