@@ -3,7 +3,7 @@ import type { HomePortView, PortRow } from '../ports/rendering';
 import { PortFact } from '../ports/values';
 import { decodeBytes } from '../workspace/decode';
 import type { FileContent, FileSource, HomeFacts, OffsetFact } from '../workspace/facts';
-import type { ProductHome } from '../workspace/files';
+import { type ProductHome, joinPath } from '../workspace/files';
 import { buildTomlModel } from './effective';
 import { detectTomlHome, tomlHomeOf } from './home';
 import { HomeFileReader, PRODUCT_NAMES } from './knowledge';
@@ -16,7 +16,7 @@ import { tomlPorts } from './ports';
  * alike. Imports only the toml core (workspace/facts.ts imports this module).
  */
 
-/** Files of the home the toml model reads, relative to the home (knowledge.ts, home.ts). */
+/** Files of the home the toml model reads, relative to the home (knowledge.ts, home.ts); the one list for every reader. */
 export const TOML_HOME_READS = [
   'repository/resources/conf/default.json',
   'repository/resources/conf/infer.json',
@@ -32,11 +32,11 @@ export function contentText(content: FileContent, maxBytes?: number): string | u
 }
 
 /** Reads the home files the model needs, once, into a synchronous reader. */
-export async function readTomlHomeFiles(files: Pick<FileSource, 'read'>, homeDir: string): Promise<HomeFileReader> {
+export async function readTomlHomeFiles(files: Pick<FileSource, 'read'>, homeDir: string, maxBytes?: number): Promise<HomeFileReader> {
   const texts = new Map<string, string>();
   for (const rel of TOML_HOME_READS) {
-    const content = await files.read(`${homeDir}/${rel}`);
-    const text = content && contentText(content);
+    const content = await files.read(joinPath(homeDir, rel));
+    const text = content && contentText(content, maxBytes);
     if (text !== undefined) texts.set(rel, text);
   }
   return (rel) => texts.get(rel);

@@ -106,11 +106,6 @@ export function topOfFile(model: TomlModel): TextSpan {
   return { start: 0, end: Math.min(end, 200) };
 }
 
-export function tableOfKey(key: string): string {
-  const segments = splitFlatKey(key);
-  return segments.slice(0, -1).join('.');
-}
-
 export function defaultCredentials(): ReadonlySet<string> {
   return DEFAULT_CREDENTIALS;
 }

@@ -6,11 +6,12 @@ import { describeOffset } from '../ports/offset';
 import { HomeFacts } from '../workspace/facts';
 import { decodeBytes } from '../workspace/decode';
 import { FileContent, FileSource } from '../workspace/facts';
-import { ConfigFileLocation, ProductHome, basename, dirname, homeOfConfDir, joinPath, normalizePath } from '../workspace/files';
+import { ConfigFileLocation, basename, dirname, homeOfConfDir, joinPath, normalizePath } from '../workspace/files';
 import { FixOffer } from '../rules/fixes';
 import { applyReplacements } from '../fixes/types';
 import { SecureVaultOutcome } from '../securevault/planner';
 import { analyseDeploymentToml } from './analyse';
+import { TOML_HOME_READS, readTomlHomeFiles } from './home-facts';
 import { TomlModel, describeReference, protectionOf } from './effective';
 import { tomlHomeOf } from './home';
 import { isSecretKey } from './keys';
@@ -35,17 +36,10 @@ export const DEPLOYMENT_TOML = 'deployment.toml';
 export const DEPLOYMENT_TOML_KIND_ID = 'deployment-toml';
 
 /** Files of the home the model reads, relative to the home (knowledge.ts, home.ts). */
-const HOME_READS = ['repository/resources/conf/default.json', 'repository/resources/conf/infer.json', 'repository/resources/conf/key-mappings.json', 'bin/version.txt', 'updates/product.txt'];
-
 export function recogniseDeploymentToml(rawPath: string): ConfigFileLocation | undefined {
   const path = normalizePath(rawPath);
   if (basename(path) !== DEPLOYMENT_TOML || !tomlHomeOf(path)) return undefined;
   return { kind: 'deployment-toml', path, confRelativePath: DEPLOYMENT_TOML, home: homeOfConfDir(dirname(path)) };
-}
-
-/** The deployment.toml of a home, by its conf folder. */
-export function deploymentTomlOf(home: ProductHome): string {
-  return joinPath(home.confDir, DEPLOYMENT_TOML);
 }
 
 export interface TomlAnalysed {
@@ -92,18 +86,11 @@ export class TomlEngineCore {
 
   private async homeState(homeDir: string): Promise<HomeState> {
     const files = this.options.files;
-    const versions = await Promise.all(HOME_READS.map(async (rel) => (files.version ? await files.version(joinPath(homeDir, rel)) : undefined) ?? ''));
+    const versions = await Promise.all(TOML_HOME_READS.map(async (rel) => (files.version ? await files.version(joinPath(homeDir, rel)) : undefined) ?? ''));
     const stamp = versions.join('\u0000');
     const cached = this.homes.get(homeDir);
     if (cached && files.version && cached.stamp === stamp) return cached;
-    const texts = new Map<string, string>();
-    for (const rel of HOME_READS) {
-      const content = await files.read(joinPath(homeDir, rel));
-      if (!content) continue;
-      const decoded = textOf(content, this.options.maxFileBytes);
-      if ('text' in decoded) texts.set(rel, decoded.text);
-    }
-    const state: HomeState = { stamp, read: (rel) => texts.get(rel) };
+    const state: HomeState = { stamp, read: await readTomlHomeFiles(files, homeDir, this.options.maxFileBytes) };
     this.homes.set(homeDir, state);
     // Bounded: a workspace has a handful of homes; a CLI walk over many must not keep them all.
     if (this.homes.size > 32) this.homes.delete(this.homes.keys().next().value!);

@@ -203,4 +203,3 @@ export function isJdkId(value: unknown): value is JdkId {
 }
 
 export const UNKNOWN_NAMES_HAZARD = knowledge.unknownNamesHazard;
-export const PREFERRED_CIPHERS_SINCE = knowledge.preferredCiphersSince;
