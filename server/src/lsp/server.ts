@@ -42,6 +42,7 @@ import { DiskFileSource } from '../node/disk-source';
 import { NODE_DIRECTORY_READER } from '../node/home-scan';
 import { DiagnosticsPublisher, MAX_DIAGNOSTICS_PER_DOCUMENT, SOURCE } from './handlers/diagnostics';
 import { SettingsStore } from './handlers/settings';
+import { describeError } from './handlers/context';
 import { uriToPath } from './uri';
 
 /**
@@ -181,13 +182,13 @@ export function startServer(connection: Connection, features: readonly ServerFea
   const settingsStore = new SettingsStore(connection, () => roots);
   const settingsFor = (path: string): Settings => settingsStore.settingsFor(path);
 
-  /** Wraps a handler: an exception is logged (class and message only: never document text) and answered empty. */
+  /** Wraps a handler: an exception is logged (class and throwing frame only: its message may quote document text) and answered empty. */
   function safe<A extends unknown[], R>(name: string, handler: (...args: A) => R | Promise<R>, empty: R): (...args: A) => Promise<R> {
     return async (...args: A) => {
       try {
         return await handler(...args);
       } catch (error) {
-        log(`${name} failed: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`);
+        log(`${name} failed: ${describeError(error)}`);
         return empty;
       }
     };
@@ -236,7 +237,7 @@ export function startServer(connection: Connection, features: readonly ServerFea
       try {
         listener();
       } catch (error) {
-        log(`settings listener failed: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`);
+        log(`settings listener failed: ${describeError(error)}`);
       }
     }
   }

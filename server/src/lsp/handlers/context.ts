@@ -18,4 +18,14 @@ export function openState(context: ServerContext, path: string): OpenDocumentSta
   return undefined;
 }
 
+/**
+ * What the log may say about an exception: its class and the frame that threw it, never its message. Handlers work on
+ * document text, and a parser's message can quote it (a password included); the output channel is no place for that.
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error;
+  const frame = error.stack?.split('\n').find((line) => /^\s+at /.test(line))?.trim();
+  return frame ? `${error.name} ${frame}` : error.name;
+}
+
 export type { Connection };

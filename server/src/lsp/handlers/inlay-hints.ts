@@ -1,5 +1,6 @@
 import { InlayHint, InlayHintParams, MarkupKind } from 'vscode-languageserver/node';
 import { ServerContext, uriToPath } from '../server';
+import { describeError } from './context';
 
 /**
  * Inlay hints after values the offset changes (service.inlayHints), and their refresh: other open documents' hints
@@ -33,7 +34,7 @@ export function registerInlayHints(context: ServerContext, refreshSupport: () =>
     if (refreshTimer) clearTimeout(refreshTimer);
     refreshTimer = setTimeout(() => {
       refreshTimer = undefined;
-      context.connection.languages.inlayHint.refresh().catch((error: unknown) => context.log(`inlayHint refresh failed: ${(error as Error)?.message ?? String(error)}`));
+      context.connection.languages.inlayHint.refresh().catch((error: unknown) => context.log(`inlayHint refresh failed: ${describeError(error)}`));
     }, REFRESH_DEBOUNCE_MS);
     // connection.onShutdown belongs to the server (one handler per connection): the timer just never holds the process.
     refreshTimer.unref();
