@@ -3,9 +3,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PartialSettings, ProductHome, RULE_METADATA, RuleId, SeveritySetting, createService, isIncluded, isKnownRuleId, mergeSettings, normalizePath } from '../service';
 import { UsageError, loadSettings } from './config';
-import { SYNC_WALK_FS, SyncDiskFileSource } from './disk';
+import { SyncDiskFileSource } from './disk';
 import { homesOfTargets } from './homes';
-import { NODE_DIRECTORY_READER } from '../node/home-scan';
 import { EncryptOptions, KEYSTORE_PASSWORD_ENV, runEncryptCommand } from './encrypt';
 import { runPortsCommand } from './ports';
 import { Progress } from './progress';
@@ -156,16 +155,16 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
   const roots = [normalizePath(loaded.root)];
 
   const targets = positionals.length > 0 ? positionals : ['.'];
-  const walk = await walkTargets(targets, { fs: options.walkFs ?? SYNC_WALK_FS, onProgress: (found) => progress.scanning(found) });
+  const disk = new SyncDiskFileSource();
+  const walk = await walkTargets(targets, { fs: options.walkFs ?? disk.walkFs, onProgress: (found) => progress.scanning(found) });
   const notifications = [...walk.problems];
   progress.clear();
   for (const problem of walk.problems) stderr(`wso2-config-lint: ${problem}\n`);
   for (const file of walk.ignored) stderr(`wso2-config-lint: ${file}: not a configuration file this tool covers, skipped\n`);
 
-  const disk = new SyncDiskFileSource();
   let runningHomes: ProductHome[] = [];
   // stableFiles: the run's own --fix writes call clearCaches(); nothing else changes the tree under a lint run.
-  const service = createService({ files: disk, directories: NODE_DIRECTORY_READER, knownHomes: () => runningHomes, stableFiles: true, log: (m) => stderr(`wso2-config-lint: ${m}\n`) });
+  const service = createService({ files: disk, directories: disk.directories, knownHomes: () => runningHomes, stableFiles: true, log: (m) => stderr(`wso2-config-lint: ${m}\n`) });
   // The homes in port conflicts are the ones `ports` and the server know: the facade's discovery below each folder
   // target (symbolic links followed alike), the home of each file target; then those the settings do not exclude.
   // The walk above decides only which files are reported (it steps over the same folders as discovery).

@@ -2,8 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PartialSettings, SETTINGS_FILE_NAME, createService, mergeSettings, normalizePath, readSettingsFile, workspaceJson, workspaceMarkdown, workspaceText } from '../service';
-import { DiskFileSource } from '../node/disk-source';
-import { NODE_DIRECTORY_READER } from '../node/home-scan';
+import { SyncDiskFileSource } from './disk';
 import { homesOfTargets } from './homes';
 
 /**
@@ -78,7 +77,9 @@ export async function runPortsCommand(args: string[], stdout: (s: string) => voi
     for (const target of targets) {
       if (!(await fs.stat(target).then(() => true, () => false))) throw new UsageError(`No such file or folder: ${target}`);
     }
-    const service = createService({ files: new DiskFileSource(), directories: NODE_DIRECTORY_READER });
+    // One pass over a tree that does not change meanwhile: the run's synchronous disk, each folder listed once.
+    const disk = new SyncDiskFileSource();
+    const service = createService({ files: disk, directories: disk.directories });
     const homes = await homesOfTargets((roots) => service.discoverHomes(roots), targets);
     const roots = [normalizePath(settingsRoot)];
     const running = service.runningHomes(homes, roots, () => settings);

@@ -106,7 +106,7 @@ export async function walkTargets(targets: readonly string[], options: WalkOptio
       const subfolders: string[] = [];
       const names = entries.map((e) => e.name);
       const dirName = path.basename(dir);
-      for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      for (const entry of [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) {
           if (!skipsSubfolder(entry.name, dirName, names)) subfolders.push(full);
