@@ -1,7 +1,7 @@
 import * as fsSync from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PartialSettings, ProductHome, RULE_METADATA, RuleId, SeveritySetting, createService, isIncluded, isKnownRuleId, mergeSettings, normalizePath } from '../service';
+import { CrossHomeCheck, Finding, LineIndex, PartialSettings, ProductHome, RULE_METADATA, RuleId, SeveritySetting, createService, isIncluded, isKnownRuleId, mergeSettings, normalizePath } from '../service';
 import { UsageError, loadSettings } from './config';
 import { SyncDiskFileSource } from './disk';
 import { homesOfTargets } from './homes';
@@ -177,17 +177,13 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
   const homesSeen = new Set<string>();
   let filesChecked = 0;
   progress.start(files.length);
-  // Each home's other files first, carbon.xml files last: a home's facts are computed from the parses its own files'
-  // analysis makes (one home's files fit the parse cache), so by the time a carbon.xml compares its home with every
-  // other, all the facts are there and no home's files are parsed again for them. Only carbon.xml is parsed twice.
-  // With --fix the walk's order stays: a fixed carbon.xml is what its home's other files are then checked against.
-  const order = files.map((_, i) => i);
-  // The carbon.xml files go in reverse: the parse cache (least recently used out) still holds the last homes' ones.
-  if (!values.fix) order.sort((a, b) => Number(isCarbonXml(files[a])) - Number(isCarbonXml(files[b])) || (isCarbonXml(files[a]) ? b - a : a - b));
-  for (const [step, index] of order.entries()) {
-    const file = files[index];
+  // Files are analysed in the walk's order, each parsed once and let go. The findings that compare a home with every
+  // other (port-conflict) come last, once every home's facts are known: each file leaves them as a CrossHomeCheck,
+  // which keeps where they go and their suppressions, not the tree.
+  const crossHome: { index: number; check: CrossHomeCheck; lines: LineIndex | undefined; file: string }[] = [];
+  for (const [index, file] of files.entries()) {
     const findings = findingsByFile[index];
-    progress.update(step, displayPath(file, cwd));
+    progress.update(index, displayPath(file, cwd));
     let content = await disk.read(file);
     if (!content) {
       const problem = `${file}: cannot read the file, skipped`;
@@ -220,7 +216,7 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
         }
       }
     }
-    const result = await service.analyse({ path: file, content, settings });
+    const result = await service.analyse({ path: file, content, settings, deferCrossHome: true });
     // Its facts are memoized and no other file's analysis parses it again: let the tree go while it is young.
     service.invalidate(file);
     if (!result.location) {
@@ -229,14 +225,27 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
     }
     filesChecked++;
     if (result.location.home) homesSeen.add(result.location.home.homeDir);
+    findings.push(...cliFindings(result.findings, (kept) => service.fingerprints({ ...result, findings: kept }, relativeForFingerprint(file, cwd), (p) => relativeForFingerprint(p, cwd)), result.lines, file));
+    if (result.crossHome) crossHome.push({ index, check: result.crossHome, lines: result.lines, file });
+  }
+  for (const { index, check, lines, file } of crossHome) {
+    const found = cliFindings(await check.findings(), (kept) => check.fingerprints(kept, relativeForFingerprint(file, cwd), (p) => relativeForFingerprint(p, cwd)), lines, file);
+    if (found.length > 0) findingsByFile[index] = [...findingsByFile[index], ...found].sort(byPosition);
+  }
+  progress.update(files.length);
+  progress.clear();
+  const findings = findingsByFile.flat();
+
+  /** A file's findings as the report gives them (positions 1-based), --quiet applied. */
+  function cliFindings(found: readonly Finding[], fingerprintsOf: (kept: Finding[]) => string[], lines: LineIndex | undefined, file: string): CliFinding[] {
+    const kept = values.quiet ? found.filter((f) => f.severity === 'error') : [...found];
+    if (kept.length === 0) return [];
+    const fingerprints = fingerprintsOf(kept);
     const shown = displayPath(file, cwd);
-    const kept = values.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
-    const fingerprints = service.fingerprints({ ...result, findings: kept }, relativeForFingerprint(file, cwd), (p) => relativeForFingerprint(p, cwd));
-    for (const [i, finding] of kept.entries()) {
-      const lines = result.lines;
+    return kept.map((finding, i) => {
       const start = lines?.positionAt(finding.span.start) ?? { line: 0, character: 0 };
       const end = lines?.positionAt(finding.span.end) ?? start;
-      findings.push({
+      return {
         ruleId: finding.ruleId,
         severity: finding.severity,
         message: finding.message,
@@ -248,12 +257,9 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
         endColumn: end.character + 1,
         hasRegion: !!lines,
         fingerprint: fingerprints[i],
-      });
-    }
+      };
+    });
   }
-  progress.update(files.length);
-  progress.clear();
-  const findings = findingsByFile.flat();
 
   const summary = { filesChecked, homes: homesSeen.size };
   const report =
@@ -307,8 +313,9 @@ function writeChunks(chunks: Iterable<string>, file: string): void {
   }
 }
 
-function isCarbonXml(file: string): boolean {
-  return path.basename(file) === 'carbon.xml';
+/** The analyzer's order (start, end, rule) in report positions. */
+function byPosition(a: CliFinding, b: CliFinding): number {
+  return a.line - b.line || a.column - b.column || a.endLine - b.endLine || a.endColumn - b.endColumn || a.ruleId.localeCompare(b.ruleId);
 }
 
 function displayPath(file: string, cwd: string): string {

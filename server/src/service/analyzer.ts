@@ -1,9 +1,10 @@
-import { LineIndex } from './model/text';
+import { LocationKeys, fingerprintsByKey } from './fingerprints';
+import { LineIndex, TextSpan } from './model/text';
 import { XmlDocument } from './model/xml';
 import { RULES } from './rules/registry';
 import { Settings, portOffsetOverrideFor } from './settings';
 import { applySuppressions } from './suppression';
-import { Finding, FindingInput, Rule, RuleContext, Severity } from './types';
+import { Finding, FindingInput, Rule, RuleContext, RuleId, Severity } from './types';
 import { DEFAULT_MAX_FILE_BYTES } from './workspace/decode';
 import { FactsProvider, FileContent, FileSource, HomeFacts, ParseCache, WorkspaceFacts } from './workspace/facts';
 import { ConfigFileLocation, ProductHome, locateConfigFile, matchesRoot } from './workspace/files';
@@ -37,6 +38,25 @@ export interface AnalysisResult {
   readonly text?: string;
   readonly lines?: LineIndex;
   readonly findings: Finding[];
+  /** With `deferCrossHome`: the findings that compare the file's home with every other home, still to come. */
+  readonly crossHome?: CrossHomeCheck;
+}
+
+/**
+ * The cross-home findings of a file (port-conflict), left for when every home of a pass has been analysed: a lint run
+ * checks each file as the walk meets it, parsed once and let go, and asks for these at the end. Holds where the
+ * findings go and whether a suppression comment covers them, not the file's tree.
+ */
+export interface CrossHomeCheck {
+  /** Settings and suppression comments applied, in the order `findings` are given in. */
+  findings(): Promise<Finding[]>;
+  /** Their CI fingerprints (fingerprints.ts), as the file's other findings get theirs. */
+  fingerprints(findings: readonly Finding[], relativePath: string, relativize: (path: string) => string): string[];
+}
+
+export interface AnalyzeOptions {
+  /** Leave the cross-home rules to `AnalysisResult.crossHome` (see CrossHomeCheck). */
+  readonly deferCrossHome?: boolean;
 }
 
 export class Analyzer {
@@ -53,7 +73,7 @@ export class Analyzer {
     this.cache.delete(path);
   }
 
-  async analyze(path: string, content: FileContent, settings: Settings): Promise<AnalysisResult> {
+  async analyze(path: string, content: FileContent, settings: Settings, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
     const location = locateConfigFile(path);
     if (!location) return { location: undefined, doc: undefined, findings: [] };
     const parsed = this.cache.get(location.path, content);
@@ -68,13 +88,13 @@ export class Analyzer {
     if (!isOurs && doc.root) return { location: undefined, doc, text: doc.text, lines: doc.lines, findings: [] };
 
     const home = location.home ? await this.facts.homeFacts(location.home, portOffsetOverrideFor(settings, location.home.homeDir)) : undefined;
-    const workspace = await this.workspaceFacts(location, home, settings);
+    const applicable = RULES.filter((rule) => rule.appliesTo.includes(location.kind) && (isOurs || rule.id === 'xml-syntax') && settings.rules[rule.id] !== 'off');
+    const deferred = options.deferCrossHome ? applicable.filter((rule) => rule.crossHome) : [];
+    const workspace: WorkspaceFacts =
+      applicable.some((rule) => rule.crossHome && !deferred.includes(rule)) ? { homes: await this.workspaceHomes(home, settings) } : { homes: home ? [home] : [] };
     const findings: Finding[] = [];
-    for (const rule of RULES) {
-      if (!rule.appliesTo.includes(location.kind)) continue;
-      if (!isOurs && rule.id !== 'xml-syntax') continue;
-      const configured = settings.rules[rule.id];
-      if (configured === 'off') continue;
+    for (const rule of applicable) {
+      if (deferred.includes(rule)) continue;
       const context: RuleContext = {
         doc,
         file: location,
@@ -94,21 +114,56 @@ export class Analyzer {
       }
     }
     const kept = applySuppressions(doc, findings);
-    kept.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId));
-    return { location, doc, text: doc.text, lines: doc.lines, findings: kept };
+    kept.sort(byPlace);
+    const crossHome = location.home && deferred.length > 0 ? this.crossHomeCheck(doc, location.home, settings, deferred) : undefined;
+    return { location, doc, text: doc.text, lines: doc.lines, findings: kept, ...(crossHome ? { crossHome } : {}) };
   }
 
-  private async workspaceFacts(location: ConfigFileLocation, home: HomeFacts | undefined, settings: Settings): Promise<WorkspaceFacts> {
-    // Only carbon.xml carries cross-home findings (port-conflict); other files need just their own home.
-    if (location.kind !== 'carbon' || settings.rules['port-conflict'] === 'off') return { homes: home ? [home] : [] };
+  /** The deferred half of the cross-home rules: what they need of the document is taken now, the homes compared later. */
+  private crossHomeCheck(doc: XmlDocument, productHome: ProductHome, settings: Settings, rules: readonly Rule[]): CrossHomeCheck | undefined {
+    const keys = new LocationKeys(doc);
+    const anchored: { rule: Rule; anchor: TextSpan; key: string }[] = [];
+    for (const rule of rules) {
+      const anchor = rule.crossHome!.anchor(doc);
+      if (!anchor) continue;
+      const probe = { ruleId: rule.id, severity: rule.defaultSeverity, message: '', span: anchor };
+      // A suppression comment is a line of the document: whether it covers the anchor is decided now.
+      if (applySuppressions(doc, [probe]).length === 0) continue;
+      anchored.push({ rule, anchor, key: keys.keyOf(probe) });
+    }
+    if (anchored.length === 0) return undefined;
+    const keyOf = new Map<RuleId, string>(anchored.map((a) => [a.rule.id, a.key]));
+    return {
+      findings: async () => {
+        // The facts as they are now (memoized): a --fix write in between renews them.
+        const home = await this.facts.homeFacts(productHome, portOffsetOverrideFor(settings, productHome.homeDir));
+        const homes = await this.workspaceHomes(home, settings);
+        const findings: Finding[] = [];
+        for (const { rule, anchor } of anchored) {
+          for (const input of rule.crossHome!.check(home, homes, anchor)) {
+            const finding = this.finding(rule.id, settings, input, rule);
+            if (finding) findings.push(finding);
+          }
+        }
+        return findings.sort(byPlace);
+      },
+      fingerprints: (findings, relativePath, relativize) => fingerprintsByKey(relativePath, findings, (finding) => keyOf.get(finding.ruleId) ?? '', relativize),
+    };
+  }
+
+  /**
+   * Every known home's facts, `home` first (then the others in their order): what a cross-home rule compares. In a
+   * validation pass (or with stable files) one list serves every file, so the port index is built once.
+   */
+  async workspaceHomes(home: HomeFacts | undefined, settings: Settings): Promise<HomeFacts[]> {
     const known = this.options.knownHomes?.() ?? [];
     if (this.facts.stable) {
       // One list per pass: every known home in its order (this one included where it stands, first when unknown).
       const key = known.map((h) => `${h.homeDir}\u0000${portOffsetOverrideFor(settings, h.homeDir)}`).join('\u0001');
       const homes = await this.facts.passHomes(key, () => this.allHomeFacts(known, undefined, settings));
-      return { homes: !home || homes.includes(home) ? homes : [home, ...homes] };
+      return !home || homes.includes(home) ? homes : [home, ...homes];
     }
-    return { homes: await this.allHomeFacts(known, home, settings) };
+    return this.allHomeFacts(known, home, settings);
   }
 
   /** `home` first, then the facts of every other known home (one per home folder), in their order. */
@@ -126,4 +181,8 @@ export class Analyzer {
     const severity: Severity = configured ?? input.severity ?? rule?.defaultSeverity ?? 'warning';
     return { ruleId, severity, message: input.message, span: input.span, ...(input.data ? { data: input.data } : {}) };
   }
+}
+
+function byPlace(a: Finding, b: Finding): number {
+  return a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId);
 }

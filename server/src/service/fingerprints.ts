@@ -102,10 +102,15 @@ export function fingerprintOf(ruleId: RuleId, relativePath: string, key: string,
 
 /** Fingerprints of a file's findings, in order. `relativize` turns an absolute path of the finding's data relative. */
 export function fingerprintsOf(relativePath: string, doc: XmlDocument | undefined, findings: readonly Finding[], relativize: (p: string) => string = (p) => p): string[] {
-  const seen = new Map<string, number>();
   const keys = new LocationKeys(doc);
+  return fingerprintsByKey(relativePath, findings, (finding) => keys.keyOf(finding), relativize);
+}
+
+/** The same with the location keys given (a CrossHomeCheck took them from the document before letting it go). */
+export function fingerprintsByKey(relativePath: string, findings: readonly Finding[], keyOf: (finding: Finding) => string, relativize: (p: string) => string = (p) => p): string[] {
+  const seen = new Map<string, number>();
   return findings.map((finding) => {
-    const key = keys.keyOf(finding);
+    const key = keyOf(finding);
     const otherHome = finding.ruleId === 'port-conflict' ? finding.data?.otherHome : undefined;
     let discriminator: string;
     if (typeof otherHome === 'string') {

@@ -1,4 +1,4 @@
-import { AnalysisResult, Analyzer } from './analyzer';
+import { AnalysisResult, Analyzer, CrossHomeCheck } from './analyzer';
 import { fingerprintsOf } from './fingerprints';
 import { isIncluded } from './include';
 import { LineIndex, TextSpan } from './model/text';
@@ -36,10 +36,9 @@ import { DEFAULT_MAX_FILE_BYTES } from './workspace/decode';
 import { DirectoryReader, discoverHomes } from './workspace/discovery';
 import { FileContent, FileSource, HomeFacts } from './workspace/facts';
 import { ConfigFileKind, ConfigFileLocation, HOME_FILES, ProductHome, confPathOf, homeAbove, joinPath, locateConfigFile, matchesRoot } from './workspace/files';
-import { DEPLOYMENT_TOML_KIND_ID, TomlEngineCore, recogniseDeploymentToml, tomlPortConflicts } from './toml/kind';
+import { DEPLOYMENT_TOML_KIND_ID, TomlEngineCore, recogniseDeploymentToml, tomlPortConflictSpan, tomlPortConflicts } from './toml/kind';
 import { applyTomlSuppressions } from './toml/suppression';
 import { tomlHomePortView } from './toml/home-facts';
-import type { TomlFinding } from './toml/types';
 import { generatedXmlDefinition, homePlanOfToml, tomlFileEncryption } from './toml/wiring';
 
 /**
@@ -61,7 +60,7 @@ import { generatedXmlDefinition, homePlanOfToml, tomlFileEncryption } from './to
 
 // ---- what the fronts may use besides the service: neutral types and small pure helpers ------------------------------
 
-export type { AnalysisResult } from './analyzer';
+export type { AnalysisResult, CrossHomeCheck } from './analyzer';
 export type { TextSpan } from './model/text';
 export { LineIndex } from './model/text';
 export type { Finding, RuleId, Severity, SeveritySetting } from './types';
@@ -120,8 +119,8 @@ export interface KindHost {
   readonly files: FileSource;
   homeFacts(home: ProductHome, settings: Settings): Promise<HomeFacts>;
   readonly log?: (message: string) => void;
-  /** Product homes known besides the file's own (ServiceOptions.knownHomes): port conflicts. */
-  readonly knownHomes?: () => readonly ProductHome[];
+  /** Every known home's facts, `home` first: what a port conflict compares (one list per validation pass). */
+  workspaceHomes(home: HomeFacts, settings: Settings): Promise<HomeFacts[]>;
 }
 
 /**
@@ -132,7 +131,7 @@ export interface KindEngine {
   /** Parse once per content version (cache by path and version); undefined when the file is not one of this kind. */
   parse(path: string, content: FileContent): ParsedDocument | undefined;
   /** Findings with the settings (severity, `off`) and the kind's suppression comments applied. */
-  analyse(request: DocumentRequest): Promise<AnalysisResult>;
+  analyse(request: AnalyseRequest): Promise<AnalysisResult>;
   fixesFor?(request: DocumentRequest & { readonly finding: Finding }): Promise<FixOffer[]>;
   hover?(request: DocumentRequest & { readonly offset: number }): Promise<HoverAnswer | undefined>;
   definition?(request: DocumentRequest & { readonly offset: number }): Promise<DefinitionAnswer | undefined>;
@@ -201,15 +200,22 @@ function createTomlEngine(host: KindHost): KindEngine {
       if (!result) return { location: undefined, doc: undefined, findings: [] };
       const home = result.location.home;
       const severity = request.settings.rules['port-conflict'];
-      let findings = result.findings;
-      if (home && result.model && severity !== 'off' && host.knownHomes) {
+      const analysis = { location: result.location, doc: undefined, text: result.text, lines: result.lines };
+      if (!home || !result.model || severity === 'off') return { ...analysis, findings: result.findings };
+      // What the conflicts need of the document is taken now, so a deferred check keeps no model.
+      const span = tomlPortConflictSpan(result.model);
+      const suppressed = applyTomlSuppressions(result.model.doc, [{ ruleId: 'port-conflict', severity: 'warning', message: '', span }]).length === 0;
+      const conflicts = async (): Promise<Finding[]> => {
+        if (suppressed) return [];
         const own = await host.homeFacts(home, request.settings);
-        const others = [];
-        for (const other of host.knownHomes()) if (other.homeDir !== home.homeDir) others.push(await host.homeFacts(other, request.settings));
-        const conflicts = tomlPortConflicts(result.model, own, others, severity ?? 'warning');
-        if (conflicts.length > 0) findings = [...findings, ...applyTomlSuppressions(result.model.doc, conflicts as TomlFinding[])];
+        return tomlPortConflicts(span, own, await host.workspaceHomes(own, request.settings), severity ?? 'warning');
+      };
+      if (!request.deferCrossHome) {
+        const found = await conflicts();
+        return { ...analysis, findings: found.length > 0 ? [...result.findings, ...found] : result.findings };
       }
-      return { location: result.location, doc: undefined, text: result.text, lines: result.lines, findings };
+      const crossHome: CrossHomeCheck = { findings: conflicts, fingerprints: (findings, relativePath, relativize) => fingerprintsOf(relativePath, undefined, findings, relativize) };
+      return { ...analysis, findings: result.findings, crossHome };
     },
     async fixesFor(request) {
       const result = await analysed(request);
@@ -269,6 +275,15 @@ export interface DocumentRequest {
   readonly settings: Settings;
 }
 
+export interface AnalyseRequest extends DocumentRequest {
+  /**
+   * Leave the findings that compare the file's home with every other home (port-conflict) to the result's
+   * `crossHome`, to be asked for once every home of the pass has been analysed: a whole-tree pass then parses each
+   * file once whatever its order, and keeps no tree. Without it they are computed at once, as an editor wants them.
+   */
+  readonly deferCrossHome?: boolean;
+}
+
 export interface HoverAnswer {
   readonly markdown: string;
   readonly span: TextSpan;
@@ -321,7 +336,7 @@ export interface WorkspaceService {
   /** The covered file a path is (by place; the root element is checked on analysis), or undefined. */
   recognise(path: string): ConfigFileLocation | undefined;
   /** Findings of one document: rules of its kind, settings and suppression comments applied. */
-  analyse(request: DocumentRequest): Promise<AnalysisResult>;
+  analyse(request: AnalyseRequest): Promise<AnalysisResult>;
   /** The covered document at this content (parsed once per version), or undefined when it is not one of ours. */
   parse(path: string, content: FileContent): ParsedDocument | undefined;
   /** Forget a file's parse (it changed on disk), or every cached parse and home fact. */
@@ -396,7 +411,8 @@ export function createService(options: ServiceOptions): WorkspaceService {
   const homeFacts = (home: ProductHome, settings: Settings): Promise<HomeFacts> => analyzer.facts.homeFacts(home, portOffsetOverrideFor(settings, home.homeDir));
   const kinds: readonly DocumentKind[] = [...(options.kinds ?? []), ...DOCUMENT_KINDS];
   const engines = new Map<DocumentKind, KindEngine>();
-  for (const kind of kinds) if (kind.createEngine) engines.set(kind, kind.createEngine({ files, homeFacts, log: options.log, knownHomes: options.knownHomes }));
+  const workspaceHomes = (home: HomeFacts, settings: Settings) => analyzer.workspaceHomes(home, settings);
+  for (const kind of kinds) if (kind.createEngine) engines.set(kind, kind.createEngine({ files, homeFacts, log: options.log, workspaceHomes }));
   /** The engine of a pluggable kind for this path; undefined for the built-in XML kind (and for unknown paths). */
   function engineFor(path: string): KindEngine | undefined {
     for (const kind of kinds) {
@@ -631,15 +647,16 @@ export function createService(options: ServiceOptions): WorkspaceService {
     async analyse(request) {
       const engine = engineFor(request.path);
       if (engine) return engine.analyse(request);
-      const result = await analyzer.analyze(request.path, request.content, request.settings);
+      const result = await analyzer.analyze(request.path, request.content, request.settings, { deferCrossHome: request.deferCrossHome });
       const home = result.location?.home;
-      if (!home || result.findings.length === 0) return result;
+      if (!home || (result.findings.length === 0 && !result.crossHome)) return result;
       // A home configured by deployment.toml: its XML is rendered from the toml at every start, so a finding here
       // would be fixed in the wrong file and reported twice. The toml finding is the one that counts; the XML keeps
-      // generated-config (with go to definition to the toml key) and what stops it being read at all.
+      // generated-config (with go to definition to the toml key) and what stops it being read at all (no port-conflict:
+      // the deferred check goes too).
       const generatedBy = (await homeFacts(home, request.settings)).generatedBy;
       if (!generatedBy || !generatedBy.endsWith(`/${HOME_FILES.deploymentToml}`)) return result;
-      return { ...result, findings: result.findings.filter((f) => GENERATED_XML_KEEPS.has(f.ruleId)) };
+      return { location: result.location, doc: result.doc, text: result.text, lines: result.lines, findings: result.findings.filter((f) => GENERATED_XML_KEEPS.has(f.ruleId)) };
     },
     parse(path, content) {
       if (oversized(content)) return undefined;

@@ -57,4 +57,17 @@ export interface Rule {
   readonly description: string;
   readonly appliesTo: readonly ConfigFileKind[];
   check(context: RuleContext): void;
+  /** Set for a rule that compares the file's home with every other home of the workspace (see CrossHomeRule). */
+  readonly crossHome?: CrossHomeRule;
+}
+
+/**
+ * The two steps of a rule that compares the file's home with every other home (port-conflict), so that a pass over a
+ * whole tree (the CLI) can check each file as it comes and the cross-home part once every home's facts are known,
+ * without keeping the file's tree meanwhile: `anchor` takes from the document where the findings go, `check` compares
+ * the homes. The rule's own `check` is the two run back to back.
+ */
+export interface CrossHomeRule {
+  anchor(doc: XmlDocument): TextSpan | undefined;
+  check(home: HomeFacts, homes: readonly HomeFacts[], anchor: TextSpan): FindingInput[];
 }

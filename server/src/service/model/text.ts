@@ -14,8 +14,11 @@ export interface LinePosition {
 /** Maps offsets to line/column and back. Built once per document; lookups are a binary search. */
 export class LineIndex {
   private readonly lineStarts: number[];
+  /** The text's length, not the text: an index outlives its document's tree in a lint run (CrossHomeCheck). */
+  private readonly length: number;
 
-  constructor(private readonly text: string) {
+  constructor(text: string) {
+    this.length = text.length;
     const starts = [0];
     if (!text.includes('\r')) {
       // The common case: native indexOf is several times faster than a character loop.
@@ -38,7 +41,7 @@ export class LineIndex {
   }
 
   positionAt(offset: number): LinePosition {
-    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const clamped = Math.max(0, Math.min(offset, this.length));
     let low = 0;
     let high = this.lineStarts.length - 1;
     while (low < high) {
@@ -50,10 +53,10 @@ export class LineIndex {
   }
 
   offsetAt(position: LinePosition): number {
-    if (position.line >= this.lineStarts.length) return this.text.length;
+    if (position.line >= this.lineStarts.length) return this.length;
     if (position.line < 0) return 0;
     const lineStart = this.lineStarts[position.line];
-    const nextLineStart = position.line + 1 < this.lineStarts.length ? this.lineStarts[position.line + 1] : this.text.length;
+    const nextLineStart = position.line + 1 < this.lineStarts.length ? this.lineStarts[position.line + 1] : this.length;
     return Math.min(lineStart + Math.max(0, position.character), nextLineStart);
   }
 

@@ -1,5 +1,8 @@
 import { MAX_PORT, PortFact } from './values';
 import { HomeFacts } from '../workspace/facts';
+import { TextSpan } from '../model/text';
+import { FindingInput } from '../types';
+import { describeOffset } from './offset';
 
 /**
  * Ports two homes both open, found through an index from port to homes (linear in the homes of a workspace, not in
@@ -145,4 +148,58 @@ export function findPortConflicts(homes: readonly HomeFacts[], index = new PortI
     }
   }
   return conflicts;
+}
+
+/**
+ * One index per set of home facts: a validation pass hands every file of the pass the same array of homes, so the
+ * index is built once per pass and each home's check costs its own ports.
+ */
+const indexes = new WeakMap<readonly HomeFacts[], PortIndex>();
+export function portIndexOf(homes: readonly HomeFacts[]): PortIndex {
+  let index = indexes.get(homes);
+  if (!index) indexes.set(homes, (index = new PortIndex(homes)));
+  return index;
+}
+
+/** Conflicting homes named one by one; the rest are counted in one more finding. */
+export const MAX_HOMES_NAMED = 10;
+
+/**
+ * The `port-conflict` findings of a home, in either kind of configuration (rules/port-conflict.ts for carbon.xml,
+ * toml/kind.ts for deployment.toml): every other home of `homes` that opens a port this home opens once offsets are
+ * applied, the first MAX_HOMES_NAMED by name with the shared ports, the rest counted. All at `span`, the place to change
+ * the offset; `offsetAdvice` words the lowest free offset in the file's own terms.
+ */
+export function portConflictReports(home: HomeFacts, homes: readonly HomeFacts[], span: TextSpan, offsetAdvice: (lowestFree: number) => string): FindingInput[] {
+  if (home.offset.value === undefined) return [];
+  const index = portIndexOf(homes);
+  const { named, total } = index.conflictsOf(home, MAX_HOMES_NAMED);
+  if (total === 0) return [];
+  const mine = listeningPorts(home, home.offset.value);
+  const lowestFree = index.lowestFreeOffset(home);
+  const advice = lowestFree === null ? 'No offset for this home avoids every other home of the workspace.' : offsetAdvice(lowestFree);
+  const reports: FindingInput[] = [];
+  for (const { other, ports: shared } of named) {
+    const theirs = listeningPorts(other, other.offset.value!);
+    const ports = shared.map((port) => ({ port, here: labels(mine.get(port)!), there: labels(theirs.get(port)!) }));
+    const listed = ports.map((p) => (p.here === p.there ? `${p.port} (${p.here})` : `${p.port} (${p.here} here, ${p.there} there)`)).join(', ');
+    reports.push({
+      span,
+      message: `This home (${describeOffset(home.offset.value, home.offset.source)}) and the product home ${other.home.homeDir} (${describeOffset(other.offset.value!, other.offset.source)}) open the same ${shared.length === 1 ? 'port' : 'ports'}: ${listed}. Whichever starts second fails to bind. ${advice}`,
+      data: { otherHome: other.home.homeDir, ports, lowestFreeOffset: lowestFree },
+    });
+  }
+  const unreported = total - named.length;
+  if (unreported > 0) {
+    reports.push({
+      span,
+      message: `${unreported} more product home${unreported === 1 ? '' : 's'} of the workspace open ports this home opens too (only the first ${MAX_HOMES_NAMED} are named). Exclude copies that do not run on this host (the "exclude" setting), or give each home its own offset.`,
+      data: { moreHomes: unreported, lowestFreeOffset: lowestFree },
+    });
+  }
+  return reports;
+}
+
+function labels(ports: PortFact[]): string {
+  return [...new Set(ports.map((p) => `${p.label} in ${p.confRelativePath}`))].join(' and ');
 }

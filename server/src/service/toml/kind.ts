@@ -1,8 +1,7 @@
 import { LineIndex, TextSpan } from '../model/text';
 import { Settings, portOffsetOverrideFor } from '../settings';
 import { Finding, Severity } from '../types';
-import { listeningPorts, lowestFreeOffset } from '../ports/conflicts';
-import { describeOffset } from '../ports/offset';
+import { portConflictReports } from '../ports/conflicts';
 import { HomeFacts } from '../workspace/facts';
 import { decodeBytes } from '../workspace/decode';
 import { FileContent, FileSource } from '../workspace/facts';
@@ -321,36 +320,23 @@ function secretMarkdown(model: TomlModel, entry: TomlEntry): string {
 }
 
 /**
- * `port-conflict` for a deployment.toml home: the same computation as the XML rule (ports/conflicts.ts) over the
- * home facts of the workspace, toml and XML homes alike. Reported on `[server] offset` (the value to change), else on
- * the `[server]` header, else at the top of the file.
+ * `port-conflict` for a deployment.toml home: the XML rule's computation and wording (ports/conflicts.ts) over the
+ * home facts of the workspace, toml and XML homes alike (`homes`: the file's own included, as the XML rule gets them),
+ * reported at `span` (tomlPortConflictSpan).
  */
-export function tomlPortConflicts(model: TomlModel, own: HomeFacts, homes: readonly HomeFacts[], severity: Severity): Finding[] {
-  if (own.offset.value === undefined) return [];
-  const others = homes.filter((h) => h.home.homeDir !== own.home.homeDir && h.offset.value !== undefined);
-  if (others.length === 0) return [];
+export function tomlPortConflicts(span: TextSpan, own: HomeFacts, homes: readonly HomeFacts[], severity: Severity): Finding[] {
+  return portConflictReports(own, homes, span, (lowestFree) => `[server] offset = ${lowestFree} is the lowest that collides with no other home of the workspace.`).map((report) => ({
+    ruleId: 'port-conflict',
+    severity,
+    span: report.span,
+    message: report.message,
+    data: report.data,
+  }));
+}
+
+/** Where a deployment.toml's port conflicts are reported: `[server] offset` (the value to change), else the `[server]` header, else the top of the file. */
+export function tomlPortConflictSpan(model: TomlModel): TextSpan {
   const entry = tomlOffset(model).entry;
   const server = model.doc.tables.find((t) => t.name === 'server');
-  const span: TextSpan = entry?.valueSpan ?? server?.headerSpan ?? { start: 0, end: 0 };
-  const mine = listeningPorts(own, own.offset.value);
-  const findings: Finding[] = [];
-  let lowestFree: number | null | undefined;
-  for (const other of others) {
-    const theirs = listeningPorts(other, other.offset.value!);
-    const shared = [...mine.keys()].filter((port) => theirs.has(port)).sort((a, b) => a - b);
-    if (shared.length === 0) continue;
-    if (findings.length >= 5) break;
-    if (lowestFree === undefined) lowestFree = lowestFreeOffset(own, others);
-    const listed = shared.slice(0, 8).map((port) => `${port} (${mine.get(port)![0].label} here, ${theirs.get(port)![0].label} there)`).join(', ');
-    const more = shared.length > 8 ? ` and ${shared.length - 8} more` : '';
-    const advice = lowestFree === null ? 'No offset for this home avoids every other home of the workspace.' : `[server] offset = ${lowestFree} is the lowest that collides with no other home of the workspace.`;
-    findings.push({
-      ruleId: 'port-conflict',
-      severity,
-      span,
-      message: `This home (${describeOffset(own.offset.value, own.offset.source)}) and the product home ${other.home.homeDir} (${describeOffset(other.offset.value!, other.offset.source)}) open the same ${shared.length === 1 ? 'port' : 'ports'}: ${listed}${more}. Whichever starts second fails to bind. ${advice}`,
-      data: { otherHome: other.home.homeDir, ports: shared, lowestFreeOffset: lowestFree },
-    });
-  }
-  return findings;
+  return entry?.valueSpan ?? server?.headerSpan ?? { start: 0, end: 0 };
 }
