@@ -93,6 +93,8 @@ export type { RuleMetadata } from './rules/registry';
 export type { WorkspacePortReport, RenderOptions, WorkspacePortsJson, HomePortsJson, PortJson } from './ports';
 export { workspaceJson, workspaceMarkdown, workspaceText } from './ports';
 export { locatedEntries } from './securevault/aliases';
+export { parseProperties } from './fixes/properties';
+export type { ParsedProperties, PropertiesEntry } from './fixes/properties';
 export { decodeBytes } from './workspace/decode';
 export type { DecodedText } from './workspace/decode';
 
