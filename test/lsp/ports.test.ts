@@ -146,7 +146,7 @@ describe('hover, inlay hints and the effective-ports request', () => {
     await server.open(uri, text);
     const markdown = markdownOf(await hover(uri, text, '<Offset>3', '3'));
     const lines = markdown.split('\n');
-    assert.match(lines[0], /^\*\*WSO2 Enterprise Integrator \(broker profile\)\*\* · `.*\/wso2ei-6\.5\.0\/wso2\/broker` · detected by profile folder wso2\/broker, wso2\/business-process in the distribution$/);
+    assert.match(lines[0], /^\*\*WSO2 Enterprise Integrator \(broker profile\)\*\* · `.*\/wso2ei-6\.5\.0\/wso2\/broker` · detected by profile folders wso2\/business-process in the distribution; home folder wso2\/broker$/);
     assert.equal(lines[2], `Port offset 3 (carbon.xml line ${OFFSET_LINE}).`);
     assert.ok(lines.includes('| Tomcat connector (https) | **9446** | 9443 | tomcat/catalina-server.xml:4 | + offset |'));
     assert.ok(lines.includes('| https transport receiver (not a listener) | 9446 | 9443 | axis2/axis2.xml:6 | Tomcat https port + offset |'));

@@ -1,7 +1,7 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { FileChange, ProductHome, mergeSettings, TextReplacement, TextSpan, applyReplacements, changeBases, createService, normalizePath, recogniseConfigFile, staleFiles } from '../service';
+import { FileChange, ProductHome, mergeSettings, TextReplacement, TextSpan, applyReplacements, changeBases, createService, normalizePath, parseProperties, recogniseConfigFile, staleFiles } from '../service';
 import { DiskFileSource } from '../node/disk-source';
 import { SYNC_DIRECTORY_READER } from '../node/home-scan';
 import { UsageError, loadSettings } from './config';
@@ -215,70 +215,21 @@ function mergeSpans(spans: readonly TextSpan[]): TextSpan[] {
 
 /**
  * Properties text with values hidden: every value of cipher-text.properties (a `[plaintext]` entry is a password),
- * wherever secret-conf.properties puts it, and values of keys that name a password elsewhere. Continuation lines of a hidden value are hidden too.
+ * wherever secret-conf.properties puts it, and values of keys that name a password elsewhere. The entries are the ones
+ * java.util.Properties.load reads (the core's parser): a key or value continued on the next line, or an escaped
+ * separator in the key, is read as the runtime reads it, and every line of a hidden value is hidden.
  */
 function maskProperties(filePath: string, text: string, isCipherText: boolean): string {
   const everyValue = isCipherText || path.basename(filePath) === CIPHER_TEXT_FILE;
   const noValue = path.basename(filePath) === CIPHER_TOOL_FILE;
-  const lines = text.split(/(\r\n|\r|\n)/);
-  let continuing = false;
-  for (let i = 0; i < lines.length; i += 2) {
-    const line = lines[i];
-    if (continuing) {
-      const indent = leadingBlanks(line);
-      if (indent < line.length) lines[i] = line.slice(0, indent) + MASK;
-      continuing = endsWithContinuation(line);
-      continue;
-    }
-    const entry = propertyLine(line);
-    if (!entry || /^\s*[#!]/.test(line) || entry.value === '') continue;
-    if (everyValue || (!noValue && SECRET_KEY.test(entry.key))) {
-      // An RSA ciphertext (Base64 of 128 bytes or more) is no secret, and telling it apart shows what changed.
-      const shown = isCiphertext(entry.value.trim()) ? CIPHERTEXT_LABEL : MASK;
-      lines[i] = `${line.slice(0, entry.valueStart)}${shown}`;
-      continuing = endsWithContinuation(entry.value);
-    }
+  const masks: TextReplacement[] = [];
+  for (const entry of parseProperties(text).entries) {
+    if (!everyValue && (noValue || !SECRET_KEY.test(entry.key))) continue;
+    // An RSA ciphertext (Base64 of 128 bytes or more) is no secret, and telling it apart shows what changed.
+    const shown = isCiphertext(entry.value.trim()) ? CIPHERTEXT_LABEL : MASK;
+    for (const span of entry.valueSpans) masks.push({ span, newText: shown });
   }
-  return lines.join('');
-}
-
-/**
- * A java.util.Properties line as `<blanks><key><blanks>[=:]<blanks><value>` (the key made of escaped characters and of
- * characters other than blanks, `=`, `:` and `\\`), read by plain scanning so that a long line costs linear time;
- * undefined when the line has no key.
- */
-export function propertyLine(line: string): { key: string; valueStart: number; value: string } | undefined {
-  const keyStart = leadingBlanks(line);
-  let keyEnd = keyStart;
-  while (keyEnd < line.length) {
-    const c = line[keyEnd];
-    if (c === '\\' && keyEnd + 1 < line.length) keyEnd += 2;
-    else if (c === '\\' || c === '=' || c === ':' || isBlank(c)) break;
-    else keyEnd++;
-  }
-  if (keyEnd === keyStart) return undefined;
-  let valueStart = keyEnd;
-  while (valueStart < line.length && isBlank(line[valueStart])) valueStart++;
-  if (line[valueStart] === '=' || line[valueStart] === ':') valueStart++;
-  while (valueStart < line.length && isBlank(line[valueStart])) valueStart++;
-  return { key: line.slice(keyStart, keyEnd), valueStart, value: line.slice(valueStart) };
-}
-
-/** A properties line continues on the next one when it ends with an odd number of backslashes. */
-export function endsWithContinuation(text: string): boolean {
-  let count = 0;
-  while (count < text.length && text[text.length - 1 - count] === '\\') count++;
-  return count % 2 === 1;
-}
-
-function leadingBlanks(line: string): number {
-  let i = 0;
-  while (i < line.length && isBlank(line[i])) i++;
-  return i;
-}
-
-function isBlank(c: string): boolean {
-  return c.trim().length === 0;
+  return applyReplacements(text, masks);
 }
 
 function isCiphertext(value: string): boolean {

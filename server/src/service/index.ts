@@ -1,4 +1,4 @@
-import { AnalysisResult, Analyzer, CrossHomeCheck } from './analyzer';
+import { AnalysisResult, Analyzer } from './analyzer';
 import { fingerprintsOf } from './fingerprints';
 import { isIncluded } from './include';
 import { LineIndex, TextSpan } from './model/text';
@@ -36,10 +36,9 @@ import { DEFAULT_MAX_FILE_BYTES } from './workspace/decode';
 import { DirectoryReader, discoverHomes } from './workspace/discovery';
 import { FileContent, FileSource, HomeFacts } from './workspace/facts';
 import { ConfigFileKind, ConfigFileLocation, HOME_FILES, ProductHome, confPathOf, homeAbove, joinPath, locateConfigFile, matchesRoot } from './workspace/files';
-import { DEPLOYMENT_TOML_KIND_ID, TomlEngineCore, recogniseDeploymentToml, tomlPortConflictSpan, tomlPortConflicts } from './toml/kind';
-import { applyTomlSuppressions } from './toml/suppression';
+import { DEPLOYMENT_TOML_KIND } from './toml/engine';
 import { tomlHomePortView } from './toml/home-facts';
-import { generatedXmlDefinition, homePlanOfToml, tomlFileEncryption } from './toml/wiring';
+import { generatedXmlDefinition } from './toml/wiring';
 
 /**
  * THE FACADE: the one door through which the language server (server/src/lsp) and the CLI (server/src/cli) reach the
@@ -92,6 +91,8 @@ export type { RuleMetadata } from './rules/registry';
 export type { WorkspacePortReport, RenderOptions, WorkspacePortsJson, HomePortsJson, PortJson } from './ports';
 export { workspaceJson, workspaceMarkdown, workspaceText } from './ports';
 export { locatedEntries } from './securevault/aliases';
+export { parseProperties } from './fixes/properties';
+export type { ParsedProperties, PropertiesEntry } from './fixes/properties';
 export { decodeBytes } from './workspace/decode';
 export type { DecodedText } from './workspace/decode';
 
@@ -168,75 +169,10 @@ export const CARBON_XML_KIND: DocumentKind = {
   recognise: locateConfigFile,
 };
 
-/**
- * deployment.toml of Carbon 4.5+ products (API Manager 3.2+, Identity Server 5.11+, Micro Integrator 4.x): the
- * engine of toml/kind.ts. It claims no formatting or completion, only findings, fixes, hovers and hints, so it sits
- * beside a TOML extension as the XML kind sits beside an XML one.
- */
-export const DEPLOYMENT_TOML_KIND: DocumentKind = {
-  id: DEPLOYMENT_TOML_KIND_ID,
-  languageId: 'toml',
-  watchGlobs: ['**/deployment.toml'],
-  recognise: recogniseDeploymentToml,
-  createEngine: (host) => createTomlEngine(host),
-};
+export { DEPLOYMENT_TOML_KIND };
 
 /** The kinds every service knows; `ServiceOptions.kinds` adds more (a kind listed first wins a path). */
 export const DOCUMENT_KINDS: readonly DocumentKind[] = [DEPLOYMENT_TOML_KIND, CARBON_XML_KIND, PROPERTIES_KIND];
-
-/** The deployment.toml engine behind the KindEngine answers (the toml core does the work; this only adapts). */
-function createTomlEngine(host: KindHost): KindEngine {
-  const core = new TomlEngineCore({ files: host.files, log: host.log });
-  const analysed = (request: DocumentRequest) => core.analyse(request.path, request.content, request.settings);
-  return {
-    parse(path, content) {
-      const location = recogniseDeploymentToml(path);
-      if (!location) return undefined;
-      const text = content.kind === 'text' ? content.text : Buffer.from(content.bytes).toString('utf8');
-      return { kind: DEPLOYMENT_TOML_KIND, location, text, lines: new LineIndex(text) };
-    },
-    async analyse(request) {
-      const result = await analysed(request);
-      if (!result) return { location: undefined, doc: undefined, findings: [] };
-      const home = result.location.home;
-      const severity = request.settings.rules['port-conflict'];
-      const analysis = { location: result.location, doc: undefined, text: result.text, lines: result.lines };
-      if (!home || !result.model || severity === 'off') return { ...analysis, findings: result.findings };
-      // What the conflicts need of the document is taken now, so a deferred check keeps no model.
-      const span = tomlPortConflictSpan(result.model);
-      const suppressed = applyTomlSuppressions(result.model.doc, [{ ruleId: 'port-conflict', severity: 'warning', message: '', span }]).length === 0;
-      const conflicts = async (): Promise<Finding[]> => {
-        if (suppressed) return [];
-        const own = await host.homeFacts(home, request.settings);
-        return tomlPortConflicts(span, own, await host.workspaceHomes(own, request.settings), severity ?? 'warning');
-      };
-      if (!request.deferCrossHome) {
-        const found = await conflicts();
-        return { ...analysis, findings: found.length > 0 ? [...result.findings, ...found] : result.findings };
-      }
-      const crossHome: CrossHomeCheck = { findings: conflicts, fingerprints: (findings, relativePath, relativize) => fingerprintsOf(relativePath, undefined, findings, relativize) };
-      return { ...analysis, findings: result.findings, crossHome };
-    },
-    async fixesFor(request) {
-      const result = await analysed(request);
-      return result ? core.fixesFor(result, request.finding, request.settings) : [];
-    },
-    async hover(request) {
-      const result = await analysed(request);
-      return result ? core.hover(result, request.offset, request.settings) : undefined;
-    },
-    async inlayHints(request) {
-      const result = await analysed(request);
-      return result ? core.inlayHints(result, request.settings, request.from, request.to) : [];
-    },
-    invalidate: (path) => core.invalidate(path),
-    clearCaches: () => core.clear(),
-    planEncryption: ({ scope, keystorePassword }) => tomlFileEncryption(core, scope, explicitEncryptSettings(scope.settings), keystorePassword),
-    planHomeEncryption: (home, keystorePassword, settingsFor) => homePlanOfToml(core, host.files, home, keystorePassword, settingsFor),
-    // The toml TLS fixes write a profile's lists; run unattended they are planned one finding at a time (kind.ts).
-    fixUnattended: (path, text, settings) => core.fixUnattended(path, text, settings),
-  };
-}
 
 // ---- the service --------------------------------------------------------------------------------------------------------
 

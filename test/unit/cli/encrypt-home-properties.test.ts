@@ -229,6 +229,25 @@ test('--dry-run changes nothing and masks every password, the AMQP URL password 
   assert.equal(run.out.split('\n').filter((l) => /^\+\+\+ .*cipher-text\.properties/.test(l)).length, 1);
 });
 
+test('--dry-run masks a .properties value as load() reads it: continuation lines, a key split over two lines, an escaped separator', async () => {
+  // Appended after the last entry, these lines are the context of the protectedTokens line the change adds (the diff
+  // shows three), so they must be masked as the runtime reads them. The key split by a continuation (Split.Key.Password)
+  // was shown in full by the old line scanner, which read `word=Split-Key-33` as a key of its own.
+  const groups = [
+    { lines: ['client.Key.Password=Cont-Start-11\\', '    Cont-End-22', 'Proxy\\:Password=Esc-Sep-44'], shown: [' client.Key.Password=********', '     ********', ' Proxy\\:Password=********'] },
+    { lines: ['Split.Key.Pass\\', '    word=Split-Key-33', 'display.label=a\\=b'], shown: [' Split.Key.Pass\\', '     word=********', ' display.label=a\\=b'] },
+  ];
+  const hidden = ['Cont-Start-11', 'Cont-End-22', 'Esc-Sep-44', 'Split-Key-33'];
+  for (const [n, group] of groups.entries()) {
+    const h = makeHome(`props-dry-lines-${n}`);
+    fs.appendFileSync(path.join(h.conf, 'identity/EndpointConfig.properties'), group.lines.map((l) => `${l}\n`).join(''));
+    const run = await cli(['encrypt', '--dry-run', 'wso2am-2.6.0'], h.dir, { env: {} });
+    assert.equal(run.code, 0, run.out + run.err);
+    for (const secret of [...ALL_SECRETS, ...hidden]) assert.ok(!run.out.includes(secret) && !run.err.includes(secret), `dry run shows a secret (${secret.slice(0, 3)}…)`);
+    assert.ok(run.out.includes(`\n${group.shown.join('\n')}\n+protectedTokens=`), run.out);
+  }
+});
+
 test('an EndpointConfig password that differs from carbon.xml\'s under the same alias is left, and said so; the rest is written', async () => {
   const other = 'Endpoint-Differs-17';
   const h = makeHome('props-clash', other);

@@ -45,7 +45,7 @@ test('two products at offset 0: the table, the conflict, exit code 1', async () 
   assert.equal(code, 1);
   const lines = out.split('\n');
   assert.equal(lines[0], 'WSO2 API Manager  clash/wso2am-2.6.0');
-  assert.equal(lines[1], '  Port offset 0 (carbon.xml line 8); detected by repository/conf/api-manager.xml');
+  assert.equal(lines[1], '  Port offset 0 (carbon.xml line 8); detected by conf/api-manager.xml');
   assert.match(out, /\n {2}Tomcat connector \(https\) +9443 +9443 +tomcat\/catalina-server\.xml:4 +\+ offset\n/);
   assert.ok(out.includes('\nWSO2 Identity Server  clash/wso2is-5.6.0\n'));
   assert.ok(out.includes('\nConflicts:\n  clash/wso2am-2.6.0 (offset 0) and clash/wso2is-5.6.0 (offset 0) both open 8000 (embedded Kerberos KDC in carbon.xml), 9443'));

@@ -5,7 +5,6 @@ import { parseXml } from '../../../server/src/service/model/xml';
 import {
   PortContext,
   PortSources,
-  detectProduct,
   explainLiteral,
   explainPort,
   explainReference,
@@ -21,6 +20,7 @@ import {
   portEntries,
   portInlayHints,
   portTargetAt,
+  productPortsOf,
   workspaceJson,
   workspaceMarkdown,
   workspacePortReport,
@@ -71,6 +71,10 @@ class Workspace {
     return this.facts.homeFacts(this.home(homeDir), portOffset);
   }
 
+  async productPorts(homeDir: string) {
+    return productPortsOf((await this.homeFacts(homeDir)).product);
+  }
+
   async context(homeDir: string, portOffset: number | null = null): Promise<PortContext> {
     return portContextOf(await this.homeFacts(homeDir, portOffset), this.sources);
   }
@@ -88,17 +92,17 @@ describe('product detection from the files present', () => {
   test('every home of APIM, IS, EI (3 profiles) and IoT Server (3 profiles) is recognised, with its evidence', async () => {
     const ws = new Workspace({ ...twoProductsAtZero(), ...enterpriseIntegrator(), ...iotServer() });
     const detected = async (homeDir: string) => {
-      const product = await detectProduct(ws.home(homeDir), ws.sources);
+      const product = await ws.productPorts(homeDir);
       return product && [product.id, product.name, product.detectedBy];
     };
-    assert.deepEqual(await detected(APIM), ['apim', 'WSO2 API Manager', 'repository/conf/api-manager.xml']);
-    assert.deepEqual(await detected(IS), ['is', 'WSO2 Identity Server', 'repository/conf/identity/identity.xml']);
-    assert.deepEqual(await detected(EI), ['ei-integrator', 'WSO2 Enterprise Integrator (integrator profile)', 'wso2/business-process in the distribution']);
-    assert.deepEqual(await detected(EI_BPS), ['ei-business-process', 'WSO2 Enterprise Integrator (business-process profile)', 'profile folder wso2/business-process']);
-    assert.deepEqual(await detected(EI_BROKER), ['ei-broker', 'WSO2 Enterprise Integrator (broker profile)', 'profile folder wso2/broker, wso2/business-process in the distribution']);
-    assert.deepEqual(await detected(IOTS), ['iots-core', 'WSO2 IoT Server (core profile)', 'wso2/broker/conf/carbon.xml and wso2/analytics/conf/carbon.xml in the distribution']);
-    assert.deepEqual(await detected(IOTS_BROKER), ['iots-broker', 'WSO2 IoT Server (broker profile)', 'profile folder wso2/broker, wso2/analytics/conf/carbon.xml in the distribution']);
-    assert.deepEqual(await detected(IOTS_ANALYTICS), ['iots-analytics', 'WSO2 IoT Server (analytics profile)', 'profile folder wso2/analytics, wso2/broker/conf/carbon.xml in the distribution']);
+    assert.deepEqual(await detected(APIM), ['apim', 'WSO2 API Manager', 'conf/api-manager.xml']);
+    assert.deepEqual(await detected(IS), ['is', 'WSO2 Identity Server', 'conf/identity/identity.xml']);
+    assert.deepEqual(await detected(EI), ['ei-integrator', 'WSO2 Enterprise Integrator (integrator profile)', 'profile folders wso2/business-process in the distribution']);
+    assert.deepEqual(await detected(EI_BPS), ['ei-business-process', 'WSO2 Enterprise Integrator (business-process profile)', 'profile folders wso2/business-process in the distribution; home folder wso2/business-process']);
+    assert.deepEqual(await detected(EI_BROKER), ['ei-broker', 'WSO2 Enterprise Integrator (broker profile)', 'profile folders wso2/business-process in the distribution; home folder wso2/broker']);
+    assert.deepEqual(await detected(IOTS), ['iots-core', 'WSO2 IoT Server (core profile)', 'profile folders wso2/broker, wso2/analytics in the distribution']);
+    assert.deepEqual(await detected(IOTS_BROKER), ['iots-broker', 'WSO2 IoT Server (broker profile)', 'profile folders wso2/broker, wso2/analytics in the distribution; home folder wso2/broker']);
+    assert.deepEqual(await detected(IOTS_ANALYTICS), ['iots-analytics', 'WSO2 IoT Server (analytics profile)', 'profile folders wso2/broker, wso2/analytics in the distribution; home folder wso2/analytics']);
   });
 
   test('carbon.xml <ServerKey> identifies a product whose telltale files are absent; a placeholder does not', async () => {
@@ -110,12 +114,31 @@ describe('product detection from the files present', () => {
       '/a/mb/repository/conf/carbon.xml': carbonXml(),
       '/a/mb/repository/conf/broker.xml': '<broker/>',
     });
-    assert.equal((await detectProduct(ws.home('/a/am'), ws.sources))?.id, 'apim');
-    assert.equal((await detectProduct(ws.home('/a/am'), ws.sources))?.detectedBy, 'carbon.xml <ServerKey>AM</ServerKey>');
-    assert.equal((await detectProduct(ws.home('/a/ei'), ws.sources))?.id, 'ei-integrator');
-    assert.equal((await detectProduct(ws.home('/a/ei/wso2/broker'), ws.sources))?.id, 'ei-broker');
-    assert.equal(await detectProduct(ws.home('/a/kernel'), ws.sources), undefined);
-    assert.equal((await detectProduct(ws.home('/a/mb'), ws.sources))?.id, 'mb');
+    assert.equal((await ws.productPorts('/a/am'))?.id, 'apim');
+    assert.equal((await ws.productPorts('/a/am'))?.detectedBy, 'carbon.xml <ServerKey>AM</ServerKey>');
+    assert.equal((await ws.productPorts('/a/ei'))?.id, 'ei-integrator');
+    assert.equal((await ws.productPorts('/a/ei/wso2/broker'))?.id, 'ei-broker');
+    assert.equal(await ws.productPorts('/a/kernel'), undefined);
+    assert.equal((await ws.productPorts('/a/mb'))?.id, 'mb');
+  });
+
+  test('the port tables name the product the rest of the tool names (schemas/products.json): carbon.xml <Name> and <ServerKey> outrank marker files', async () => {
+    const ws = new Workspace({
+      // No ServerKey, no marker file: carbon.xml's <Name> alone (the old port-table detection did not read it).
+      '/c/am/repository/conf/carbon.xml': carbonXml({ name: 'WSO2 API Manager' }),
+      // An IS home that also holds an api-manager.xml: its carbon.xml says IS, as the TLS rules and hovers say.
+      '/c/is/repository/conf/carbon.xml': carbonXml({ serverKey: 'IS' }),
+      '/c/is/repository/conf/api-manager.xml': '<APIManager/>',
+      // A product schemas/ports.json has no defaults for: no product rows, and carbon.xml's name for the home.
+      '/c/esb/repository/conf/carbon.xml': carbonXml({ serverKey: 'ESB', name: 'WSO2 Enterprise Service Bus' }),
+    });
+    assert.deepEqual(await ws.productPorts('/c/am').then((p) => p && [p.id, p.detectedBy]), ['apim', 'carbon.xml <Name>WSO2 API Manager</Name>']);
+    for (const homeDir of ['/c/am', '/c/is']) assert.equal((await ws.productPorts(homeDir))?.id, (await ws.homeFacts(homeDir)).product.id);
+    assert.equal((await ws.productPorts('/c/is'))?.id, 'is');
+    assert.equal((await ws.homeFacts('/c/esb')).product.id, 'esb');
+    assert.equal(await ws.productPorts('/c/esb'), undefined);
+    const view = await homePortView(await ws.homeFacts('/c/esb'), ws.sources);
+    assert.deepEqual([view.name, view.productRows.length], ['WSO2 Enterprise Service Bus', 0]);
   });
 
   test('APIM ships broker.xml and identity/identity.xml too: api-manager.xml wins', async () => {
@@ -125,7 +148,7 @@ describe('product detection from the files present', () => {
       '/b/am/repository/conf/broker.xml': '<broker/>',
       '/b/am/repository/conf/identity/identity.xml': '<Server/>',
     });
-    assert.equal((await detectProduct(ws.home('/b/am'), ws.sources))?.id, 'apim');
+    assert.equal((await ws.productPorts('/b/am'))?.id, 'apim');
   });
 });
 
@@ -403,7 +426,7 @@ describe('the port table of a home', () => {
       ],
     );
     const markdown = homeTableMarkdown(view);
-    assert.match(markdown, /^\*\*WSO2 IoT Server \(analytics profile\)\*\* · `\/ws\/wso2iot-3\.1\.0\/wso2\/analytics` · detected by profile folder wso2\/analytics/);
+    assert.match(markdown, /^\*\*WSO2 IoT Server \(analytics profile\)\*\* · `\/ws\/wso2iot-3\.1\.0\/wso2\/analytics` · detected by profile folders wso2\/broker, wso2\/analytics in the distribution; home folder wso2\/analytics$/m);
     assert.ok(markdown.includes(`Port offset 2 (carbon.xml line ${OFFSET_LINE}).`));
     assert.ok(markdown.includes('| Tomcat connector (https) | **9445** | 9443 | tomcat/catalina-server.xml:4 | + offset |'));
     assert.ok(markdown.includes('| redirect target of the http connector (not a listener) | 9443 | 9443 | tomcat/catalina-server.xml:3 | as written |'));
@@ -463,7 +486,7 @@ describe('the workspace table and its conflicts', () => {
     assert.ok(markdown.includes('- Lowest offset for `wso2am-2.6.0` that collides with no other home: 1.'));
     assert.ok(markdown.includes('## WSO2 Identity Server'));
     const text = workspaceText(report, { displayPath: display });
-    assert.ok(text.startsWith('WSO2 API Manager  wso2am-2.6.0\n  Port offset 0 (carbon.xml line 8); detected by repository/conf/api-manager.xml\n'));
+    assert.ok(text.startsWith('WSO2 API Manager  wso2am-2.6.0\n  Port offset 0 (carbon.xml line 8); detected by conf/api-manager.xml\n'));
     assert.ok(text.includes('\nConflicts:\n  wso2am-2.6.0 (offset 0) and wso2is-5.6.0 (offset 0) both open 8000'));
     assert.ok(!text.includes('**') && !text.includes('`'), 'plain text has no Markdown');
     const json = workspaceJson(report, { displayPath: display }) as { homes: { home: string; lowestFreeOffset?: number }[]; conflicts: { homes: string[] }[] };

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import Ajv from 'ajv';
 import portTable from '../../../schemas/ports.json';
 import portSchema from '../../../schemas/ports.schema.json';
+import products from '../../../schemas/products.json';
 
 /** schemas/ports.json is data a contributor edits to add a product: the schema and these checks catch the mistakes. */
 
@@ -34,29 +35,31 @@ test('the schema rejects what would break tables and hovers', () => {
   delete websocket.why;
   assert.ok(errorsOf(unexplained).includes(`/products/0/ports/${unexplained.products[0].ports.indexOf(websocket)} must have required property 'why'`));
 
-  const contradictory = copy();
-  contradictory.products[0].detect.push({ main: true, profile: 'broker' });
-  assert.ok(errorsOf(contradictory).some((e) => e.startsWith('/products/0/detect/2 must NOT be valid')));
+  const unnamed = copy();
+  delete unnamed.products[0].product;
+  assert.ok(errorsOf(unnamed).includes("/products/0 must have required property 'product'"));
 
   const typo = copy();
-  typo.products[0].detect[0] = { confFile: ['api-manager.xml'] };
-  assert.ok(errorsOf(typo).includes('/products/0/detect/0 must NOT have additional properties'));
+  typo.products[0].detect = [{ confFiles: ['api-manager.xml'] }];
+  assert.ok(errorsOf(typo).includes('/products/0 must NOT have additional properties'));
 
   const noWhy = copy();
   delete noWhy['catalina-server'].connector.redirectPort.why;
   assert.ok(errorsOf(noWhy).includes("/catalina-server/connector/redirectPort must have required property 'why'"));
 });
 
-test('product entries are consistent: unique ids, known port sets, profiles matching their detection', () => {
+test('product entries are consistent: unique ids, products of schemas/products.json, known port sets, one entry per folder', () => {
   const ids = portTable.products.map((p) => p.id);
   assert.equal(new Set(ids).size, ids.length);
-  for (const product of portTable.products as { id: string; profile?: string; portSets?: string[]; detect: { profile?: string; main?: boolean }[] }[]) {
-    for (const set of product.portSets ?? []) assert.ok(set in portTable.portSets, `${product.id}: unknown port set ${set}`);
-    for (const condition of product.detect) {
-      // A profile product is detected in its profile folder, or as the distribution's main home (EI integrator, IoT core).
-      if (condition.profile !== undefined) assert.equal(condition.profile, product.profile, `${product.id}: detects profile ${condition.profile}`);
-      if (condition.profile === undefined && !condition.main) assert.equal(product.profile, undefined, `${product.id}: a profile product detected outside a profile folder`);
-    }
+  const known = new Set(products.products.map((p) => p.id));
+  const folders = new Set<string>();
+  for (const entry of portTable.products as { id: string; product: string; profile?: string; main?: boolean; portSets?: string[] }[]) {
+    assert.ok(known.has(entry.product), `${entry.id}: ${entry.product} is no product of schemas/products.json`);
+    for (const set of entry.portSets ?? []) assert.ok(set in portTable.portSets, `${entry.id}: unknown port set ${set}`);
+    // The first entry of a product whose folder matches wins: a second one for the same folder would never be used.
+    const folder = `${entry.product} ${entry.main ? '(main)' : entry.profile ?? '(any)'}`;
+    assert.ok(!folders.has(folder), `${entry.id}: a second entry for ${folder}`);
+    folders.add(folder);
   }
   // Numbers that come from the product documentation, cited, not from memory.
   const apim = portTable.products.find((p) => p.id === 'apim')!;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { projectRoot } from '../../helpers';
 import { parseXml } from '../../../server/src/service/model/xml';
 import { homeOfConfDir } from '../../../server/src/service/workspace/files';
-import { readCertificate } from '../../../server/src/service/keystore';
+import { verifyKeystore } from '../../../server/src/service/keystore';
 import { planSecureVault, resolveKeystore, secureVaultFiles, secureVaultKey } from '../../../server/src/service/fixes/secure-vault';
 import { analyseFile, applyFixToDisk, copyTree, keytoolGenerate, readText, tempDir, writeText } from './support';
 import { cli } from '../cli/support';
@@ -101,7 +101,7 @@ test('a JDBC URL password (MySQL &amp;password=, H2 ;PASSWORD=) round-trips as t
   const carbonText = readText(files.carbonXml)!;
   const keystore = resolveKeystore({ home: quick.home, secretConf: undefined, carbonXml: parseXml(carbonText) });
   if (!keystore.ok) assert.fail(keystore.error.message);
-  const certificate = readCertificate({ bytes: fs.readFileSync(keystore.value.path), type: 'JKS', alias: 'wso2carbon', password: STORE_PASSWORD, label: keystore.value.path });
+  const certificate = verifyKeystore({ bytes: fs.readFileSync(keystore.value.path), type: 'JKS', alias: 'wso2carbon', storePassword: STORE_PASSWORD, label: keystore.value.path });
   if (!certificate.ok) assert.fail(certificate.error.message);
   const key = secureVaultKey(keystore.value, certificate.value);
 

@@ -4,23 +4,24 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { privateDecrypt, constants, generateKeyPairSync, KeyObject, X509Certificate } from 'node:crypto';
-import { readCertificate, encryptForSecureVault, maxSecretBytes, KeystoreCertificate } from '../../../server/src/service/keystore';
+import { verifyKeystore, encryptForSecureVault, maxSecretBytes, KeystoreCertificate } from '../../../server/src/service/keystore';
 import { readJavaKeystore } from '../../../server/src/service/keystore/jks';
 import { corpusDir } from '../../helpers';
 import { javaFingerprints, keytoolGenerate, tempDir } from './support';
 
 const STORE_PASSWORD = 'St0re-Pw!x9';
 
-function read(file: string, type: string, alias: string, password?: string) {
-  return readCertificate({ bytes: fs.existsSync(file) ? fs.readFileSync(file) : undefined, type, alias, password, label: file });
+/** The read Secure Vault makes (verifyKeystore): what it gives is what these readers are for. */
+function read(file: string, type: string, alias: string, storePassword?: string) {
+  return verifyKeystore({ bytes: fs.existsSync(file) ? fs.readFileSync(file) : undefined, type, alias, storePassword, label: file });
 }
 
-function certificate(result: ReturnType<typeof readCertificate>): KeystoreCertificate {
+function certificate(result: ReturnType<typeof verifyKeystore>): KeystoreCertificate {
   if (!result.ok) assert.fail(`expected a certificate, got ${result.error.code}: ${result.error.message}`);
   return result.value;
 }
 
-function error(result: ReturnType<typeof readCertificate>): { code: string; message: string } {
+function error(result: ReturnType<typeof verifyKeystore>): { code: string; message: string } {
   assert.equal(result.ok, false, 'expected an error');
   return (result as { ok: false; error: { code: string; message: string } }).error;
 }
@@ -54,7 +55,7 @@ function fx(): Fixtures {
   return fixtures;
 }
 
-test('JKS made by keytool: each alias gives its own certificate (key pairs and a trusted one), without the store password, whatever the case', () => {
+test('JKS made by keytool: each key pair alias gives its own certificate, without the store password, whatever the case; a trusted certificate is read but refused', () => {
   const { jks } = fx();
   const java = javaFingerprints(jks, 'JKS', STORE_PASSWORD);
   assert.deepEqual([...java.keys()], ['second', 'server-key', 'trusted-partner'], 'keytool stores aliases in lower case');
@@ -73,8 +74,11 @@ test('JKS made by keytool: each alias gives its own certificate (key pairs and a
     assert.equal(cert.publicKey.asymmetricKeyDetails?.modulusLength, 2048);
   }
   assert.equal(certificate(read(jks, 'JKS', 'second')).certificate.fingerprint256, java.get('second'));
-  assert.equal(certificate(read(jks, 'JKS', 'trusted-partner')).certificate.fingerprint256, java.get('trusted-partner'));
+  // The trusted certificate is read as Java stores it, but nothing encrypted to it could be decrypted: refused.
+  const trusted = contents.contents.entries.find((e) => e.alias === 'trusted-partner')!;
+  assert.equal(new X509Certificate(Buffer.from(trusted.certificates[0])).fingerprint256, java.get('trusted-partner'));
   assert.equal(java.get('trusted-partner'), javaFingerprints(fx().partner, 'JKS', STORE_PASSWORD).get('partner'));
+  assert.equal(error(read(jks, 'JKS', 'trusted-partner')).code, 'not-a-key-entry');
   assert.notEqual(java.get('second'), java.get('server-key'));
   assert.equal(maxSecretBytes(certificate(read(jks, 'JKS', 'second')).publicKey), 245);
 });
@@ -162,30 +166,30 @@ test('bad keystores give a coded message naming the file, never the password', (
   const { dir, jks, modern: p12 } = fx();
   const bytes = fs.readFileSync(jks);
   const p12Bytes = fs.readFileSync(p12);
-  const cases: { name: string; result: ReturnType<typeof readCertificate>; code: string; pattern: RegExp }[] = [
+  const cases: { name: string; result: ReturnType<typeof verifyKeystore>; code: string; pattern: RegExp }[] = [
     { name: 'missing file', result: read(path.join(dir, 'nope.jks'), 'JKS', 'good'), code: 'missing', pattern: /nope\.jks does not exist/ },
     {
       name: 'truncated JKS',
-      result: readCertificate({ bytes: bytes.subarray(0, Math.floor(bytes.length / 2)), type: 'JKS', alias: 'second', label: 'cut.jks' }),
+      result: verifyKeystore({ bytes: bytes.subarray(0, Math.floor(bytes.length / 2)), type: 'JKS', alias: 'second', label: 'cut.jks' }),
       code: 'malformed',
       pattern: /cut\.jks is truncated/,
     },
     {
       name: 'JKS without its digest',
-      result: readCertificate({ bytes: bytes.subarray(0, bytes.length - 5), type: 'JKS', alias: 'second', label: 'cut.jks' }),
+      result: verifyKeystore({ bytes: bytes.subarray(0, bytes.length - 5), type: 'JKS', alias: 'second', label: 'cut.jks' }),
       code: 'malformed',
       pattern: /truncated/,
     },
     {
       name: 'truncated PKCS12',
-      result: readCertificate({ bytes: p12Bytes.subarray(0, 300), type: 'PKCS12', alias: 'vault', password: STORE_PASSWORD, label: 'cut.p12' }),
+      result: verifyKeystore({ bytes: p12Bytes.subarray(0, 300), type: 'PKCS12', alias: 'vault', storePassword: STORE_PASSWORD, label: 'cut.p12' }),
       code: 'malformed',
       pattern: /cut\.p12 is damaged/,
     },
-    { name: 'not a keystore', result: readCertificate({ bytes: Buffer.from('<Server/>'), type: 'JKS', alias: 'good', label: 'x.xml' }), code: 'malformed', pattern: /not a keystore/ },
-    { name: 'empty file', result: readCertificate({ bytes: new Uint8Array(0), type: 'JKS', alias: 'good', label: 'empty.jks' }), code: 'malformed', pattern: /empty\.jks/ },
-    { name: 'wrong alias (JKS)', result: read(jks, 'JKS', 'wso2carbon'), code: 'alias-not-found', pattern: /no certificate with alias "wso2carbon".*aliases: .*second.*server-key/ },
-    { name: 'wrong alias (PKCS12)', result: read(p12, 'PKCS12', 'other', STORE_PASSWORD), code: 'alias-not-found', pattern: /no certificate with alias "other".*aliases: vault/ },
+    { name: 'not a keystore', result: verifyKeystore({ bytes: Buffer.from('<Server/>'), type: 'JKS', alias: 'good', label: 'x.xml' }), code: 'malformed', pattern: /not a keystore/ },
+    { name: 'empty file', result: verifyKeystore({ bytes: new Uint8Array(0), type: 'JKS', alias: 'good', label: 'empty.jks' }), code: 'malformed', pattern: /empty\.jks/ },
+    { name: 'wrong alias (JKS)', result: read(jks, 'JKS', 'wso2carbon'), code: 'alias-not-found', pattern: /no entry with alias "wso2carbon".*aliases: .*second.*server-key/ },
+    { name: 'wrong alias (PKCS12)', result: read(p12, 'PKCS12', 'other', STORE_PASSWORD), code: 'alias-not-found', pattern: /no entry with alias "other".*aliases: vault/ },
     { name: 'PKCS12 without password', result: read(p12, 'PKCS12', 'vault'), code: 'needs-password', pattern: /needs the keystore password/ },
     { name: 'PKCS12 wrong password', result: read(p12, 'PKCS12', 'vault', 'Wr0ng-Pass#1'), code: 'wrong-password', pattern: /does not open the PKCS12 keystore/ },
     { name: 'legacy PKCS12 wrong password', result: read(fx().legacy, 'PKCS12', 'vault', 'Wr0ng-Pass#1'), code: 'wrong-password', pattern: /does not open/ },

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { projectRoot } from '../../helpers';
 import { parseXml } from '../../../server/src/service/model/xml';
 import { ProductHome, homeOfConfDir } from '../../../server/src/service/workspace/files';
-import { readCertificate } from '../../../server/src/service/keystore';
+import { verifyKeystore } from '../../../server/src/service/keystore';
 import { SecureVaultKey, planSecureVault, resolveKeystore, secureVaultFiles, secureVaultKey } from '../../../server/src/service/fixes/secure-vault';
 import { analyseFile, applyFixToDisk, copyTree, keytoolGenerate, readText, tempDir, writeText } from './support';
 import { cli } from '../cli/support';
@@ -250,11 +250,11 @@ function keyOf(home: ProductHome): SecureVaultKey {
   const carbonText = readText(files.carbonXml);
   const keystore = resolveKeystore({ home, secretConf: readText(files.secretConf), carbonXml: carbonText ? parseXml(carbonText) : undefined });
   if (!keystore.ok) assert.fail(keystore.error.message);
-  const certificate = readCertificate({
+  const certificate = verifyKeystore({
     bytes: fs.readFileSync(keystore.value.path),
     type: keystore.value.type,
     alias: keystore.value.alias,
-    password: keystore.value.passwordFromCarbonXml,
+    storePassword: keystore.value.passwordFromCarbonXml,
     label: keystore.value.path,
   });
   if (!certificate.ok) assert.fail(certificate.error.message);

@@ -9,7 +9,7 @@ import { Finding } from '../../../server/src/service/types';
 import { homeOfConfDir } from '../../../server/src/service/workspace/files';
 import { Fix } from '../../../server/src/service/fixes/types';
 import { parseProperties } from '../../../server/src/service/fixes/properties';
-import { encryptForSecureVault, readCertificate } from '../../../server/src/service/keystore';
+import { encryptForSecureVault, verifyKeystore } from '../../../server/src/service/keystore';
 import {
   KeystoreLocation,
   SecureVaultKey,
@@ -468,16 +468,16 @@ function carbonXmlFor(location: string, type: string, alias: string, password: s
 }
 
 /** The wiring: resolve the keystore from the disk, read the certificate (password from carbon.xml or the user). */
-function keyFromDisk(confDir: string, userPassword?: string): ReturnType<typeof readCertificate> & { keystore?: KeystoreLocation } {
+function keyFromDisk(confDir: string, userPassword?: string): ReturnType<typeof verifyKeystore> & { keystore?: KeystoreLocation } {
   const home = homeOfConfDir(confDir)!;
   const files = secureVaultFiles(home);
   const keystore = resolveKeystore({ home, secretConf: readText(files.secretConf), carbonXml: parseXml(readText(files.carbonXml)!) });
   if (!keystore.ok) assert.fail(keystore.error.message);
-  const certificate = readCertificate({
+  const certificate = verifyKeystore({
     bytes: fs.existsSync(keystore.value.path) ? fs.readFileSync(keystore.value.path) : undefined,
     type: keystore.value.type,
     alias: keystore.value.alias,
-    password: userPassword ?? keystore.value.passwordFromCarbonXml,
+    storePassword: userPassword ?? keystore.value.passwordFromCarbonXml,
     label: keystore.value.path,
   });
   return { ...certificate, keystore: keystore.value };

@@ -117,7 +117,7 @@ for (const product of ['apim', 'is', 'mi'] as Product[]) {
     const portHover = await service.hover({ path: home.tomlPath, content: doc, settings, offset: at(spec.portKey) + 1 });
     assert.ok(portHover);
     const sum = spec.hint.replace('\u2192 ', '');
-    assert.match(portHover.markdown, new RegExp(`= \\*\\*${sum}\\*\\*`));
+    assert.match(portHover.markdown, new RegExp(`\\*\\*${sum}\\*\\* = `));
     assert.match(portHover.markdown, /Base from deployment\.toml key/);
     const hints = await service.inlayHints({ path: home.tomlPath, content: doc, settings, from: 0, to: doc.kind === 'text' ? doc.text.length : 0 });
     const portHint = hints.find((h) => h.offset === at(spec.portKey) + spec.portKey.length);

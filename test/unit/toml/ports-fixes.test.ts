@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { applyReplacements } from '../../../server/src/service/fixes/types';
 import { buildTomlModel } from '../../../server/src/service/toml/effective';
 import { TomlProduct } from '../../../server/src/service/toml/knowledge';
-import { explainPort, tomlPorts } from '../../../server/src/service/toml/ports';
+import { explainTomlPort, tomlPorts } from '../../../server/src/service/toml/ports';
 import { planTomlSuppression, planTomlTlsFix } from '../../../server/src/service/toml/fixes';
 import { parseDeploymentToml } from '../../../server/src/service/toml/parse';
 import { check, of } from './helpers';
@@ -55,9 +55,13 @@ test('ports: offset as a numeric string, user port keys through key-mappings, -D
   const overridden = port(`[server]\noffset = 1\n`, 'apim', 'transport.https.properties.port', 5);
   assert.equal(overridden.port.effective, 9448);
   assert.match(overridden.offset.explanation, /-DportOffset=5/);
-  assert.match(explainPort(overridden.port, overridden.offset), /9443 \+ 5 = 9448/);
+  // One explanation for every port (ports/explanations.ts): base and offset, each with where it comes from.
+  const explained = explainTomlPort(overridden.port, overridden.offset, '/h/repository/conf/deployment.toml');
+  assert.equal(explained.effective, 9448);
+  assert.match(explained.markdown, /^\*\*9448\*\* = 9443 \+ offset 5 from -DportOffset=5 \(setting\), which overrides \[server\] offset in deployment\.toml\. Base from bundled default of WSO2 API Manager 4\.2\.0/);
   const bad = port(`[server]\noffset = "x"\n`, 'apim', 'transport.https.properties.port');
   assert.equal(bad.port.effective, undefined);
+  assert.match(explainTomlPort(bad.port, bad.offset, '/h/repository/conf/deployment.toml').markdown, /^9443 \+ the port offset, which is unknown: \[server\] offset in deployment\.toml is not a number .*\. Base from /);
 });
 
 // TLS fix -------------------------------------------------------------------------------------------------------------

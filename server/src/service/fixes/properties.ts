@@ -17,6 +17,13 @@ export interface PropertiesEntry {
   readonly value: string;
   /** From the key's first character to the end of the entry's last physical line (line terminator excluded). */
   readonly span: TextSpan;
+  /**
+   * Where the value is written, one span per physical line: on the first line from the value's first character, on a
+   * continuation line from its first non-blank character, each to the end of its line (a continuation backslash
+   * included). A value that starts after a continuation (`key=\`, then the value's line) starts at that backslash.
+   * No span where nothing of the value is written.
+   */
+  readonly valueSpans: readonly TextSpan[];
 }
 
 export interface ParsedProperties {
@@ -50,20 +57,22 @@ export function parseProperties(text: string): ParsedProperties {
     while (start < contentEnd && BLANKS.has(text[start])) start++;
     i = next;
     if (start === contentEnd || text[start] === '#' || text[start] === '!') continue;
-    let logical = text.slice(start, contentEnd);
+    // The physical lines of the logical line, continuation backslashes included; load() counts the backslashes of
+    // each physical line on its own, which also keeps a long run of continued backslash lines linear.
+    const lines: TextSpan[] = [{ start, end: contentEnd }];
     let end = contentEnd;
-    while (endsWithOddBackslashes(logical)) {
-      logical = logical.slice(0, -1);
+    while (endsWithOddBackslashes(text, lines[lines.length - 1])) {
       if (i >= n) break; // a trailing backslash at the end of the file is dropped
       const line = physical(i);
       let from = i;
       while (from < line.contentEnd && BLANKS.has(text[from])) from++;
-      logical += text.slice(from, line.contentEnd);
+      lines.push({ start: from, end: line.contentEnd });
       end = line.contentEnd;
       i = line.next;
     }
-    const { key, value } = splitEntry(logical);
-    entries.push({ key, value, span: { start, end } });
+    const pieces = lines.map((line) => (endsWithOddBackslashes(text, line) ? { start: line.start, end: line.end - 1 } : line));
+    const { key, value, valueStart } = splitEntry(pieces.map((piece) => text.slice(piece.start, piece.end)).join(''));
+    entries.push({ key, value, span: { start, end }, valueSpans: valueSpansOf(lines, pieces, valueStart) });
   }
   return { entries, eol };
 }
@@ -74,13 +83,36 @@ export function propertyValue(parsed: ParsedProperties, key: string): string | u
   return undefined;
 }
 
-function endsWithOddBackslashes(s: string): boolean {
+function endsWithOddBackslashes(s: string, within: TextSpan = { start: 0, end: s.length }): boolean {
   let count = 0;
-  for (let i = s.length - 1; i >= 0 && s[i] === '\\'; i--) count++;
+  for (let i = within.end - 1; i >= within.start && s[i] === '\\'; i--) count++;
   return count % 2 === 1;
 }
 
-function splitEntry(line: string): { key: string; value: string } {
+/**
+ * The written spans of a value that starts at `valueStart` of the logical line made of `pieces` (the physical
+ * `lines` without their continuation backslash). A value that starts where a continued line ends (nothing but the
+ * separator and blanks before the backslash) starts at that backslash, so the line that announces it is part of it.
+ */
+function valueSpansOf(lines: readonly TextSpan[], pieces: readonly TextSpan[], valueStart: number): TextSpan[] {
+  const spans: TextSpan[] = [];
+  let logical = 0;
+  let started = false;
+  for (let k = 0; k < lines.length; k++) {
+    const length = pieces[k].end - pieces[k].start;
+    let from: number | undefined;
+    if (started) from = lines[k].start;
+    else if (valueStart < logical + length || (valueStart === logical + length && k < lines.length - 1)) {
+      from = pieces[k].start + (valueStart - logical);
+      started = true;
+    }
+    logical += length;
+    if (from !== undefined && from < lines[k].end) spans.push({ start: from, end: lines[k].end });
+  }
+  return spans;
+}
+
+function splitEntry(line: string): { key: string; value: string; valueStart: number } {
   let keyEnd = 0;
   let valueStart = line.length;
   let hasSeparator = false;
@@ -107,7 +139,7 @@ function splitEntry(line: string): { key: string; value: string } {
     }
     valueStart++;
   }
-  return { key: unescape(line.slice(0, keyEnd)), value: unescape(line.slice(valueStart)) };
+  return { key: unescape(line.slice(0, keyEnd)), value: unescape(line.slice(valueStart)), valueStart };
 }
 
 function unescape(s: string): string {

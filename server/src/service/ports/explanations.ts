@@ -108,6 +108,7 @@ function connectorOf(context: PortContext, scheme: string): PortEntry | undefine
 
 export function offsetUnknown(offset: OffsetInfo | undefined): string {
   if (!offset) return 'the port offset of its product home, which is unknown: this file is not inside a product home';
+  if (offset.explanation) return `the port offset, which is unknown: ${offset.explanation}`;
   const where = offset.carbonXml?.line !== undefined ? ` (line ${offset.carbonXml.line})` : '';
   return `the port offset, which is unknown: carbon.xml's \`<Offset>\`${where} is not an integer, so the server does not start`;
 }
@@ -115,8 +116,11 @@ export function offsetUnknown(offset: OffsetInfo | undefined): string {
 export function explainPort(entry: PortEntry, context: PortContext): PortExplanation {
   const { fact } = entry;
   const offset = context.offset;
+  // Where the number comes from, when it is not simply written here (a deployment.toml key or default).
+  const from = fact.source ? ` Base from ${fact.source}.` : '';
+  const unverified = fact.offsetUnverified ? ' Whether the runtime adds the offset to this port was not verified.' : '';
   if (fact.configured === undefined) {
-    return { effective: undefined, differs: false, how: 'not a number', markdown: 'Not a port number: Carbon needs a plain integer here.' };
+    return { effective: undefined, differs: false, how: 'not a number', markdown: `Not a port number: Carbon needs a plain integer here.${from}` };
   }
   if (entry.servletScheme) {
     const scheme = entry.servletScheme;
@@ -144,12 +148,12 @@ export function explainPort(entry: PortEntry, context: PortContext): PortExplana
     return { effective: fact.configured, differs: false, how: 'as written', markdown: notes.join('\n\n') };
   }
   if (!offset || offset.value === undefined) {
-    return { effective: undefined, differs: false, how: '+ offset', markdown: `${fact.configured} + ${offsetUnknown(offset)}.` };
+    return { effective: undefined, differs: false, how: '+ offset', markdown: `${fact.configured} + ${offsetUnknown(offset)}.${from}${unverified}` };
   }
   const effective = fact.configured + offset.value;
   const beyond = effective > MAX_PORT ? ` That is beyond ${MAX_PORT}: the port cannot be opened.` : '';
   const notListening = fact.notListeningReason ? `\n\nNot opened: ${fact.notListeningReason}` : '';
-  return { effective, differs: offset.value !== 0, how: '+ offset', markdown: `**${effective}** = ${fact.configured} + ${offsetPhrase(offset)}.${beyond}${notListening}` };
+  return { effective, differs: offset.value !== 0, how: '+ offset', markdown: `**${effective}** = ${fact.configured} + ${offsetPhrase(offset)}.${beyond}${from}${unverified}${notListening}` };
 }
 
 /** A redirectPort that names a connector's written port sends clients where that connector no longer listens. */

@@ -16,6 +16,8 @@ export interface OffsetInfo {
   readonly source: OffsetSource;
   /** carbon.xml's `<Offset>` as written, with its 1-based line. */
   readonly carbonXml: { readonly path: string; readonly raw: string; readonly value: number | undefined; readonly line: number | undefined } | undefined;
+  /** Where the offset comes from, when the source alone does not say (deployment.toml: written, template default, override). */
+  readonly explanation?: string;
 }
 
 /** OffsetInfo from a home's OffsetFact; `carbon` (the parsed carbon.xml) gives the line. */
@@ -62,6 +64,7 @@ export function describeOffset(value: number | string, source: OffsetSource | un
 /** The same with the line it is written on, for hovers and tables: "offset 2 (carbon.xml line 127)", "offset 0 (no `<Offset>` in carbon.xml)". */
 export function offsetPhrase(offset: OffsetInfo): string {
   const value = offset.value ?? '?';
+  if (offset.explanation) return `offset ${value} from ${offset.explanation}`;
   switch (offset.source) {
     case 'setting':
       return describeOffset(value, 'setting');

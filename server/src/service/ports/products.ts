@@ -1,13 +1,17 @@
 import portTable from '../../../../schemas/ports.json';
-import { XmlDocument, childAt } from '../model/xml';
+import { XmlDocument } from '../model/xml';
 import { FileSource } from '../workspace/facts';
-import { ConfigFileKind, HOME_FILES, ProductHome, basename, confPathOf, joinPath } from '../workspace/files';
+import { ConfigFileKind } from '../workspace/files';
+import { ProductFacts, productName } from '../workspace/product';
 
 /**
- * Which product a home is, and the ports it opens by default (schemas/ports.json).
+ * The ports a product opens by default in files this tool does not read (schemas/ports.json products). Which product
+ * a home is comes from product detection (workspace/product.ts, schemas/products.json), the answer the TLS rules and
+ * hovers use too; this table adds which of the product's entries the home's folder is (an EI or IoT Server profile
+ * opens ports of its own).
  */
 
-// ---- product detection ---------------------------------------------------------------------------------------------
+// ---- product default ports -----------------------------------------------------------------------------------------
 
 /** A default port of a product file this tool does not read (schemas/ports.json products). */
 export interface ProductPort {
@@ -22,24 +26,18 @@ export interface ProductPort {
   readonly source: string;
 }
 
-interface DetectCondition {
-  readonly confFiles?: readonly string[];
-  readonly distributionPaths?: readonly string[];
-  readonly profile?: string;
-  readonly main?: boolean;
-  readonly serverKey?: string;
-}
-
-interface ProductEntry {
+interface ProductPortsEntry {
   readonly id: string;
-  readonly name: string;
+  /** schemas/products.json id. */
+  readonly product: string;
   readonly profile?: string;
-  readonly detect: readonly DetectCondition[];
+  /** The entry of the distribution's main home (EI's integrator, IoT Server's core). */
+  readonly main?: boolean;
   readonly ports?: readonly ProductPort[];
   readonly portSets?: readonly string[];
 }
 
-const PRODUCTS: readonly ProductEntry[] = portTable.products;
+const ENTRIES: readonly ProductPortsEntry[] = portTable.products;
 const PORT_SETS: Readonly<Record<string, readonly ProductPort[]>> = portTable.portSets;
 
 export interface ProductInfo {
@@ -47,12 +45,12 @@ export interface ProductInfo {
   /** e.g. "WSO2 Enterprise Integrator (broker profile)". */
   readonly name: string;
   readonly profile: string | undefined;
-  /** What gave it away, e.g. "repository/conf/api-manager.xml". */
+  /** What gave it away, e.g. "carbon.xml <ServerKey>EI</ServerKey>; home folder wso2/broker". */
   readonly detectedBy: string;
   readonly ports: readonly ProductPort[];
 }
 
-/** What detection and the tables read besides HomeFacts; FactsProvider and any FileSource provide it. */
+/** What the port tables read besides HomeFacts; FactsProvider and any FileSource provide it. */
 export interface PortSources {
   readonly files: Pick<FileSource, 'exists'>;
   /** A parsed configuration file with the expected root element, or undefined (FactsProvider.parsed). */
@@ -60,60 +58,23 @@ export interface PortSources {
 }
 
 /**
- * The product a home belongs to, from the files present (conf/api-manager.xml, EI's and IoT Server's wso2/<profile>
- * folders, conf/broker.xml, conf/identity/identity.xml) and carbon.xml's `<ServerKey>`. The first product of
- * schemas/ports.json with a matching detect entry wins; undefined when none matches.
+ * The port entry of a detected product (HomeFacts.product): the first entry of that product whose folder matches
+ * (`main`: the distribution's main home; `profile`: the home `<distribution>/wso2/<profile>`; neither: any home).
+ * Undefined when the product is unknown or the table has no entry for it (ESB and DSS have none).
  */
-export async function detectProduct(home: ProductHome, sources: PortSources, carbon?: XmlDocument): Promise<ProductInfo | undefined> {
-  const carbonDoc = carbon ?? (await sources.parsed(confPathOf(home, HOME_FILES.carbon), 'carbon'));
-  const serverKey = carbonDoc ? childAt(carbonDoc.root, 'ServerKey')?.text.trim() : undefined;
-  const isMain = home.homeDir === home.distributionDir;
-  const profile = isMain ? undefined : basename(home.homeDir);
-  const confPrefix = home.confDir.slice(home.homeDir.length + 1);
-  for (const product of PRODUCTS) {
-    for (const condition of product.detect) {
-      const evidence: string[] = [];
-      if (condition.main !== undefined) {
-        if (!isMain) continue;
-      }
-      if (condition.profile !== undefined) {
-        if (profile !== condition.profile) continue;
-        evidence.push(`profile folder wso2/${profile}`);
-      }
-      if (condition.serverKey !== undefined) {
-        if (serverKey !== condition.serverKey) continue;
-        evidence.push(`carbon.xml <ServerKey>${serverKey}</ServerKey>`);
-      }
-      if (condition.confFiles) {
-        const found = await firstExisting(sources, condition.confFiles.map((f) => joinPath(home.confDir, f)));
-        if (found === undefined) continue;
-        evidence.push(`${confPrefix}/${condition.confFiles[found]}`);
-      }
-      if (condition.distributionPaths) {
-        const present = await Promise.all(condition.distributionPaths.map((p) => sources.files.exists(joinPath(home.distributionDir, p))));
-        if (present.includes(false)) continue;
-        evidence.push(`${condition.distributionPaths.join(' and ')} in the distribution`);
-      }
-      const ports = [...(product.ports ?? []), ...(product.portSets ?? []).flatMap((name) => PORT_SETS[name] ?? [])];
-      return {
-        id: product.id,
-        name: product.profile ? `${product.name} (${product.profile} profile)` : product.name,
-        profile: product.profile,
-        detectedBy: evidence.join(', ') || 'main folder',
-        ports,
-      };
-    }
-  }
-  return undefined;
-}
-
-async function firstExisting(sources: PortSources, paths: string[]): Promise<number | undefined> {
-  for (let i = 0; i < paths.length; i++) if (await sources.files.exists(paths[i])) return i;
-  return undefined;
-}
-
-/** carbon.xml's `<Name>` when it is a real name (the kernel file carries the `${product.name}` placeholder). */
-export function carbonProductName(carbon: XmlDocument | undefined): string | undefined {
-  const name = carbon ? childAt(carbon.root, 'Name')?.text.trim() : undefined;
-  return name && !name.includes('${') ? name : undefined;
+export function productPortsOf(product: ProductFacts): ProductInfo | undefined {
+  if (product.id === undefined) return undefined;
+  const isMain = product.profile === undefined;
+  const entry = ENTRIES.find((e) => e.product === product.id && (e.main ? isMain : e.profile === undefined || e.profile === product.profile));
+  if (!entry) return undefined;
+  const name = productName(entry.product) ?? entry.product;
+  // What identified the product, then which of its folders this home is.
+  const folder = entry.profile && !entry.main ? `; home folder wso2/${entry.profile}` : '';
+  return {
+    id: entry.id,
+    name: entry.profile ? `${name} (${entry.profile} profile)` : name,
+    profile: entry.profile,
+    detectedBy: `${product.detectedBy.join(', ')}${folder}`,
+    ports: [...(entry.ports ?? []), ...(entry.portSets ?? []).flatMap((set) => PORT_SETS[set] ?? [])],
+  };
 }

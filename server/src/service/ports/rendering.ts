@@ -2,7 +2,8 @@ import { PortFact } from './values';
 import { HomeFacts } from '../workspace/facts';
 import { ProductHome } from '../workspace/files';
 import { OffsetInfo, offsetInfo, offsetPhrase, overrideNote } from './offset';
-import { PortSources, ProductInfo, carbonProductName, detectProduct } from './products';
+import { PortSources, ProductInfo, productPortsOf } from './products';
+import { carbonIdentity } from '../workspace/product';
 import { PortConflict, PortIndex, findPortConflicts } from './conflicts';
 import { PortContext, escapeMarkdown, explainPort, markdownToPlain, offsetUnknown, portContextOf } from './explanations';
 
@@ -50,7 +51,7 @@ export interface HomePortView {
 /** Everything about one home's ports; `context` may be passed when the caller has one with fresher entries. */
 export async function homePortView(facts: HomeFacts, sources: PortSources, context?: PortContext): Promise<HomePortView> {
   const ctx = context ?? (await portContextOf(facts, sources));
-  const product = await detectProduct(facts.home, sources, ctx.carbon);
+  const product = productPortsOf(facts.product);
   const rows: PortRow[] = ctx.entries.map((entry) => {
     const explanation = explainPort(entry, ctx);
     return {
@@ -83,7 +84,7 @@ export async function homePortView(facts: HomeFacts, sources: PortSources, conte
     facts,
     home: facts.home,
     product,
-    name: product?.name ?? carbonProductName(ctx.carbon) ?? 'Carbon product',
+    name: product?.name ?? carbonIdentity(ctx.carbon).carbonName ?? 'Carbon product',
     offset: ctx.offset ?? offsetInfo(facts.offset, ctx.carbon),
     rows,
     productRows,

@@ -25,6 +25,10 @@ export interface PortFact {
   readonly noOffsetReason?: string;
   /** Why a port of a listener is not opened (a disabled transport, a clustering-only port), for hovers. */
   readonly notListeningReason?: string;
+  /** Where the configured value comes from when the file does not simply write it there (deployment.toml: a key, a default of the config mapper). */
+  readonly source?: string;
+  /** True when whether the runtime adds the offset was not checked in its code (some deployment.toml ports). */
+  readonly offsetUnverified?: boolean;
 }
 
 export interface OffsetValue {

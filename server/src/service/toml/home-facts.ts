@@ -1,4 +1,4 @@
-import { LineIndex, TextSpan } from '../model/text';
+import { LineIndex } from '../model/text';
 import type { HomePortView, PortRow } from '../ports/rendering';
 import { PortFact } from '../ports/values';
 import { decodeBytes } from '../workspace/decode';
@@ -7,7 +7,7 @@ import { type ProductHome, joinPath } from '../workspace/files';
 import { buildTomlModel } from './effective';
 import { detectTomlHome, tomlHomeOf } from './home';
 import { HomeFileReader, PRODUCT_NAMES } from './knowledge';
-import { tomlPorts } from './ports';
+import { tomlPortFact, tomlPorts } from './ports';
 
 /**
  * The offset and ports of a Carbon 4.5+ home as the facade's HomeFacts carry them, from deployment.toml: the XML of
@@ -54,18 +54,8 @@ export async function tomlHomeFacts(
   const homeDir = tomlHomeOf(tomlPath)?.homeDir ?? home.homeDir;
   const model = buildTomlModel({ path: tomlPath, text, readHomeFile: await readTomlHomeFiles(files, homeDir) });
   const { offset, ports } = tomlPorts(model, portOffsetOverride ?? undefined);
-  const topOfFile: TextSpan = { start: 0, end: 0 };
   const offsetFact: OffsetFact = { value: offset.value, source: offset.origin === 'override' ? 'setting' : 'deployment.toml', carbonXml: undefined };
-  const portFacts: PortFact[] = ports.map((port) => ({
-    path: tomlPath,
-    confRelativePath: 'deployment.toml',
-    span: port.span ?? topOfFile,
-    label: `${port.label} (${port.key})`,
-    configured: port.base,
-    offsetApplies: true,
-    listening: true,
-  }));
-  return { offset: offsetFact, ports: portFacts };
+  return { offset: offsetFact, ports: ports.map((port) => tomlPortFact(port, tomlPath)) };
 }
 
 /**

@@ -12,7 +12,7 @@ export { PRODUCT_NAMES, bundledKnowledge, loadKnowledge } from './knowledge';
 export type { ConfigKnowledge, HomeFileReader, TomlProduct } from './knowledge';
 export { parseDeploymentToml } from './parse';
 export type { TomlDocument, TomlEntry, TomlTable } from './parse';
-export { explainPort, tomlOffset, tomlPorts } from './ports';
+export { explainTomlPort, tomlOffset, tomlPorts } from './ports';
 export type { TomlOffset, TomlPort } from './ports';
 export { planTomlFixes, planTomlSuppression, planTomlTlsFix } from './fixes';
 export type { TomlFix } from './fixes';

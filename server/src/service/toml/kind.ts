@@ -17,7 +17,7 @@ import { isSecretKey } from './keys';
 import { ConfigKnowledge, HomeFileReader, PRODUCT_NAMES, loadKnowledge } from './knowledge';
 import { detectTomlHome } from './home';
 import { TomlEntry } from './parse';
-import { TomlOffset, TomlPort, explainPort, tomlOffset, tomlPorts } from './ports';
+import { TomlOffset, TomlPort, explainTomlPort, tomlOffset, tomlPorts } from './ports';
 import { planTomlFixes } from './fixes';
 import { KeystorePasswordRequest, TOML_VAULT_TITLE_ONE, TomlVaultPlan, planTomlEnvReference, planTomlSecureVault } from './securevault';
 import { TomlFinding } from './types';
@@ -233,7 +233,7 @@ export class TomlEngineCore {
     const span = { start: entry.keySpan.start, end: entry.valueSpan.end };
     if (offsetInfo.entry === entry) return { markdown: offsetMarkdown(model, offsetInfo, ports), span };
     const port = ports.find((p) => p.entry === entry);
-    if (port) return { markdown: `**${port.label}**: ${portSum(port)}\n\n${explainPort(port, offsetInfo)}\n\n${knowledgeLine(model)}`, span };
+    if (port) return { markdown: `**${port.label}** · deployment.toml\n\n${explainTomlPort(port, offsetInfo, model.path).markdown}\n\n${knowledgeLine(model)}`, span };
     if (entry.table?.name !== 'secrets' && isSecretKey(entry.key, model.home.product)) return { markdown: secretMarkdown(model, entry), span };
     return undefined;
   }
@@ -246,7 +246,7 @@ export class TomlEngineCore {
     const hints: { offset: number; label: string; tooltip: string }[] = [];
     for (const port of ports) {
       if (!port.span || port.effective === undefined) continue;
-      hints.push({ offset: port.span.end, label: `\u2192 ${port.effective}`, tooltip: explainPort(port, offset) });
+      hints.push({ offset: port.span.end, label: `\u2192 ${port.effective}`, tooltip: explainTomlPort(port, offset, model.path).markdown });
     }
     if (offset.entry && offset.value !== undefined) {
       // The port people connect to first: the first HTTPS one (servlet HTTPS, MI's PassThrough HTTPS), else the first.
@@ -271,11 +271,6 @@ export function entryAt(model: TomlModel, offset: number): TomlEntry | undefined
     if (offset >= entry.keySpan.start && offset <= entry.valueSpan.end) return entry;
   }
   return undefined;
-}
-
-function portSum(port: TomlPort): string {
-  if (port.base === undefined) return 'base not a number';
-  return port.effective !== undefined ? `${port.base} + ${port.offset} = **${port.effective}**` : `${port.base} + (unusable offset)`;
 }
 
 function knowledgeLine(model: TomlModel): string {

@@ -1,5 +1,7 @@
 import { TextSpan } from '../model/text';
-import { MAX_PORT } from '../ports';
+import { PortExplanation, explainPort } from '../ports/explanations';
+import { OffsetInfo } from '../ports/offset';
+import { PortFact } from '../ports/values';
 import { EffectiveValue, TomlModel, describeOrigin } from './effective';
 import { TOML_RULES_DATA } from './knowledge';
 import { productApplies } from './keys';
@@ -110,9 +112,34 @@ function portNumber(value: unknown): number | undefined {
   return undefined;
 }
 
-export function explainPort(port: TomlPort, offset: TomlOffset): string {
-  if (port.base === undefined) return `${port.label}: base not a number (${port.baseSource})`;
-  const sum = port.effective !== undefined ? `${port.base} + ${port.offset} = ${port.effective}` : `${port.base} + (unusable offset)`;
-  const note = port.offsetVerified ? '' : ' (whether the runtime adds the offset to this port was not verified)';
-  return `${port.label}: ${sum}${note}. Base from ${port.baseSource}; offset from ${offset.explanation}.${port.effective !== undefined && port.effective > MAX_PORT ? ` ${port.effective} is above ${MAX_PORT}.` : ''}`;
+const TOP_OF_FILE: TextSpan = { start: 0, end: 0 };
+
+/**
+ * A toml port as the port explanations (ports/explanations.ts), HomeFacts and the port table read a port of any
+ * file: written at its user entry (else at the top of the file), with where its base comes from.
+ */
+export function tomlPortFact(port: TomlPort, tomlPath: string): PortFact {
+  return {
+    path: tomlPath,
+    confRelativePath: 'deployment.toml',
+    span: port.span ?? TOP_OF_FILE,
+    label: `${port.label} (${port.key})`,
+    configured: port.base,
+    offsetApplies: true,
+    listening: true,
+    source: port.baseSource,
+    ...(port.offsetVerified ? {} : { offsetUnverified: true }),
+  };
+}
+
+/** The offset of a toml home as the port explanations read it, with where it comes from (or why it is unusable). */
+export function tomlOffsetInfo(offset: TomlOffset): OffsetInfo {
+  const explanation = offset.value === undefined && offset.problem ? `[server] offset in deployment.toml ${offset.problem}` : offset.explanation;
+  return { value: offset.value, source: offset.origin === 'override' ? 'setting' : 'deployment.toml', carbonXml: undefined, explanation };
+}
+
+/** Why a toml port is the number it is: the explanation every port gets (ports/explanations.ts explainPort). */
+export function explainTomlPort(port: TomlPort, offset: TomlOffset, tomlPath: string): PortExplanation {
+  const fact = tomlPortFact(port, tomlPath);
+  return explainPort({ fact, line: 0, servletScheme: undefined }, { offset: tomlOffsetInfo(offset), entries: [], carbon: undefined });
 }

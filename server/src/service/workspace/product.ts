@@ -51,6 +51,11 @@ export function markerFiles(): string[] {
   return [...new Set(knowledge.products.flatMap((p) => ('confFiles' in p && p.confFiles ? p.confFiles : [])))];
 }
 
+/** The product's name in schemas/products.json ("WSO2 API Manager"); undefined for an id it does not list. */
+export function productName(id: string): string | undefined {
+  return knowledge.products.find((p) => p.id === id)?.name;
+}
+
 /** carbon.xml's `<Name>`, `<ServerKey>` and `<Version>`, placeholders (`${product.version}`) left out. */
 export function carbonIdentity(carbon: XmlDocument | undefined): Pick<ProductEvidence, 'carbonName' | 'carbonServerKey' | 'carbonVersion'> {
   const read = (name: string) => {
