@@ -177,13 +177,14 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
   const homesSeen = new Set<string>();
   let filesChecked = 0;
   progress.start(files.length);
-  // Files are analysed in the walk's order, each parsed once and let go. The findings that compare a home with every
-  // other (port-conflict) come last, once every home's facts are known: each file leaves them as a CrossHomeCheck,
-  // which keeps where they go and their suppressions, not the tree.
+  // Files are analysed home by home (the facade's pass order), each parsed once and let go, and reported in the walk's
+  // order. The findings that compare a home with every other (port-conflict) come last, once every home's facts are
+  // known: each file leaves them as a CrossHomeCheck, which keeps where they go and their suppressions, not the tree.
   const crossHome: { index: number; check: CrossHomeCheck; lines: LineIndex | undefined; file: string }[] = [];
-  for (const [index, file] of files.entries()) {
+  for (const [step, index] of service.passOrder(files).entries()) {
+    const file = files[index];
     const findings = findingsByFile[index];
-    progress.update(index, displayPath(file, cwd));
+    progress.update(step, displayPath(file, cwd));
     let content = await disk.read(file);
     if (!content) {
       const problem = `${file}: cannot read the file, skipped`;
@@ -228,6 +229,7 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
     findings.push(...cliFindings(result.findings, (kept) => service.fingerprints({ ...result, findings: kept }, relativeForFingerprint(file, cwd), (p) => relativeForFingerprint(p, cwd)), result.lines, file));
     if (result.crossHome) crossHome.push({ index, check: result.crossHome, lines: result.lines, file });
   }
+  crossHome.sort((a, b) => a.index - b.index);
   for (const { index, check, lines, file } of crossHome) {
     const found = cliFindings(await check.findings(), (kept) => check.fingerprints(kept, relativeForFingerprint(file, cwd), (p) => relativeForFingerprint(p, cwd)), lines, file);
     if (found.length > 0) findingsByFile[index] = [...findingsByFile[index], ...found].sort(byPosition);

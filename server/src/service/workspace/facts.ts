@@ -117,6 +117,13 @@ export class ParseCache {
   }
 }
 
+/**
+ * The kinds of file a home's facts are read from (homeFacts below), in the order it reads them; deployment.toml too,
+ * for a Carbon 4.5+ home. A pass over many files analyses these first in each home (passOrder in index.ts): the facts
+ * parse them all at the home's first file, and each tree then waits in the parse cache only until its own turn.
+ */
+export const FACT_FILE_KINDS: readonly ConfigFileKind[] = ['carbon', 'catalina-server', 'axis2', 'broker', 'datasources', 'deployment-toml'];
+
 export class FactsProvider {
   /**
    * Facts per home, valid while the versions of the files they came from are unchanged: carbon.xml is analysed
