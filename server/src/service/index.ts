@@ -34,7 +34,7 @@ import { Settings, portOffsetOverrideFor } from './settings';
 import { Finding } from './types';
 import { DEFAULT_MAX_FILE_BYTES } from './workspace/decode';
 import { DirectoryReader, discoverHomes } from './workspace/discovery';
-import { FileContent, FileSource, HomeFacts } from './workspace/facts';
+import { ChangeEvents, ChangeKind, FactsProvider, FileContent, FileSource, HomeFacts } from './workspace/facts';
 import { ConfigFileKind, ConfigFileLocation, HOME_FILES, ProductHome, confPathOf, homeAbove, joinPath, locateConfigFile, matchesRoot } from './workspace/files';
 import { DEPLOYMENT_TOML_KIND_ID, TomlEngineCore, recogniseDeploymentToml, tomlPortConflicts } from './toml/kind';
 import { applyTomlSuppressions } from './toml/suppression';
@@ -73,7 +73,7 @@ export type { FixOffer } from './rules/fixes';
 export type { FileFixResult } from './fixes/unattended';
 export type { SecureVaultOutcome, SecureVaultPlanner, SecureVaultSubject, HomeEncryptionOutcome } from './securevault/planner';
 export type { SecureVaultPlan, EncryptedSecret, SkippedSecret } from './fixes/secure-vault';
-export type { FileContent, FileSource, HomeFacts } from './workspace/facts';
+export type { ChangeEvents, ChangeKind, FileContent, FileSource, HomeFacts } from './workspace/facts';
 export type { ConfigFileKind, ConfigFileLocation, ProductHome } from './workspace/files';
 export { basename, dirname, normalizePath, joinPath } from './workspace/files';
 /** Which covered file a path is, by place alone, across every document kind (walks use it before reading). */
@@ -122,6 +122,8 @@ export interface KindHost {
   readonly log?: (message: string) => void;
   /** Product homes known besides the file's own (ServiceOptions.knownHomes): port conflicts. */
   readonly knownHomes?: () => readonly ProductHome[];
+  /** How changes of a path become known (ServiceOptions.changeEvents). */
+  readonly changeEvents?: (path: string) => ChangeEvents;
 }
 
 /**
@@ -137,7 +139,8 @@ export interface KindEngine {
   hover?(request: DocumentRequest & { readonly offset: number }): Promise<HoverAnswer | undefined>;
   definition?(request: DocumentRequest & { readonly offset: number }): Promise<DefinitionAnswer | undefined>;
   inlayHints?(request: DocumentRequest & { readonly from: number; readonly to: number }): Promise<InlayHintAnswer[]>;
-  invalidate?(path: string): void;
+  /** A file changed (any file, not only one of this kind: the engine may read others, as home facts do). */
+  invalidate?(path: string, change: ChangeKind): void;
   clearCaches?(): void;
   /** Secure Vault for one finding or every plaintext password of a file of this kind (an explicit request). */
   planEncryption?(request: { readonly scope: EncryptionScope; readonly keystorePassword: string | undefined }): Promise<SecureVaultOutcome>;
@@ -187,7 +190,7 @@ export const DOCUMENT_KINDS: readonly DocumentKind[] = [DEPLOYMENT_TOML_KIND, CA
 
 /** The deployment.toml engine behind the KindEngine answers (the toml core does the work; this only adapts). */
 function createTomlEngine(host: KindHost): KindEngine {
-  const core = new TomlEngineCore({ files: host.files, log: host.log });
+  const core = new TomlEngineCore({ files: host.files, log: host.log, changeEvents: host.changeEvents });
   const analysed = (request: DocumentRequest) => core.analyse(request.path, request.content, request.settings);
   return {
     parse(path, content) {
@@ -223,7 +226,7 @@ function createTomlEngine(host: KindHost): KindEngine {
       const result = await analysed(request);
       return result ? core.inlayHints(result, request.settings, request.from, request.to) : [];
     },
-    invalidate: (path) => core.invalidate(path),
+    invalidate: (path, change) => core.invalidate(path, change),
     clearCaches: () => core.clear(),
     planEncryption: ({ scope, keystorePassword }) => tomlFileEncryption(core, scope, explicitEncryptSettings(scope.settings), keystorePassword),
     planHomeEncryption: (home, keystorePassword, settingsFor) => homePlanOfToml(core, host.files, home, keystorePassword, settingsFor),
@@ -249,6 +252,16 @@ export interface ServiceOptions {
    * facts are computed once per home and the workspace's once per pass, instead of a version check per home per file.
    */
   readonly stableFiles?: boolean;
+  /**
+   * How the service learns that a file changed, per path (asked at every use; 'poll' when absent). 'poll': home facts
+   * and the toml home files are checked against the FileSource's versions (a stat per file per home, as often as an
+   * analysis asks: every open carbon.xml asks for every known home, for port conflicts). 'watched': every change of a
+   * file under the path is announced through invalidate() (the editor's file watchers, which must cover `watchGlobs`,
+   * and its open-document events), so cached facts, parses, existence checks and folder listings are trusted until
+   * then, at no I/O. A language server answers 'watched' only for its workspace folders and only once the client
+   * registered its watchers: a client without them (Neovim 0.7) and files outside the folders are not announced.
+   */
+  readonly changeEvents?: (path: string) => ChangeEvents;
   /** Further document kinds, tried before the built-in ones (deployment.toml). */
   readonly kinds?: readonly DocumentKind[];
   /** Replaces the Secure Vault planner (tests of the fronts' wiring); by default the core's own; null: none. */
@@ -324,8 +337,14 @@ export interface WorkspaceService {
   analyse(request: DocumentRequest): Promise<AnalysisResult>;
   /** The covered document at this content (parsed once per version), or undefined when it is not one of ours. */
   parse(path: string, content: FileContent): ParsedDocument | undefined;
-  /** Forget a file's parse (it changed on disk), or every cached parse and home fact. */
-  invalidate(path: string): void;
+  /**
+   * A file or folder changed (on disk, or an open document was opened, closed or, `change` 'content', edited): forget
+   * its parse and the home facts that read, checked or listed it. With ServiceOptions.changeEvents 'watched' this is
+   * how the service learns of changes at all. `clearCaches` forgets every cached parse and home fact.
+   */
+  invalidate(path: string, change?: ChangeKind): void;
+  /** Globs (relative to any folder) of every file whose changes the service must hear of under 'watched' change events. */
+  readonly watchGlobs: readonly string[];
   clearCaches(): void;
 
   /** The quick fixes of one finding: the rule's own (rules/fixes.ts), then the suppression comments. */
@@ -381,7 +400,7 @@ const HINT_SOURCES: readonly ConfigFileKind[] = ['carbon', 'catalina-server', 'd
 const GENERATED_XML_KEEPS: ReadonlySet<string> = new Set(['generated-config', 'xml-syntax', 'file-not-analysed']);
 
 export function createService(options: ServiceOptions): WorkspaceService {
-  const analyzer = new Analyzer({ files: options.files, knownHomes: options.knownHomes, log: options.log, maxFileBytes: options.maxFileBytes, stableFiles: options.stableFiles });
+  const analyzer = new Analyzer({ files: options.files, knownHomes: options.knownHomes, log: options.log, maxFileBytes: options.maxFileBytes, stableFiles: options.stableFiles, changeEvents: options.changeEvents });
   const files = options.files;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   /**
@@ -396,7 +415,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
   const homeFacts = (home: ProductHome, settings: Settings): Promise<HomeFacts> => analyzer.facts.homeFacts(home, portOffsetOverrideFor(settings, home.homeDir));
   const kinds: readonly DocumentKind[] = [...(options.kinds ?? []), ...DOCUMENT_KINDS];
   const engines = new Map<DocumentKind, KindEngine>();
-  for (const kind of kinds) if (kind.createEngine) engines.set(kind, kind.createEngine({ files, homeFacts, log: options.log, knownHomes: options.knownHomes }));
+  for (const kind of kinds) if (kind.createEngine) engines.set(kind, kind.createEngine({ files, homeFacts, log: options.log, knownHomes: options.knownHomes, changeEvents: options.changeEvents }));
   /** The engine of a pluggable kind for this path; undefined for the built-in XML kind (and for unknown paths). */
   function engineFor(path: string): KindEngine | undefined {
     for (const kind of kinds) {
@@ -648,11 +667,13 @@ export function createService(options: ServiceOptions): WorkspaceService {
       const covered = parseCovered(path, content);
       return covered ? { kind: CARBON_XML_KIND, location: covered.location, text: covered.doc.text, lines: covered.doc.lines } : undefined;
     },
-    invalidate(path) {
-      engineFor(path)?.invalidate?.(path);
+    invalidate(path, change = 'file') {
+      for (const engine of engines.values()) engine.invalidate?.(path, change);
       analyzer.invalidate(path);
+      analyzer.facts.changed(path, change);
       otherDocs.delete(path);
     },
+    watchGlobs: [...new Set([...kinds.flatMap((k) => k.watchGlobs), ...FactsProvider.watchGlobs])],
     clearCaches() {
       for (const engine of engines.values()) engine.clearCaches?.();
       analyzer.cache.clear();
