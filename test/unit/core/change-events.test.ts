@@ -42,6 +42,7 @@ const B = '/ws/home-b';
 const T = '/ws/is-7.0.0';
 const catalinaOfB = `${B}/repository/conf/tomcat/catalina-server.xml`;
 const tomlOfT = `${T}/repository/conf/deployment.toml`;
+const CATALINA_MOVED = CATALINA.replace('port="9443" SSLEnabled', 'port="19443" SSLEnabled');
 
 function tree(): Record<string, string> {
   const files: Record<string, string> = {};
@@ -198,4 +199,30 @@ test('watched globs cover every file and folder home facts read, check or list',
   assert.ok(asked.some((p) => p.endsWith('/wso2')) && asked.some((p) => p.endsWith('/templates')) && asked.some((p) => p.endsWith('default.json')));
   const unwatched = asked.filter((p) => !matches(p.slice('/ws/'.length)));
   assert.deepEqual(unwatched, [], `globs: ${globs.join(' ')}`);
+});
+
+test("watched: a profile's file drops that profile's facts; a new profile drops its distribution's too", async () => {
+  const EI = '/ws/ei';
+  const files = {
+    [`${EI}/conf/carbon.xml`]: carbonXml(),
+    [`${EI}/conf/tomcat/catalina-server.xml`]: CATALINA,
+    [`${EI}/wso2/broker/conf/carbon.xml`]: carbonXml({ offset: '3' }),
+    [`${EI}/wso2/broker/conf/tomcat/catalina-server.xml`]: CATALINA,
+  };
+  const { memory, source, service } = setUp('watched', { ...tree(), ...files });
+  await conflictsOfA(service, memory);
+  const brokerCatalina = `${EI}/wso2/broker/conf/tomcat/catalina-server.xml`;
+  memory.set(brokerCatalina, CATALINA_MOVED);
+  source.take();
+  service.invalidate(brokerCatalina);
+  await conflictsOfA(service, memory);
+  const asked = source.take();
+  assert.ok(asked.includes(brokerCatalina), asked.join(', '));
+  assert.ok(!asked.some((p) => p.startsWith(`${EI}/conf/`)), `the main home's facts stay: ${asked.join(', ')}`);
+  // A profile copied in (its files announced, not its folder): the distribution's list of profiles changes.
+  const added = `${EI}/wso2/business-process/conf/carbon.xml`;
+  memory.set(added, carbonXml({ offset: '2' }));
+  service.invalidate(added);
+  await conflictsOfA(service, memory);
+  assert.ok(source.take().includes(`${EI}/wso2`), 'the profiles are listed again');
 });

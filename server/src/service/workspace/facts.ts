@@ -4,7 +4,7 @@ import { XmlDocument, XmlElement, childAt, childElements, textSpan } from '../mo
 import { OffsetValue, PortFact, portsOf, readOffset } from '../ports/values';
 import { DecodedText, decodeBytes, checkText, DEFAULT_MAX_FILE_BYTES } from './decode';
 import { parseXml } from '../model/xml';
-import { ConfigFileKind, HOME_FILES, ProductHome, basename, confPathOf, dirname, joinPath, matchesRoot } from './files';
+import { ConfigFileKind, HOME_FILES, ProductHome, basename, confPathOf, joinPath, matchesRoot } from './files';
 import { ProductFacts, carbonIdentity, detectProductVersion, markerFiles } from './product';
 import { TOML_HOME_READS, tomlHomeFacts } from '../toml/home-facts';
 import { tomlHomeOf } from '../toml/home';
@@ -143,8 +143,8 @@ interface HomeDependencies {
   readonly reads: readonly string[];
   /** Files and folders whose existence the facts checked (marker files, deployment.toml, the templates folder). */
   readonly checks: readonly string[];
-  /** Folders whose entries the facts listed (datasources, the distribution's `wso2` profiles). */
-  readonly lists: readonly string[];
+  /** Folders whose entries the facts listed (datasources, the distribution's `wso2` profiles), with the entries seen. */
+  readonly lists: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Whether a change event on `path` can change facts with these dependencies. */
@@ -156,9 +156,19 @@ function dependsOn(deps: HomeDependencies, path: string, change: ChangeKind): bo
     deps.reads.some((d) => d === path || within(d, path)) ||
     // A checked folder (templates) comes into existence with a file below it.
     deps.checks.some((d) => d === path || within(d, path) || within(path, d)) ||
-    // A listing changes when one of its entries comes or goes, not when a file deeper down changes.
-    deps.lists.some((d) => d === path || within(d, path) || dirname(path) === d)
+    [...deps.lists].some(([d, entries]) => d === path || within(d, path) || (within(path, d) && listingChanges(path, d, entries)))
   );
+}
+
+/**
+ * Whether a change below a listed folder can change its entries: one of them came or went (the event names it), or a
+ * file appeared in a folder the listing did not have (a profile copied in, announced by its files only). A change
+ * deeper inside a known entry (a profile's own files) leaves the listing as it was.
+ */
+function listingChanges(path: string, dir: string, entries: readonly string[]): boolean {
+  const rest = path.slice(dir.length + 1);
+  const slash = rest.indexOf('/');
+  return slash < 0 || !entries.includes(rest.slice(0, slash));
 }
 
 /**
@@ -328,7 +338,10 @@ export class FactsProvider {
     const deps: HomeDependencies = {
       reads: paths,
       checks: [...generated.checked, ...layout.checked],
-      lists: [datasourcesDir, layout.listed],
+      lists: new Map([
+        [datasourcesDir, datasourcePaths.map(basename)],
+        [layout.listed, layout.evidence.distributionProfiles],
+      ]),
     };
     const keyOf = (versions: (string | undefined)[]) => [portOffsetOverride, generatedBy, JSON.stringify(layout.evidence), ...paths.map((p, i) => `${p}@${versions[i]}`)].join('\u0000');
     const remember = (key: string, facts: HomeFacts) => {
