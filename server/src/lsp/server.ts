@@ -52,9 +52,13 @@ export { MAX_DIAGNOSTICS_PER_DOCUMENT, SOURCE };
 export const VALIDATE_WORKSPACE_COMMAND = ServerCommands.validateWorkspace;
 const CHANGE_DEBOUNCE_MS = 200;
 
-/** Globs of every document kind, deployment.toml (a home regenerates its XML from it) and the settings file. */
-function watchedGlobs(service: WorkspaceService): string[] {
-  return [...new Set([...service.kinds.flatMap((k) => k.watchGlobs), '**/deployment.toml', `**/${SETTINGS_FILE_NAME}`])];
+/**
+ * Globs of every file the service reads across files (every document kind, and what home facts read: marker files,
+ * the `wso2` profiles, the templates folder, the toml homes' `resources/conf/*.json`; WorkspaceService.watchGlobs)
+ * and the settings file.
+ */
+export function watchedGlobs(service: WorkspaceService): string[] {
+  return [...new Set([...service.watchGlobs, `**/${SETTINGS_FILE_NAME}`])];
 }
 
 export { uriToPath } from './uri';
@@ -101,6 +105,8 @@ export function startServer(connection: Connection, features: readonly ServerFea
   const firstScan = new Promise<void>((resolve) => (firstScanDone = resolve));
   let supportsConfigurationRequest = false;
   let supportsWatchedFilesRegistration = false;
+  /** The client registered our file watchers: changes below the workspace folders are announced (didChangeWatchedFiles). */
+  let watchersRegistered = false;
   const seen = new Set<string>();
 
   const log = (message: string) => connection.console.error(message);
@@ -118,6 +124,9 @@ export function startServer(connection: Connection, features: readonly ServerFea
     knownHomes,
     log,
     directories: NODE_DIRECTORY_READER,
+    // Trust cached home facts until an event says otherwise, where events come: the client's watchers cover the
+    // workspace folders only, and a client without watchers (Neovim 0.7) announces nothing, so stats stay there.
+    changeEvents: (path) => (watchersRegistered && roots.some((root) => path === root || path.startsWith(`${root}/`)) ? 'watched' : 'poll'),
     ...(options.secureVault === null ? { secureVault: null } : options.secureVault ? { secureVault: options.secureVault } : {}),
   });
 
@@ -288,9 +297,15 @@ export function startServer(connection: Connection, features: readonly ServerFea
       'initialized',
       async () => {
         if (supportsWatchedFilesRegistration) {
-          await connection.client.register(DidChangeWatchedFilesNotification.type, {
-            watchers: watchedGlobs(service).map((globPattern) => ({ globPattern, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete })),
-          });
+          try {
+            await connection.client.register(DidChangeWatchedFilesNotification.type, {
+              watchers: watchedGlobs(service).map((globPattern) => ({ globPattern, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete })),
+            });
+            watchersRegistered = true;
+          } catch (error) {
+            // Refused: file changes are found by stats as for a client without watchers.
+            log(`file watchers not registered: ${describeError(error)}`);
+          }
         }
         // Only a client that sends folder changes may be asked for them: vscode-languageserver throws otherwise, and
         // the settings below would never be pulled.
@@ -361,7 +376,11 @@ export function startServer(connection: Connection, features: readonly ServerFea
       'didOpen',
       (event) => {
         const path = uriToPath(event.document.uri);
-        if (path) openByPath.set(path, event.document);
+        if (path) {
+          openByPath.set(path, event.document);
+          // The file is now read from the editor, not the disk (and exists, saved or not): facts that read it change.
+          service.invalidate(path);
+        }
         if (path && basename(path) === SETTINGS_FILE_NAME) {
           void loadSettingsFiles().then(() => scheduleDependents(undefined, 0));
           return;
@@ -377,6 +396,8 @@ export function startServer(connection: Connection, features: readonly ServerFea
       'didChange',
       (event) => {
         const path = uriToPath(event.document.uri);
+        // A new version of an open document: the facts of the home(s) that read it are computed again.
+        if (path) service.invalidate(path, 'content');
         if (path && basename(path) === SETTINGS_FILE_NAME) {
           void loadSettingsFiles().then(() => scheduleDependents(undefined, CHANGE_DEBOUNCE_MS));
           return;

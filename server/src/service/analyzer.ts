@@ -6,7 +6,7 @@ import { Settings, portOffsetOverrideFor } from './settings';
 import { applySuppressions } from './suppression';
 import { Finding, FindingInput, Rule, RuleContext, RuleId, Severity } from './types';
 import { DEFAULT_MAX_FILE_BYTES } from './workspace/decode';
-import { FactsProvider, FileContent, FileSource, HomeFacts, ParseCache, WorkspaceFacts } from './workspace/facts';
+import { ChangeEvents, FactsProvider, FileContent, FileSource, HomeFacts, ParseCache, WorkspaceFacts } from './workspace/facts';
 import { ConfigFileLocation, ProductHome, locateConfigFile, matchesRoot } from './workspace/files';
 
 /**
@@ -27,6 +27,8 @@ export interface AnalyzerOptions {
    * shares one list of the workspace's homes (so the port index is built once).
    */
   readonly stableFiles?: boolean;
+  /** How changes of a path become known (workspace/facts.ts ChangeEvents); 'poll' by default. */
+  readonly changeEvents?: (path: string) => ChangeEvents;
 }
 
 export interface AnalysisResult {
@@ -65,7 +67,7 @@ export class Analyzer {
 
   constructor(private readonly options: AnalyzerOptions) {
     this.cache = new ParseCache(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-    this.facts = new FactsProvider(options.files, this.cache, undefined, options.stableFiles === true);
+    this.facts = new FactsProvider(options.files, this.cache, undefined, options.stableFiles === true, options.changeEvents);
   }
 
   /** Forget a file's parse, e.g. after it changed on disk. */

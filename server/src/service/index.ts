@@ -34,7 +34,7 @@ import { Settings, portOffsetOverrideFor } from './settings';
 import { Finding } from './types';
 import { DEFAULT_MAX_FILE_BYTES } from './workspace/decode';
 import { DirectoryReader, discoverHomes } from './workspace/discovery';
-import { FACT_FILE_KINDS, FileContent, FileSource, HomeFacts } from './workspace/facts';
+import { ChangeEvents, ChangeKind, FACT_FILE_KINDS, FactsProvider, FileContent, FileSource, HomeFacts } from './workspace/facts';
 import { ConfigFileKind, ConfigFileLocation, HOME_FILES, ProductHome, confPathOf, homeAbove, joinPath, locateConfigFile, matchesRoot } from './workspace/files';
 import { DEPLOYMENT_TOML_KIND } from './toml/engine';
 import { tomlHomePortView } from './toml/home-facts';
@@ -71,7 +71,7 @@ export type { FixOffer } from './rules/fixes';
 export type { FileFixResult } from './fixes/unattended';
 export type { SecureVaultOutcome, SecureVaultPlanner, SecureVaultSubject, HomeEncryptionOutcome } from './securevault/planner';
 export type { SecureVaultPlan, EncryptedSecret, SkippedSecret } from './fixes/secure-vault';
-export type { FileContent, FileSource, HomeFacts } from './workspace/facts';
+export type { ChangeEvents, ChangeKind, FileContent, FileSource, HomeFacts } from './workspace/facts';
 export type { ConfigFileKind, ConfigFileLocation, ProductHome } from './workspace/files';
 export { basename, dirname, normalizePath, joinPath } from './workspace/files';
 /** Which covered file a path is, by place alone, across every document kind (walks use it before reading). */
@@ -122,6 +122,8 @@ export interface KindHost {
   readonly log?: (message: string) => void;
   /** Every known home's facts, `home` first: what a port conflict compares (one list per validation pass). */
   workspaceHomes(home: HomeFacts, settings: Settings): Promise<HomeFacts[]>;
+  /** How changes of a path become known (ServiceOptions.changeEvents). */
+  readonly changeEvents?: (path: string) => ChangeEvents;
 }
 
 /**
@@ -137,7 +139,8 @@ export interface KindEngine {
   hover?(request: DocumentRequest & { readonly offset: number }): Promise<HoverAnswer | undefined>;
   definition?(request: DocumentRequest & { readonly offset: number }): Promise<DefinitionAnswer | undefined>;
   inlayHints?(request: DocumentRequest & { readonly from: number; readonly to: number }): Promise<InlayHintAnswer[]>;
-  invalidate?(path: string): void;
+  /** A file changed (any file, not only one of this kind: the engine may read others, as home facts do). */
+  invalidate?(path: string, change: ChangeKind): void;
   clearCaches?(): void;
   /** Secure Vault for one finding or every plaintext password of a file of this kind (an explicit request). */
   planEncryption?(request: { readonly scope: EncryptionScope; readonly keystorePassword: string | undefined }): Promise<SecureVaultOutcome>;
@@ -191,6 +194,16 @@ export interface ServiceOptions {
    * facts are computed once per home and the workspace's once per pass, instead of a version check per home per file.
    */
   readonly stableFiles?: boolean;
+  /**
+   * How the service learns that a file changed, per path (asked at every use; 'poll' when absent). 'poll': home facts
+   * and the toml home files are checked against the FileSource's versions (a stat per file per home, as often as an
+   * analysis asks: every open carbon.xml asks for every known home, for port conflicts). 'watched': every change of a
+   * file under the path is announced through invalidate() (the editor's file watchers, which must cover `watchGlobs`,
+   * and its open-document events), so cached facts, parses, existence checks and folder listings are trusted until
+   * then, at no I/O. A language server answers 'watched' only for its workspace folders and only once the client
+   * registered its watchers: a client without them (Neovim 0.7) and files outside the folders are not announced.
+   */
+  readonly changeEvents?: (path: string) => ChangeEvents;
   /** Further document kinds, tried before the built-in ones (deployment.toml). */
   readonly kinds?: readonly DocumentKind[];
   /** Replaces the Secure Vault planner (tests of the fronts' wiring); by default the core's own; null: none. */
@@ -275,8 +288,14 @@ export interface WorkspaceService {
   analyse(request: AnalyseRequest): Promise<AnalysisResult>;
   /** The covered document at this content (parsed once per version), or undefined when it is not one of ours. */
   parse(path: string, content: FileContent): ParsedDocument | undefined;
-  /** Forget a file's parse (it changed on disk), or every cached parse and home fact. */
-  invalidate(path: string): void;
+  /**
+   * A file or folder changed (on disk, or an open document was opened, closed or, `change` 'content', edited): forget
+   * its parse and the home facts that read, checked or listed it. With ServiceOptions.changeEvents 'watched' this is
+   * how the service learns of changes at all. `clearCaches` forgets every cached parse and home fact.
+   */
+  invalidate(path: string, change?: ChangeKind): void;
+  /** Globs (relative to any folder) of every file whose changes the service must hear of under 'watched' change events. */
+  readonly watchGlobs: readonly string[];
   clearCaches(): void;
 
   /** The quick fixes of one finding: the rule's own (rules/fixes.ts), then the suppression comments. */
@@ -339,7 +358,7 @@ const HINT_SOURCES: readonly ConfigFileKind[] = ['carbon', 'catalina-server', 'd
 const GENERATED_XML_KEEPS: ReadonlySet<string> = new Set(['generated-config', 'xml-syntax', 'file-not-analysed']);
 
 export function createService(options: ServiceOptions): WorkspaceService {
-  const analyzer = new Analyzer({ files: options.files, knownHomes: options.knownHomes, log: options.log, maxFileBytes: options.maxFileBytes, stableFiles: options.stableFiles });
+  const analyzer = new Analyzer({ files: options.files, knownHomes: options.knownHomes, log: options.log, maxFileBytes: options.maxFileBytes, stableFiles: options.stableFiles, changeEvents: options.changeEvents });
   const files = options.files;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   /**
@@ -355,7 +374,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
   const kinds: readonly DocumentKind[] = [...(options.kinds ?? []), ...DOCUMENT_KINDS];
   const engines = new Map<DocumentKind, KindEngine>();
   const workspaceHomes = (home: HomeFacts, settings: Settings) => analyzer.workspaceHomes(home, settings);
-  for (const kind of kinds) if (kind.createEngine) engines.set(kind, kind.createEngine({ files, homeFacts, log: options.log, workspaceHomes }));
+  for (const kind of kinds) if (kind.createEngine) engines.set(kind, kind.createEngine({ files, homeFacts, log: options.log, workspaceHomes, changeEvents: options.changeEvents }));
   /** The engine of a pluggable kind for this path; undefined for the built-in XML kind (and for unknown paths). */
   function engineFor(path: string): KindEngine | undefined {
     for (const kind of kinds) {
@@ -608,11 +627,13 @@ export function createService(options: ServiceOptions): WorkspaceService {
       const covered = parseCovered(path, content);
       return covered ? { kind: CARBON_XML_KIND, location: covered.location, text: covered.doc.text, lines: covered.doc.lines } : undefined;
     },
-    invalidate(path) {
-      engineFor(path)?.invalidate?.(path);
+    invalidate(path, change = 'file') {
+      for (const engine of engines.values()) engine.invalidate?.(path, change);
       analyzer.invalidate(path);
+      analyzer.facts.changed(path, change);
       otherDocs.delete(path);
     },
+    watchGlobs: [...new Set([...kinds.flatMap((k) => k.watchGlobs), ...FactsProvider.watchGlobs])],
     clearCaches() {
       for (const engine of engines.values()) engine.clearCaches?.();
       analyzer.cache.clear();

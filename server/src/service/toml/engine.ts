@@ -23,7 +23,7 @@ export const DEPLOYMENT_TOML_KIND: DocumentKind = {
 
 /** The deployment.toml engine behind the KindEngine answers (the toml core does the work; this only adapts). */
 function createTomlEngine(host: KindHost): KindEngine {
-  const core = new TomlEngineCore({ files: host.files, log: host.log });
+  const core = new TomlEngineCore({ files: host.files, log: host.log, changeEvents: host.changeEvents });
   const analysed = (request: DocumentRequest) => core.analyse(request.path, request.content, request.settings);
   return {
     parse(path, content) {
@@ -66,7 +66,7 @@ function createTomlEngine(host: KindHost): KindEngine {
       const result = await analysed(request);
       return result ? core.inlayHints(result, request.settings, request.from, request.to) : [];
     },
-    invalidate: (path) => core.invalidate(path),
+    invalidate: (path, change) => core.invalidate(path, change),
     clearCaches: () => core.clear(),
     planEncryption: ({ scope, keystorePassword }) => tomlFileEncryption(core, scope, explicitEncryptSettings(scope.settings), keystorePassword),
     planHomeEncryption: (home, keystorePassword, settingsFor) => homePlanOfToml(core, host.files, home, keystorePassword, settingsFor),

@@ -4,7 +4,7 @@ import { Finding, Severity } from '../types';
 import { portConflictReports } from '../ports/conflicts';
 import { HomeFacts } from '../workspace/facts';
 import { decodeBytes } from '../workspace/decode';
-import { FileContent, FileSource } from '../workspace/facts';
+import { ChangeEvents, ChangeKind, FileContent, FileSource } from '../workspace/facts';
 import { ConfigFileLocation, basename, dirname, homeOfConfDir, joinPath, normalizePath } from '../workspace/files';
 import { FixOffer } from '../rules/fixes';
 import { applyReplacements } from '../fixes/types';
@@ -53,11 +53,15 @@ export interface TomlEngineOptions {
   readonly files: FileSource;
   readonly log?: (message: string) => void;
   readonly maxFileBytes?: number;
+  /** How changes of a path become known (workspace/facts.ts ChangeEvents); 'poll' by default. */
+  readonly changeEvents?: (path: string) => ChangeEvents;
 }
 
 /** Home files read once per home and per version of those files; knowledge parsed once per home state. */
 interface HomeState {
   readonly stamp: string;
+  /** Read under change events: valid until invalidate() names one of the files (no version check). */
+  watched: boolean;
   readonly read: HomeFileReader;
   knowledge?: { product: string; version: string | undefined; value: ConfigKnowledge };
 }
@@ -71,11 +75,20 @@ export function textOf(content: FileContent, maxFileBytes: number | undefined): 
 export class TomlEngineCore {
   private readonly homes = new Map<string, HomeState>();
   private readonly analyses = new Map<string, { key: string; value: TomlAnalysed }>();
+  /** Counts invalidate() calls: a home state whose reading a change overtook is not trusted without a version check. */
+  private changes = 0;
 
   constructor(private readonly options: TomlEngineOptions) {}
 
-  invalidate(path: string): void {
-    this.analyses.delete(normalizePath(path));
+  /** A file changed: its analysis, and the home files read of any home that read it (or lay below it), are forgotten. */
+  invalidate(rawPath: string, change: ChangeKind = 'file'): void {
+    const path = normalizePath(rawPath);
+    this.changes++;
+    this.analyses.delete(path);
+    for (const homeDir of this.homes.keys()) {
+      const below = change === 'file' && (homeDir === path || homeDir.startsWith(`${path}/`));
+      if (below || TOML_HOME_READS.some((rel) => joinPath(homeDir, rel) === path)) this.homes.delete(homeDir);
+    }
   }
 
   clear(): void {
@@ -85,11 +98,18 @@ export class TomlEngineCore {
 
   private async homeState(homeDir: string): Promise<HomeState> {
     const files = this.options.files;
+    const watched = this.options.changeEvents?.(homeDir) === 'watched';
+    const known = this.homes.get(homeDir);
+    if (watched && known?.watched) return known;
+    const changesBefore = this.changes;
     const versions = await Promise.all(TOML_HOME_READS.map(async (rel) => (files.version ? await files.version(joinPath(homeDir, rel)) : undefined) ?? ''));
     const stamp = versions.join('\u0000');
     const cached = this.homes.get(homeDir);
-    if (cached && files.version && cached.stamp === stamp) return cached;
-    const state: HomeState = { stamp, read: await readTomlHomeFiles(files, homeDir, this.options.maxFileBytes) };
+    if (cached && files.version && cached.stamp === stamp) {
+      cached.watched = watched && this.changes === changesBefore;
+      return cached;
+    }
+    const state: HomeState = { stamp, watched: watched && this.changes === changesBefore, read: await readTomlHomeFiles(files, homeDir, this.options.maxFileBytes) };
     this.homes.set(homeDir, state);
     // Bounded: a workspace has a handful of homes; a CLI walk over many must not keep them all.
     if (this.homes.size > 32) this.homes.delete(this.homes.keys().next().value!);

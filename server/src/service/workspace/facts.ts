@@ -6,7 +6,8 @@ import { DecodedText, decodeBytes, checkText, DEFAULT_MAX_FILE_BYTES } from './d
 import { parseXml } from '../model/xml';
 import { ConfigFileKind, HOME_FILES, ProductHome, basename, confPathOf, joinPath, matchesRoot } from './files';
 import { ProductFacts, carbonIdentity, detectProductVersion, markerFiles } from './product';
-import { tomlHomeFacts } from '../toml/home-facts';
+import { TOML_HOME_READS, tomlHomeFacts } from '../toml/home-facts';
+import { tomlHomeOf } from '../toml/home';
 
 /**
  * Cross-file facts of product homes: the offset (from carbon.xml or the -DportOffset setting), every port, the JNDI
@@ -104,6 +105,12 @@ export class ParseCache {
     return parsed;
   }
 
+  /** The parse of this version of the file, if cached: no content needed (a version from a stat or a change event). */
+  peek(path: string, version: string): ParsedFile | undefined {
+    const cached = this.entries.get(path);
+    return cached && cached.version === version ? cached : undefined;
+  }
+
   get size(): number {
     return this.entries.size;
   }
@@ -124,13 +131,122 @@ export class ParseCache {
  */
 export const FACT_FILE_KINDS: readonly ConfigFileKind[] = ['carbon', 'catalina-server', 'axis2', 'broker', 'datasources', 'deployment-toml'];
 
+/**
+ * How the facts learn that a file changed. 'poll': by asking the FileSource for the versions of a home's files at every
+ * use (a stat per file per home: correct with no help, but an open carbon.xml asks for every known home). 'watched':
+ * every change of a file the facts read is announced through FactsProvider.changed() (the editor's file watchers and
+ * open-document events), so cached facts, and the FileSource's answers on versions, existence and folder listings,
+ * are trusted until then and a cached home costs no look-up at all. Decided per path: an editor watches its workspace
+ * folders only, so a home outside them stays on 'poll'.
+ */
+export type ChangeEvents = 'poll' | 'watched';
+
+/** What a change event says: 'content', an open document was edited (it exists before and after); 'file', anything. */
+export type ChangeKind = 'content' | 'file';
+
+/** What a home's facts came from: a change event on any of these drops them (see dependsOn). */
+interface HomeDependencies {
+  /** Files whose content the facts read. */
+  readonly reads: readonly string[];
+  /** Files and folders whose existence the facts checked (marker files, deployment.toml, the templates folder). */
+  readonly checks: readonly string[];
+  /** Folders whose entries the facts listed (datasources, the distribution's `wso2` profiles), with the entries seen. */
+  readonly lists: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Whether a change event on `path` can change facts with these dependencies. */
+function dependsOn(deps: HomeDependencies, path: string, change: ChangeKind): boolean {
+  if (change === 'content') return deps.reads.includes(path);
+  // `path` may be a folder (created, deleted or renamed with everything below it).
+  const within = (inner: string, outer: string) => inner.startsWith(`${outer}/`);
+  return (
+    deps.reads.some((d) => d === path || within(d, path)) ||
+    // A checked folder (templates) comes into existence with a file below it.
+    deps.checks.some((d) => d === path || within(d, path) || within(path, d)) ||
+    [...deps.lists].some(([d, entries]) => d === path || within(d, path) || (within(path, d) && listingChanges(path, d, entries)))
+  );
+}
+
+/**
+ * Whether a change below a listed folder can change its entries: one of them came or went (the event names it), or a
+ * file appeared in a folder the listing did not have (a profile copied in, announced by its files only). A change
+ * deeper inside a known entry (a profile's own files) leaves the listing as it was.
+ */
+function listingChanges(path: string, dir: string, entries: readonly string[]): boolean {
+  const rest = path.slice(dir.length + 1);
+  const slash = rest.indexOf('/');
+  return slash < 0 || !entries.includes(rest.slice(0, slash));
+}
+
+/**
+ * The FileSource's answers on versions, existence and folder listings of watched paths, kept until a change event
+ * names the path (or a folder above it, or an entry of the folder): with them a home whose facts were dropped is
+ * recomputed from cached parses without a stat.
+ */
+class LookupMemo {
+  private readonly versions = new Map<string, Promise<string | undefined>>();
+  private readonly existing = new Map<string, Promise<boolean>>();
+  private readonly listings = new Map<string, Promise<string[]>>();
+
+  /** FileSource.version through the memo; undefined when the source has no versions. */
+  readonly version: ((path: string) => Promise<string | undefined>) | undefined;
+
+  constructor(
+    private readonly files: FileSource,
+    private readonly watched: (path: string) => boolean,
+  ) {
+    const version = files.version?.bind(files);
+    this.version = version && ((path) => this.remembered(this.versions, path, () => version(path)));
+  }
+
+  exists(path: string): Promise<boolean> {
+    return this.remembered(this.existing, path, () => this.files.exists(path));
+  }
+
+  list(dir: string): Promise<string[]> {
+    return this.remembered(this.listings, dir, () => this.files.list(dir));
+  }
+
+  private remembered<T>(memo: Map<string, Promise<T>>, path: string, ask: () => Promise<T>): Promise<T> {
+    if (!this.watched(path)) return ask();
+    let answer = memo.get(path);
+    if (!answer) {
+      answer = ask();
+      memo.set(path, answer);
+      // A failed look-up is asked again next time.
+      answer.catch(() => memo.delete(path));
+    }
+    return answer;
+  }
+
+  forget(path: string, change: ChangeKind): void {
+    if (change === 'content') {
+      this.versions.delete(path);
+      return;
+    }
+    const related = (key: string) => key === path || key.startsWith(`${path}/`) || path.startsWith(`${key}/`);
+    for (const memo of [this.versions, this.existing, this.listings] as Map<string, unknown>[]) {
+      for (const key of memo.keys()) if (related(key)) memo.delete(key);
+    }
+  }
+
+  clear(): void {
+    this.versions.clear();
+    this.existing.clear();
+    this.listings.clear();
+  }
+}
+
 export class FactsProvider {
   /**
    * Facts per home, valid while the versions of the files they came from are unchanged: carbon.xml is analysed
    * against every home of the workspace, and the parse cache is bounded, so without this a workspace of N homes
-   * would parse N² files.
+   * would parse N² files. `watched`: computed under change events, so valid until changed() drops them.
    */
-  private readonly homeCache = new Map<string, { key: string; override: number | null; facts: HomeFacts }>();
+  private readonly homeCache = new Map<string, { key: string; override: number | null; facts: HomeFacts; deps: HomeDependencies; watched: boolean }>();
+  private readonly lookups: LookupMemo;
+  /** Counts changed() calls: facts whose computation a change overtook are not trusted (they may predate it). */
+  private changes = 0;
 
   constructor(
     private readonly files: FileSource,
@@ -140,7 +256,11 @@ export class FactsProvider {
     private readonly maxCachedHomes = 10_000,
     /** No file changes except through clearHomeFacts() (see AnalyzerOptions.stableFiles): cached facts are not rechecked. */
     private readonly stableFiles = false,
-  ) {}
+    /** How changes of a path become known (see ChangeEvents); 'poll' for every path by default. */
+    private readonly changeEvents: (path: string) => ChangeEvents = () => 'poll',
+  ) {
+    this.lookups = new LookupMemo(files, (path) => changeEvents(path) === 'watched');
+  }
 
   /** With stable files: the facts of every known home, computed once per list of homes (and their offset overrides). */
   private pass: { key: string; homes: Promise<HomeFacts[]> } | undefined;
@@ -149,6 +269,11 @@ export class FactsProvider {
   /** Whether cached facts are trusted as they are: stable files, or inside a validation pass. */
   get stable(): boolean {
     return this.stableFiles || this.passDepth > 0;
+  }
+
+  /** Whether every file of the home's facts is announced by change events (the distribution holds the home). */
+  private watched(home: ProductHome): boolean {
+    return this.changeEvents(home.distributionDir) === 'watched' && this.changeEvents(home.homeDir) === 'watched';
   }
 
   /**
@@ -182,35 +307,66 @@ export class FactsProvider {
     return parsed.doc && matchesRoot(kind, parsed.doc.root) ? parsed.doc : undefined;
   }
 
+  /**
+   * A file's content at a version already known: the cached parse's text when there is one (no read), else a read.
+   * A parse is cached per version, so the text of the same version is the same text. `known`: the source gave
+   * versions, and an undefined one says the file does not exist.
+   */
+  private contentAt(path: string, known: boolean, version: string | undefined): Promise<FileContent | undefined> {
+    if (known && version === undefined) return Promise.resolve(undefined);
+    const parsed = version === undefined ? undefined : this.cache.peek(path, version);
+    if (parsed?.decoded.ok) return Promise.resolve({ kind: 'text', text: parsed.decoded.text, version: parsed.version });
+    return this.files.read(path);
+  }
+
   async homeFacts(home: ProductHome, portOffsetOverride: number | null): Promise<HomeFacts> {
-    if (this.stable) {
-      const stable = this.homeCache.get(home.homeDir);
-      if (stable && stable.override === portOffsetOverride) return stable.facts;
-    }
+    const watched = this.watched(home);
+    const changesBefore = this.changes;
+    const known = this.homeCache.get(home.homeDir);
+    if ((this.stable || (watched && known?.watched)) && known?.override === portOffsetOverride) return known.facts;
+    const files = this.lookups;
     const carbonPath = confPathOf(home, HOME_FILES.carbon);
     const catalinaPath = confPathOf(home, HOME_FILES.catalina);
     const axis2Path = confPathOf(home, HOME_FILES.axis2);
     const brokerPath = confPathOf(home, HOME_FILES.broker);
     const datasourcesDir = joinPath(home.confDir, 'datasources');
-    const datasourcePaths = (await this.files.list(datasourcesDir))
+    const datasourcePaths = (await files.list(datasourcesDir))
       .filter((n) => n.endsWith('-datasources.xml'))
       .sort(masterFirst)
       .map((n) => joinPath(datasourcesDir, n));
-    const generatedBy = await this.generatedBy(home);
+    const generated = await this.generatedBy(home);
+    const generatedBy = generated.path;
     // A Carbon 4.5+ home: its offset and ports are deployment.toml's (the XML is rendered from it at every start).
     const tomlPath = generatedBy && basename(generatedBy) === HOME_FILES.deploymentToml ? generatedBy : undefined;
-    const paths = [carbonPath, catalinaPath, axis2Path, brokerPath, ...datasourcePaths, ...(tomlPath ? [tomlPath] : [])];
+    // The home files the toml model reads (its knowledge, its product): they change the toml's ports too.
+    const tomlHomeReads = tomlPath ? TOML_HOME_READS.map((rel) => joinPath(tomlHomeOf(tomlPath)?.homeDir ?? home.homeDir, rel)) : [];
+    const paths = [carbonPath, catalinaPath, axis2Path, brokerPath, ...datasourcePaths, ...(tomlPath ? [tomlPath, ...tomlHomeReads] : [])];
     const layout = await this.productLayout(home);
-    const keyOf = (versions: (string | undefined)[]) => [portOffsetOverride, generatedBy, JSON.stringify(layout), ...paths.map((p, i) => `${p}@${versions[i]}`)].join('\u0000');
+    const deps: HomeDependencies = {
+      reads: paths,
+      checks: [...generated.checked, ...layout.checked],
+      lists: new Map([
+        [datasourcesDir, datasourcePaths.map(basename)],
+        [layout.listed, layout.evidence.distributionProfiles],
+      ]),
+    };
+    const keyOf = (versions: (string | undefined)[]) => [portOffsetOverride, generatedBy, JSON.stringify(layout.evidence), ...paths.map((p, i) => `${p}@${versions[i]}`)].join('\u0000');
+    const remember = (key: string, facts: HomeFacts) => {
+      this.homeCache.delete(home.homeDir);
+      this.homeCache.set(home.homeDir, { key, override: portOffsetOverride, facts, deps, watched: watched && this.changes === changesBefore });
+      while (this.homeCache.size > this.maxCachedHomes) this.homeCache.delete(this.homeCache.keys().next().value!);
+      return facts;
+    };
     const cached = this.homeCache.get(home.homeDir);
-    const version = this.files.version?.bind(this.files);
-    // With cheap versions, a hit costs stats only; without, the contents are read to learn their versions.
-    if (cached && version && cached.key === keyOf(await Promise.all(paths.map((p) => version(p))))) return cached.facts;
-    const contents = await Promise.all(paths.map((p) => this.files.read(p)));
+    const version = files.version;
+    // With cheap versions, a hit costs stats only (none under change events); without, the contents are read to learn their versions.
+    const versions = version ? await Promise.all(paths.map((p) => version(p))) : undefined;
+    if (cached && versions && cached.key === keyOf(versions)) return remember(cached.key, cached.facts);
+    const contents = await Promise.all(paths.map((p, i) => this.contentAt(p, versions !== undefined, versions?.[i])));
     const key = keyOf(contents.map((c) => c?.version));
-    if (cached && cached.key === key) return cached.facts;
-    const [carbonContent, catalinaContent, axis2Content, brokerContent, ...datasourceContents] = contents;
-    const tomlContent = tomlPath ? datasourceContents.pop() : undefined;
+    if (cached && cached.key === key) return remember(key, cached.facts);
+    const [carbonContent, catalinaContent, axis2Content, brokerContent, ...datasourceContents] = contents.slice(0, 4 + datasourcePaths.length);
+    const tomlContent = tomlPath ? contents[4 + datasourcePaths.length] : undefined;
 
     const carbon = this.parsedContent(carbonPath, 'carbon', carbonContent);
     const catalina = this.parsedContent(catalinaPath, 'catalina-server', catalinaContent);
@@ -234,38 +390,72 @@ export class FactsProvider {
       ...(axis2 ? portsOf('axis2', axis2, axis2Path, HOME_FILES.axis2) : []),
       ...(broker ? portsOf('broker', broker, brokerPath, HOME_FILES.broker) : []),
     ];
-    const product = detectProductVersion({ ...carbonIdentity(carbon), ...layout });
+    const product = detectProductVersion({ ...carbonIdentity(carbon), ...layout.evidence });
     const fromToml = tomlPath && tomlContent ? await tomlHomeFacts(this.files, home, tomlPath, tomlContent, portOffsetOverride) : undefined;
     const facts: HomeFacts = fromToml ? { home, offset: fromToml.offset, ports: fromToml.ports, datasources, generatedBy, product } : { home, offset, ports, datasources, generatedBy, product };
-    this.homeCache.delete(home.homeDir);
-    this.homeCache.set(home.homeDir, { key, override: portOffsetOverride, facts });
-    while (this.homeCache.size > this.maxCachedHomes) this.homeCache.delete(this.homeCache.keys().next().value!);
-    return facts;
+    return remember(key, facts);
+  }
+
+  /**
+   * A file or folder changed (a watched-file event, an open document opened, edited or closed): forget what was
+   * looked up about it, and the facts of every home that read, checked or listed it. Facts computed under 'poll'
+   * would notice by themselves; facts computed under 'watched' rely on this.
+   */
+  changed(path: string, change: ChangeKind): void {
+    // Stable files (a CLI run) change only through clearHomeFacts(); the CLI forgets each file's parse after its
+    // analysis to free memory, which must not cost the home its facts.
+    if (this.stableFiles) return;
+    this.changes++;
+    this.lookups.forget(path, change);
+    for (const [homeDir, entry] of this.homeCache) {
+      if (!dependsOn(entry.deps, path, change)) continue;
+      this.homeCache.delete(homeDir);
+      this.pass = undefined;
+    }
   }
 
   /** Forget cached facts (settings changed, or a file changed without a new version, e.g. the CLI's own writes). */
   clearHomeFacts(): void {
     this.homeCache.clear();
+    this.lookups.clear();
     this.pass = undefined;
   }
 
   /** The layout evidence of product detection: marker files, the profile folder and the distribution's profiles. */
-  private async productLayout(home: ProductHome): Promise<{ confFiles: string[]; profile: string | undefined; distributionProfiles: string[] }> {
+  private async productLayout(home: ProductHome): Promise<{ evidence: { confFiles: string[]; profile: string | undefined; distributionProfiles: string[] }; checked: string[]; listed: string }> {
     const markers = markerFiles();
-    const present = await Promise.all(markers.map((f) => this.files.exists(confPathOf(home, f))));
+    const checked = markers.map((f) => confPathOf(home, f));
+    const present = await Promise.all(checked.map((path) => this.lookups.exists(path)));
     const isMain = home.homeDir === home.distributionDir;
-    const distributionProfiles = (await this.files.list(joinPath(home.distributionDir, 'wso2'))).sort();
-    return { confFiles: markers.filter((_, i) => present[i]), profile: isMain ? undefined : basename(home.homeDir), distributionProfiles };
+    const listed = joinPath(home.distributionDir, 'wso2');
+    const distributionProfiles = (await this.lookups.list(listed)).sort();
+    return { evidence: { confFiles: markers.filter((_, i) => present[i]), profile: isMain ? undefined : basename(home.homeDir), distributionProfiles }, checked, listed };
   }
 
-  private async generatedBy(home: ProductHome): Promise<string | undefined> {
+  private async generatedBy(home: ProductHome): Promise<{ path: string | undefined; checked: string[] }> {
     const toml = confPathOf(home, HOME_FILES.deploymentToml);
-    if (await this.files.exists(toml)) return toml;
+    if (await this.lookups.exists(toml)) return { path: toml, checked: [toml] };
     const templates = joinPath(home.homeDir, 'repository/resources/conf/templates');
-    if (await this.files.exists(templates)) return templates;
-    return undefined;
+    return { path: (await this.lookups.exists(templates)) ? templates : undefined, checked: [toml, templates] };
   }
+
+  /** Paths, as globs relative to any folder, of every file and folder the facts read, check or list: what must be watched. */
+  static readonly watchGlobs: readonly string[] = [
+    '**/carbon.xml',
+    '**/catalina-server.xml',
+    '**/axis2.xml',
+    '**/broker.xml',
+    '**/datasources',
+    '**/*-datasources.xml',
+    '**/deployment.toml',
+    '**/repository/resources/conf/templates',
+    '**/wso2',
+    '**/wso2/*',
+    ...markerFiles().map((f) => `**/${f}`),
+    ...TOML_HOME_READS.map((rel) => `**/${rel}`),
+  ];
 }
+
 
 function masterFirst(a: string, b: string): number {
   if (a === 'master-datasources.xml') return -1;
