@@ -115,15 +115,31 @@ export class SyncDiskFileSource implements FileSource {
     const key = keyOf(dir);
     let listed = this.listings.get(key);
     if (!listed) {
-      try {
-        listed = fs.readdirSync(dir, { withFileTypes: true });
-      } catch (error) {
-        listed = error as Error;
+      // The facts and discovery ask for folders most homes do not have (`wso2/` profiles, the templates folder): the
+      // parent's listing, when there is one, answers without a syscall and without building an error per folder.
+      if (this.missingFromListing(dir)) {
+        listed = NOT_LISTED;
+      } else {
+        try {
+          listed = fs.readdirSync(dir, { withFileTypes: true });
+        } catch (error) {
+          listed = error as Error;
+        }
       }
       this.listings.set(key, listed);
     }
     if (listed instanceof Error) throw listed;
     return listed;
+  }
+
+  /** Whether the listing of the nearest listed folder above `dir` lacks the next folder on the way down to it. */
+  private missingFromListing(dir: string): boolean {
+    for (let child = dir, parent = path.dirname(dir); parent !== child; child = parent, parent = path.dirname(parent)) {
+      const listed = this.listings.get(keyOf(parent));
+      if (listed === undefined) continue;
+      return listed === NOT_LISTED || (Array.isArray(listed) && !listed.some((entry) => entry.name === path.basename(child)));
+    }
+    return false;
   }
 
   private realPath(dir: string): string {
@@ -141,6 +157,9 @@ export class SyncDiskFileSource implements FileSource {
     return real;
   }
 }
+
+/** A folder its parent's listing does not have. */
+const NOT_LISTED: Error = Object.assign(new Error('no such folder'), { code: 'ENOENT' });
 
 /** The walk and discovery name one folder with native and with forward separators: one key for both. */
 const keyOf = path.sep === '/' ? (p: string) => p : (p: string) => p.split(path.sep).join('/');

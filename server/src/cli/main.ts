@@ -226,12 +226,12 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
     }
     filesChecked++;
     if (result.location.home) homesSeen.add(result.location.home.homeDir);
-    findings.push(...cliFindings(result.findings, (kept) => service.fingerprints({ ...result, findings: kept }, relativeForFingerprint(file, cwd), (p) => relativeForFingerprint(p, cwd)), result.lines, file));
+    findings.push(...cliFindings(result.findings, (kept) => service.fingerprints({ ...result, findings: kept }, relativeForFingerprint(file, cwd), (p) => relativeForFingerprint(p, cwd)), () => result.lines, file));
     if (result.crossHome) crossHome.push({ index, check: result.crossHome, lines: result.lines, file });
   }
   crossHome.sort((a, b) => a.index - b.index);
   for (const { index, check, lines, file } of crossHome) {
-    const found = cliFindings(await check.findings(), (kept) => check.fingerprints(kept, relativeForFingerprint(file, cwd), (p) => relativeForFingerprint(p, cwd)), lines, file);
+    const found = cliFindings(await check.findings(), (kept) => check.fingerprints(kept, relativeForFingerprint(file, cwd), (p) => relativeForFingerprint(p, cwd)), () => lines, file);
     if (found.length > 0) findingsByFile[index] = [...findingsByFile[index], ...found].sort(byPosition);
   }
   progress.update(files.length);
@@ -239,10 +239,11 @@ async function lint(argv: string[], stdout: (s: string) => void, stderr: (s: str
   const findings = findingsByFile.flat();
 
   /** A file's findings as the report gives them (positions 1-based), --quiet applied. */
-  function cliFindings(found: readonly Finding[], fingerprintsOf: (kept: Finding[]) => string[], lines: LineIndex | undefined, file: string): CliFinding[] {
+  function cliFindings(found: readonly Finding[], fingerprintsOf: (kept: Finding[]) => string[], linesOf: () => LineIndex | undefined, file: string): CliFinding[] {
     const kept = values.quiet ? found.filter((f) => f.severity === 'error') : [...found];
     if (kept.length === 0) return [];
     const fingerprints = fingerprintsOf(kept);
+    const lines = linesOf();
     const shown = displayPath(file, cwd);
     return kept.map((finding, i) => {
       const start = lines?.positionAt(finding.span.start) ?? { line: 0, character: 0 };

@@ -118,7 +118,7 @@ export class Analyzer {
     const kept = applySuppressions(doc, findings);
     kept.sort(byPlace);
     const crossHome = location.home && deferred.length > 0 ? this.crossHomeCheck(doc, location.home, settings, deferred) : undefined;
-    return { location, doc, text: doc.text, lines: doc.lines, findings: kept, ...(crossHome ? { crossHome } : {}) };
+    return new XmlAnalysis(location, doc, kept, crossHome);
   }
 
   /** The deferred half of the cross-home rules: what they need of the document is taken now, the homes compared later. */
@@ -187,4 +187,26 @@ export class Analyzer {
 
 function byPlace(a: Finding, b: Finding): number {
   return a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId);
+}
+
+/**
+ * An XML file's analysis. Its line index is built on first use (a file without findings never needs one, and most
+ * files of a lint run have none), by a getter on the class: a getter closure per result would keep the document's
+ * tree alive past young-generation collections, as handler closures did (model/xml.ts).
+ */
+class XmlAnalysis implements AnalysisResult {
+  constructor(
+    readonly location: ConfigFileLocation,
+    readonly doc: XmlDocument,
+    readonly findings: Finding[],
+    readonly crossHome: CrossHomeCheck | undefined,
+  ) {}
+
+  get text(): string {
+    return this.doc.text;
+  }
+
+  get lines(): LineIndex {
+    return this.doc.lines;
+  }
 }
