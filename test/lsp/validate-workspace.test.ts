@@ -129,3 +129,30 @@ test('a document opened during Validate Workspace gets its diagnostics before th
   await answer;
   assert.equal(endedBefore, false, 'the open document did not wait for the validation to end');
 });
+
+test('Validate Workspace publishes each carbon.xml once, its port conflicts with every other home included', TEST_TIMEOUT, async () => {
+  // 12 homes at offset 0: each carbon.xml names 10 of the other 11 and counts the last. The conflicts are computed
+  // once every home's facts are known, and the file is published then, complete, not once without them and again.
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 12; i++) files[`home-${String(i).padStart(2, '0')}/repository/conf/carbon.xml`] = carbonXml({ offset: '0' });
+  const colliding = new TempWorkspace(files);
+  const server = TestServer.start();
+  running.push(server);
+  try {
+    await server.initialize({ rootPath: colliding.root });
+    const result = await server.request<ValidateWorkspaceResult>('workspace/executeCommand', { command: ServerCommands.validateWorkspace, arguments: [] }, 60_000);
+    assert.equal(result.files, 12);
+    const publishes = server.notifications.filter((n) => n.method === 'textDocument/publishDiagnostics').map((n) => n.params as { uri: string; diagnostics: { code?: string | number; range: { start: { line: number } } }[] });
+    for (let i = 0; i < 12; i++) {
+      const mine = publishes.filter((p) => p.uri.endsWith(`/home-${String(i).padStart(2, '0')}/repository/conf/carbon.xml`));
+      assert.equal(mine.length, 1, `home ${i}: published once`);
+      const conflicts = mine[0].diagnostics.filter((d) => d.code === 'port-conflict');
+      assert.equal(conflicts.length, 11, `home ${i}: 10 homes named, the 11th counted`);
+      const lines = mine[0].diagnostics.map((d) => d.range.start.line);
+      assert.deepEqual(lines, [...lines].sort((a, b) => a - b), 'in document order');
+    }
+    assert.ok(result.findings >= 12 * 11);
+  } finally {
+    colliding.remove();
+  }
+});

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { CancellationToken, Connection, Diagnostic, DiagnosticSeverity, ProgressToken, TextDocuments, WorkDoneProgress } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { FileContent, FileSource, Finding, ProductHome, SETTINGS_FILE_NAME, Settings, Severity, WorkspaceService, basename, isIncluded, ruleDocsUrl } from '../../service';
+import { CrossHomeCheck, FileContent, FileSource, Finding, ProductHome, SETTINGS_FILE_NAME, Settings, Severity, WorkspaceService, basename, isIncluded, ruleDocsUrl } from '../../service';
 import { ValidateWorkspaceResult } from '../../protocol';
 import { uriToPath } from '../uri';
 
@@ -137,15 +137,21 @@ export class DiagnosticsPublisher {
   }
 
   private async validateHomes(progress: WorkspaceProgress, cancelled: () => boolean, counted: (files: number, findings: number) => void): Promise<ValidateWorkspaceResult> {
-    const { connection, documents, service, files } = this.deps;
+    const { documents, service, files } = this.deps;
     let fileCount = 0;
     let findingCount = 0;
+    // Files whose findings comparing their home with every other (port-conflict) wait for the end of the pass, when
+    // every home's facts are known: each file is then parsed once, whatever the number of homes (the parse cache holds
+    // 128). They are published once, complete; a cancelled pass leaves their earlier diagnostics as they were.
+    const waiting: { uri: string; document: TextDocument; findings: Finding[]; crossHome: CrossHomeCheck }[] = [];
     try {
       await this.deps.rescanHomes();
       const homes = this.deps.knownHomes();
       for (const [index, home] of homes.entries()) {
         progress.report(`${home.homeDir} (${index + 1} of ${homes.length} homes)`, Math.floor((index * 100) / Math.max(homes.length, 1)));
-        for (const path of await service.homeFiles(home)) {
+        const paths = await service.homeFiles(home);
+        for (const i of service.passOrder(paths)) {
+          const path = paths[i];
           await yieldToEventLoop();
           if (cancelled()) return { files: fileCount, findings: findingCount, cancelled: true };
           const uri = pathToFileURL(path).toString();
@@ -159,23 +165,41 @@ export class DiagnosticsPublisher {
           if (!content) continue;
           const settings = this.deps.settingsFor(path);
           if (!isIncluded(path, this.deps.roots(), settings)) continue;
-          const result = await service.analyse({ path, content, settings });
+          const result = await service.analyse({ path, content, settings, deferCrossHome: true });
           if (!result.location) continue;
           fileCount++;
           findingCount += result.findings.length;
           const document = TextDocument.create(uri, service.kinds.find((k) => k.recognise(path))?.languageId ?? 'plaintext', 0, result.text ?? '');
-          const diagnostics = result.findings.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT).map((f) => this.toDiagnostic(document, f));
-          if (diagnostics.length > 0 || this.published.has(uri)) {
-            this.published.add(uri);
-            await connection.sendDiagnostics({ uri, diagnostics });
-          }
+          if (result.crossHome) waiting.push({ uri, document, findings: result.findings, crossHome: result.crossHome });
+          else await this.publishClosed(uri, document, result.findings);
         }
+      }
+      for (const { uri, document, findings, crossHome } of waiting) {
+        await yieldToEventLoop();
+        if (cancelled()) return { files: fileCount, findings: findingCount, cancelled: true };
+        const more = await crossHome.findings();
+        findingCount += more.length;
+        await this.publishClosed(uri, document, more.length === 0 ? findings : [...findings, ...more].sort(bySpan));
       }
       return { files: fileCount, findings: findingCount };
     } finally {
       counted(fileCount, findingCount);
     }
   }
+
+  /** Diagnostics of a file that is not open (a workspace validation), when there are some or were some before. */
+  private async publishClosed(uri: string, document: TextDocument, findings: readonly Finding[]): Promise<void> {
+    const diagnostics = findings.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT).map((f) => this.toDiagnostic(document, f));
+    if (diagnostics.length > 0 || this.published.has(uri)) {
+      this.published.add(uri);
+      await this.deps.connection.sendDiagnostics({ uri, diagnostics });
+    }
+  }
+}
+
+/** The analyzer's order of findings: by start, then end, then rule. */
+function bySpan(a: Finding, b: Finding): number {
+  return a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId);
 }
 
 function yieldToEventLoop(): Promise<void> {
