@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { pathToFileURL } from 'node:url';
 import type { ClientCapabilities, Diagnostic, Hover, MarkupContent } from 'vscode-languageserver-protocol';
 import { TempWorkspace, TestServer, rangeOf } from './client';
 import { CATALINA, carbonXml, twoProductsAtZero } from '../unit/ports/fixtures';
@@ -118,6 +119,24 @@ describe('home facts and change events', () => {
       const updated = server.waitForDiagnostics(uri, (p) => !conflicts(p.diagnostics).has(TOML_HOME));
       await server.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: workspace.uri(TOML), type: 2 }] });
       assert.ok(conflicts((await updated).diagnostics).has(IS_HOME), 'the XML home still conflicts');
+    });
+  });
+
+  test('with watchers: a folder removed, changed on disk meanwhile (no events) and added again is read afresh', TEST_TIMEOUT, async () => {
+    await withServer(undefined, async (server, workspace) => {
+      const { uri, diagnostics } = await openApim(server, workspace);
+      assert.ok(conflicts(diagnostics).get(IS_HOME)?.includes(9443));
+      const folder = { uri: pathToFileURL(workspace.root).toString(), name: 'ws' };
+      // Removed: its homes are no longer the workspace's (the open carbon.xml's own home stays known).
+      const removed = server.waitForDiagnostics(uri, (p) => !conflicts(p.diagnostics).has(IS_HOME));
+      await server.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [], removed: [folder] } });
+      await removed;
+      // A change the client does not announce: the folder is not watched now.
+      workspace.write(IS_CATALINA, CATALINA_MOVED);
+      const added = server.waitForDiagnostics(uri, (p) => conflicts(p.diagnostics).has(IS_HOME));
+      await server.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [folder], removed: [] } });
+      const ports = conflicts((await added).diagnostics);
+      assert.ok(!ports.get(IS_HOME)?.includes(9443), `facts of the IS home from before the folder was removed: ${JSON.stringify([...ports])}`);
     });
   });
 

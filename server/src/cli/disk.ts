@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DirectoryEntry, DirectoryReader, FileContent, FileSource } from '../service';
+import { kindOf } from '../node/home-scan';
 import { WalkFileSystem } from './walk';
 
 /**
@@ -47,7 +48,7 @@ export class SyncDiskFileSource implements FileSource {
       } catch {
         return undefined;
       }
-      return dirents.map((dirent) => ({ name: dirent.name, kind: kindOf(dirent, dir) }));
+      return dirents.map((dirent) => ({ name: dirent.name, kind: kindOf(dirent, dirent.isSymbolicLink() ? statOrUndefined(path.join(dir, dirent.name)) : undefined) }));
     },
     realPath: async (dir: string): Promise<string | undefined> => {
       try {
@@ -191,16 +192,11 @@ function readFile(file: string): FileContent | undefined {
   }
 }
 
-/** A listed entry's kind, a symbolic link's being its target's (`other` when it dangles). */
-function kindOf(dirent: fs.Dirent, dir: string): DirectoryEntry['kind'] {
-  if (dirent.isSymbolicLink()) {
-    let target: fs.Stats;
-    try {
-      target = fs.statSync(path.join(dir, dirent.name));
-    } catch {
-      return 'other';
-    }
-    return target.isFile() ? 'file' : target.isDirectory() ? 'directory' : 'other';
+/** A symbolic link's target, undefined when it dangles. */
+function statOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
   }
-  return dirent.isFile() ? 'file' : dirent.isDirectory() ? 'directory' : 'other';
 }

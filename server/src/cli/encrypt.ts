@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FileChange, ProductHome, mergeSettings, TextReplacement, TextSpan, applyReplacements, changeBases, createService, normalizePath, parseProperties, recogniseConfigFile, staleFiles } from '../service';
 import { DiskFileSource } from '../node/disk-source';
-import { SYNC_DIRECTORY_READER } from '../node/home-scan';
+import { SyncDiskFileSource } from './disk';
 import { UsageError, loadSettings } from './config';
 import { unifiedDiff } from './diff';
 import { WriteError, commitChanges, prepareChanges } from './write';
@@ -169,7 +169,7 @@ async function findHome(target: string): Promise<ProductHome> {
   const absolute = normalizePath(path.resolve(target));
   const stat = await fs.stat(absolute).catch(() => undefined);
   if (!stat) throw new UsageError(`No such file or folder: ${target}`);
-  const service = createService({ files: new DiskFileSource(), directories: SYNC_DIRECTORY_READER });
+  const service = createService({ files: new DiskFileSource(), directories: new SyncDiskFileSource().directories });
   if (stat.isFile()) {
     const home = recogniseConfigFile(absolute)?.home;
     if (home) return home;

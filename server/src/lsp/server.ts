@@ -313,7 +313,11 @@ export function startServer(connection: Connection, features: readonly ServerFea
           connection.workspace.onDidChangeWorkspaceFolders(
             safe('workspaceFolders', async (event) => {
               const removed = new Set(event.removed.map((f) => uriToPath(f.uri)));
-              roots = [...roots.filter((r) => !removed.has(r)), ...event.added.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p)];
+              const added = event.added.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+              roots = [...roots.filter((r) => !removed.has(r)), ...added];
+              // Nothing was announced below a folder while it was not one of the workspace's (a folder added again may
+              // have changed meanwhile): what was learnt of it under change events is forgotten, as after a change.
+              for (const folder of added) service.invalidate(folder);
               await Promise.all([rescanHomes(), loadSettingsFiles()]);
               scheduleDependents(undefined, 0);
             }, undefined),

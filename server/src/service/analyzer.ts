@@ -108,25 +108,21 @@ export class Analyzer {
           if (finding) findings.push(finding);
         },
       };
-      try {
-        rule.check(context);
-      } catch (error) {
-        // One broken rule must not take the others down; the message names the rule and the error, not the input.
-        this.options.log?.(`rule ${rule.id} failed on ${location.confRelativePath}: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? ''}`);
-      }
+      this.guarded(rule, location, () => rule.check(context));
     }
     const kept = applySuppressions(doc, findings);
     kept.sort(byPlace);
-    const crossHome = location.home && deferred.length > 0 ? this.crossHomeCheck(doc, location.home, settings, deferred) : undefined;
+    const crossHome = location.home && deferred.length > 0 ? this.crossHomeCheck(doc, location, location.home, settings, deferred) : undefined;
     return new XmlAnalysis(location, doc, kept, crossHome);
   }
 
   /** The deferred half of the cross-home rules: what they need of the document is taken now, the homes compared later. */
-  private crossHomeCheck(doc: XmlDocument, productHome: ProductHome, settings: Settings, rules: readonly Rule[]): CrossHomeCheck | undefined {
+  private crossHomeCheck(doc: XmlDocument, location: ConfigFileLocation, productHome: ProductHome, settings: Settings, rules: readonly Rule[]): CrossHomeCheck | undefined {
     const keys = new LocationKeys(doc);
     const anchored: { rule: Rule; anchor: TextSpan; key: string }[] = [];
     for (const rule of rules) {
-      const anchor = rule.crossHome!.anchor(doc);
+      // Not through a closure: one over `doc` would share this scope with the closures returned, which keep it.
+      const anchor = this.anchorOf(rule, location, doc);
       if (!anchor) continue;
       const probe = { ruleId: rule.id, severity: rule.defaultSeverity, message: '', span: anchor };
       // A suppression comment is a line of the document: whether it covers the anchor is decided now.
@@ -142,7 +138,7 @@ export class Analyzer {
         const homes = await this.workspaceHomes(home, settings);
         const findings: Finding[] = [];
         for (const { rule, anchor } of anchored) {
-          for (const input of rule.crossHome!.check(home, homes, anchor)) {
+          for (const input of this.guarded(rule, location, () => rule.crossHome!.check(home, homes, anchor)) ?? []) {
             const finding = this.finding(rule.id, settings, input, rule);
             if (finding) findings.push(finding);
           }
@@ -151,6 +147,30 @@ export class Analyzer {
       },
       fingerprints: (findings, relativePath, relativize) => fingerprintsByKey(relativePath, findings, (finding) => keyOf.get(finding.ruleId) ?? '', relativize),
     };
+  }
+
+  private anchorOf(rule: Rule, location: ConfigFileLocation, doc: XmlDocument): TextSpan | undefined {
+    try {
+      return rule.crossHome!.anchor(doc);
+    } catch (error) {
+      this.logFailure(rule, location, error);
+      return undefined;
+    }
+  }
+
+  /** Runs a step of a rule: one broken rule (its immediate or its deferred part) must not take the others down. */
+  private guarded<T>(rule: Rule, location: ConfigFileLocation, step: () => T): T | undefined {
+    try {
+      return step();
+    } catch (error) {
+      this.logFailure(rule, location, error);
+      return undefined;
+    }
+  }
+
+  private logFailure(rule: Rule, location: ConfigFileLocation, error: unknown): void {
+    // The message names the rule and the error, not the input.
+    this.options.log?.(`rule ${rule.id} failed on ${location.confRelativePath}: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? ''}`);
   }
 
   /**

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import xml = require('../../../server/src/service/model/xml');
 import { CATALINA, axis2Xml, carbonXml, userMgtXml } from '../ports/fixtures';
 import { cli, tempDir, write } from './support';
+import { portConflict } from '../../../server/src/service/rules/port-conflict';
 
 /**
  * A lint run parses each file once, whatever the number of homes: each home's facts come from the parses of its own
@@ -98,4 +99,25 @@ test('deployment.toml homes: port conflicts through the same index and wording, 
   assert.ok(first.every((f) => f.line === 1), 'on the [server] header');
   assert.match(first[0].message, /product home .*h01 .*9443.*\[server\] offset = \d+ is the lowest/);
   assert.match(first[10].message, /^1 more product home of the workspace/);
+});
+
+test('a deferred port-conflict check that fails is logged and skipped, as a failing rule is, not a crashed run', async () => {
+  const root = tempDir('deferred-throws');
+  for (const name of ['a', 'b']) write(root, `${name}/repository/conf/carbon.xml`, carbonXml({ offset: '0' }));
+  const crossHome = portConflict.crossHome as { check: NonNullable<typeof portConflict.crossHome>['check'] };
+  const original = crossHome.check;
+  crossHome.check = () => {
+    throw new TypeError('broken check');
+  };
+  let run;
+  try {
+    run = await cli(['--format', 'json', '.'], root);
+  } finally {
+    crossHome.check = original;
+  }
+  assert.equal(run.code, 0, run.err);
+  assert.match(run.err, /rule port-conflict failed on carbon\.xml: TypeError: broken check/);
+  const report = JSON.parse(run.out) as { findings: { ruleId: string }[]; filesChecked: number };
+  assert.equal(report.filesChecked, 2);
+  assert.deepEqual(report.findings.filter((f) => f.ruleId === 'port-conflict'), []);
 });

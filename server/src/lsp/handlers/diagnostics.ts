@@ -179,6 +179,8 @@ export class DiagnosticsPublisher {
         if (cancelled()) return { files: fileCount, findings: findingCount, cancelled: true };
         const more = await crossHome.findings();
         findingCount += more.length;
+        // Opened since its turn in the pass: the editor's text is validated by its own events, not replaced by the disk's.
+        if (documents.get(uri)) continue;
         await this.publishClosed(uri, document, more.length === 0 ? findings : [...findings, ...more].sort(bySpan));
       }
       return { files: fileCount, findings: findingCount };

@@ -36,7 +36,9 @@ function createTomlEngine(host: KindHost): KindEngine {
       const result = await analysed(request);
       if (!result) return { location: undefined, doc: undefined, findings: [] };
       const home = result.location.home;
-      const severity = request.settings.rules['port-conflict'];
+      // The closure below names `settings`, not `request`: a deferred check would otherwise keep the file's content.
+      const settings = request.settings;
+      const severity = settings.rules['port-conflict'];
       const analysis = { location: result.location, doc: undefined, text: result.text, lines: result.lines };
       if (!home || !result.model || severity === 'off') return { ...analysis, findings: result.findings };
       // What the conflicts need of the document is taken now, so a deferred check keeps no model.
@@ -44,8 +46,8 @@ function createTomlEngine(host: KindHost): KindEngine {
       const suppressed = applyTomlSuppressions(result.model.doc, [{ ruleId: 'port-conflict', severity: 'warning', message: '', span }]).length === 0;
       const conflicts = async (): Promise<Finding[]> => {
         if (suppressed) return [];
-        const own = await host.homeFacts(home, request.settings);
-        return tomlPortConflicts(span, own, await host.workspaceHomes(own, request.settings), severity ?? 'warning');
+        const own = await host.homeFacts(home, settings);
+        return tomlPortConflicts(span, own, await host.workspaceHomes(own, settings), severity ?? 'warning');
       };
       if (!request.deferCrossHome) {
         const found = await conflicts();
