@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
@@ -137,6 +138,21 @@ describe('home facts and change events', () => {
       await server.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [folder], removed: [] } });
       const ports = conflicts((await added).diagnostics);
       assert.ok(!ports.get(IS_HOME)?.includes(9443), `facts of the IS home from before the folder was removed: ${JSON.stringify([...ports])}`);
+    });
+  });
+
+  test('with watchers: a home folder deleted (one event, for the folder) is gone from the conflicts', TEST_TIMEOUT, async () => {
+    await withServer(undefined, async (server, workspace) => {
+      const { uri, diagnostics } = await openApim(server, workspace);
+      const registration = server.serverRequests.find((r) => r.method === 'client/registerCapability');
+      const watchers = (registration?.params as { registrations: { registerOptions: { watchers: { globPattern: string; kind?: number }[] } }[] }).registrations[0].registerOptions.watchers;
+      assert.ok(watchers.some((w) => w.globPattern === '**/*' && w.kind === 4), 'a delete watcher for folders');
+      assert.ok(conflicts(diagnostics).has(IS_HOME));
+      fs.rmSync(workspace.path(IS_HOME), { recursive: true, force: true });
+      // VS Code reports a deleted folder as itself only: no event for the carbon.xml or catalina-server.xml below it.
+      const updated = server.waitForDiagnostics(uri, (p) => !conflicts(p.diagnostics).has(IS_HOME));
+      await server.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: workspace.uri(IS_HOME), type: 3 }] });
+      assert.ok(conflicts((await updated).diagnostics).has(TOML_HOME), 'the toml home still conflicts');
     });
   });
 

@@ -299,7 +299,13 @@ export function startServer(connection: Connection, features: readonly ServerFea
         if (supportsWatchedFilesRegistration) {
           try {
             await connection.client.register(DidChangeWatchedFilesNotification.type, {
-              watchers: watchedGlobs(service).map((globPattern) => ({ globPattern, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete })),
+              watchers: [
+                ...watchedGlobs(service).map((globPattern) => ({ globPattern, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete })),
+                // A deleted or renamed folder is announced as itself only (VS Code reports no event for the files
+                // below it), and no file glob matches a home folder's own name: without this, the facts of a deleted
+                // home would be trusted for good.
+                { globPattern: '**/*', kind: WatchKind.Delete },
+              ],
             });
             watchersRegistered = true;
           } catch (error) {
@@ -363,6 +369,8 @@ export function startServer(connection: Connection, features: readonly ServerFea
           if (basename(path) === SETTINGS_FILE_NAME) settingsFileChanged = true;
           if (basename(path) === 'carbon.xml' && change.type !== FileChangeType.Changed) homesChanged = true;
           if (basename(path) === 'deployment.toml') homesChanged = true;
+          // A folder holding a known home (the home itself, or any folder above it) is gone.
+          if (change.type === FileChangeType.Deleted && scannedHomes.some((home) => home.confDir === path || home.confDir.startsWith(`${path}/`))) homesChanged = true;
         }
         if (settingsFileChanged) await loadSettingsFiles();
         if (homesChanged) await rescanHomes();
