@@ -1,3 +1,4 @@
+import { describeError } from './errors';
 import { LocationKeys, fingerprintsByKey } from './fingerprints';
 import { LineIndex, TextSpan } from './model/text';
 import { XmlDocument } from './model/xml';
@@ -169,8 +170,8 @@ export class Analyzer {
   }
 
   private logFailure(rule: Rule, location: ConfigFileLocation, error: unknown): void {
-    // The message names the rule and the error, not the input.
-    this.options.log?.(`rule ${rule.id} failed on ${location.confRelativePath}: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? ''}`);
+    // The rule, the file and where it threw; not the error's message, which can quote the document (errors.ts).
+    this.options.log?.(`rule ${rule.id} failed on ${location.confRelativePath}: ${describeError(error)}`);
   }
 
   /**

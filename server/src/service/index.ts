@@ -60,6 +60,7 @@ import { generatedXmlDefinition } from './toml/wiring';
 // ---- what the fronts may use besides the service: neutral types and small pure helpers ------------------------------
 
 export type { AnalysisResult, CrossHomeCheck } from './analyzer';
+export { describeError } from './errors';
 export type { TextSpan } from './model/text';
 export { LineIndex } from './model/text';
 export type { Finding, RuleId, Severity, SeveritySetting } from './types';

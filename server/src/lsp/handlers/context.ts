@@ -15,7 +15,7 @@ import {
   TextDocuments,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ConfigFileLocation, FileContent, FileSource, ParsedDocument, ProductHome, Settings, WorkspaceService } from '../../service';
+import { ConfigFileLocation, FileContent, FileSource, ParsedDocument, ProductHome, Settings, WorkspaceService, describeError } from '../../service';
 import { OpenDocumentState, WorkspaceEditSupport } from './workspace-edit';
 import { uriToPath } from '../uri';
 
@@ -93,14 +93,5 @@ export function openState(context: ServerContext, path: string): OpenDocumentSta
   return undefined;
 }
 
-/**
- * What the log may say about an exception: its class and the frame that threw it, never its message. Handlers work on
- * document text, and a parser's message can quote it (a password included); the output channel is no place for that.
- */
-export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return typeof error;
-  const frame = error.stack?.split('\n').find((line) => /^\s+at /.test(line))?.trim();
-  return frame ? `${error.name} ${frame}` : error.name;
-}
-
+export { describeError };
 export type { Connection };
