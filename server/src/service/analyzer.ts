@@ -112,7 +112,7 @@ export class Analyzer {
       this.guarded(rule, location, () => rule.check(context));
     }
     const kept = applySuppressions(doc, findings);
-    kept.sort(byPlace);
+    kept.sort(compareFindings);
     const crossHome = location.home && deferred.length > 0 ? this.crossHomeCheck(doc, location, location.home, settings, deferred) : undefined;
     return new XmlAnalysis(location, doc, kept, crossHome);
   }
@@ -144,7 +144,7 @@ export class Analyzer {
             if (finding) findings.push(finding);
           }
         }
-        return findings.sort(byPlace);
+        return findings.sort(compareFindings);
       },
       fingerprints: (findings, relativePath, relativize) => fingerprintsByKey(relativePath, findings, (finding) => keyOf.get(finding.ruleId) ?? '', relativize),
     };
@@ -206,7 +206,8 @@ export class Analyzer {
   }
 }
 
-function byPlace(a: Finding, b: Finding): number {
+/** The order findings are given in: by start, then end, then rule. */
+export function compareFindings(a: Finding, b: Finding): number {
   return a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId);
 }
 

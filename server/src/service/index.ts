@@ -1,4 +1,5 @@
 import { AnalysisResult, Analyzer } from './analyzer';
+export { compareFindings } from './analyzer';
 import { fingerprintsOf } from './fingerprints';
 import { isIncluded } from './include';
 import { LineIndex, TextSpan } from './model/text';
@@ -369,7 +370,7 @@ export function createService(options: ServiceOptions): WorkspaceService {
   const oversized = (content: FileContent) => (content.kind === 'text' ? content.text.length : content.bytes.length) > maxFileBytes;
   /** Other XML files below a conf folder (etc/jmx.xml, identity/identity.xml) hold `${Ports.…}` too; parsed per version. */
   const otherDocs = new Map<string, { version: string; doc: XmlDocument }>();
-  const portSources = { files, parsed: (path: string, kind: ConfigFileKind) => analyzer.facts.parsed(path, kind) };
+  const portSources = { parsed: (path: string, kind: ConfigFileKind) => analyzer.facts.parsed(path, kind) };
 
   const homeFacts = (home: ProductHome, settings: Settings): Promise<HomeFacts> => analyzer.facts.homeFacts(home, portOffsetOverrideFor(settings, home.homeDir));
   const kinds: readonly DocumentKind[] = [...(options.kinds ?? []), ...DOCUMENT_KINDS];

@@ -55,7 +55,7 @@ function workspace(): Record<string, string> {
 function provider(files: Record<string, string>) {
   const source = new MemoryFileSource(files);
   const facts = new FactsProvider(source, new ParseCache());
-  const sources: PortSources = { files: source, parsed: (p, kind) => facts.parsed(p, kind) };
+  const sources: PortSources = { parsed: (p, kind) => facts.parsed(p, kind) };
   const home = (dir: string) => source.homes().find((h) => h.homeDir === dir)!;
   return { source, facts, sources, home };
 }

@@ -58,7 +58,7 @@ class Workspace {
   constructor(files: Record<string, string>) {
     this.source = new MemoryFileSource(files);
     this.facts = new FactsProvider(this.source, new ParseCache());
-    this.sources = { files: this.source, parsed: (path, kind) => this.facts.parsed(path, kind) };
+    this.sources = { parsed: (path, kind) => this.facts.parsed(path, kind) };
   }
 
   home(homeDir: string): ProductHome {

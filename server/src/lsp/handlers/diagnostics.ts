@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { CancellationToken, Connection, Diagnostic, DiagnosticSeverity, ProgressToken, TextDocuments, WorkDoneProgress } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CrossHomeCheck, FileContent, FileSource, Finding, ProductHome, SETTINGS_FILE_NAME, Settings, Severity, WorkspaceService, basename, isIncluded, ruleDocsUrl } from '../../service';
+import { CrossHomeCheck, FileContent, FileSource, Finding, ProductHome, SETTINGS_FILE_NAME, Settings, Severity, WorkspaceService, basename, compareFindings, isIncluded, ruleDocsUrl } from '../../service';
 import { ValidateWorkspaceResult } from '../../protocol';
 import { uriToPath } from '../uri';
 
@@ -50,7 +50,7 @@ export class DiagnosticsPublisher {
     this.validateSafely = deps.safe('validation', (document: TextDocument) => this.validate(document), undefined);
   }
 
-  toDiagnostic(document: TextDocument, finding: Finding): Diagnostic {
+  toDiagnostic(document: Positions, finding: Finding): Diagnostic {
     return {
       range: { start: document.positionAt(finding.span.start), end: document.positionAt(finding.span.end) },
       severity: SEVERITY[finding.severity],
@@ -143,7 +143,7 @@ export class DiagnosticsPublisher {
     // Files whose findings comparing their home with every other (port-conflict) wait for the end of the pass, when
     // every home's facts are known: each file is then parsed once, whatever the number of homes (the parse cache holds
     // 128). They are published once, complete; a cancelled pass leaves their earlier diagnostics as they were.
-    const waiting: { uri: string; document: TextDocument; findings: Finding[]; crossHome: CrossHomeCheck }[] = [];
+    const waiting: { uri: string; positions: Positions; findings: Finding[]; crossHome: CrossHomeCheck }[] = [];
     try {
       await this.deps.rescanHomes();
       const homes = this.deps.knownHomes();
@@ -169,19 +169,20 @@ export class DiagnosticsPublisher {
           if (!result.location) continue;
           fileCount++;
           findingCount += result.findings.length;
-          const document = TextDocument.create(uri, service.kinds.find((k) => k.recognise(path))?.languageId ?? 'plaintext', 0, result.text ?? '');
-          if (result.crossHome) waiting.push({ uri, document, findings: result.findings, crossHome: result.crossHome });
-          else await this.publishClosed(uri, document, result.findings);
+          // The analysis's line index places the findings (kept for a waiting file: its lines, not its text).
+          const positions: Positions = result.lines ?? TextDocument.create(uri, 'plaintext', 0, result.text ?? '');
+          if (result.crossHome) waiting.push({ uri, positions, findings: result.findings, crossHome: result.crossHome });
+          else await this.publishClosed(uri, positions, result.findings);
         }
       }
-      for (const { uri, document, findings, crossHome } of waiting) {
+      for (const { uri, positions, findings, crossHome } of waiting) {
         await yieldToEventLoop();
         if (cancelled()) return { files: fileCount, findings: findingCount, cancelled: true };
         const more = await crossHome.findings();
         findingCount += more.length;
         // Opened since its turn in the pass: the editor's text is validated by its own events, not replaced by the disk's.
         if (documents.get(uri)) continue;
-        await this.publishClosed(uri, document, more.length === 0 ? findings : [...findings, ...more].sort(bySpan));
+        await this.publishClosed(uri, positions, more.length === 0 ? findings : [...findings, ...more].sort(compareFindings));
       }
       return { files: fileCount, findings: findingCount };
     } finally {
@@ -190,8 +191,8 @@ export class DiagnosticsPublisher {
   }
 
   /** Diagnostics of a file that is not open (a workspace validation), when there are some or were some before. */
-  private async publishClosed(uri: string, document: TextDocument, findings: readonly Finding[]): Promise<void> {
-    const diagnostics = findings.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT).map((f) => this.toDiagnostic(document, f));
+  private async publishClosed(uri: string, positions: Positions, findings: readonly Finding[]): Promise<void> {
+    const diagnostics = findings.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT).map((f) => this.toDiagnostic(positions, f));
     if (diagnostics.length > 0 || this.published.has(uri)) {
       this.published.add(uri);
       await this.deps.connection.sendDiagnostics({ uri, diagnostics });
@@ -199,10 +200,8 @@ export class DiagnosticsPublisher {
   }
 }
 
-/** The analyzer's order of findings: by start, then end, then rule. */
-function bySpan(a: Finding, b: Finding): number {
-  return a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId);
-}
+/** What places a finding: an open document, or an analysis's line index (LineIndex gives LSP positions). */
+type Positions = Pick<TextDocument, 'positionAt'>;
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

@@ -1,6 +1,5 @@
 import portTable from '../../../../schemas/ports.json';
 import { XmlDocument } from '../model/xml';
-import { FileSource } from '../workspace/facts';
 import { ConfigFileKind } from '../workspace/files';
 import { ProductFacts, productName } from '../workspace/product';
 
@@ -50,9 +49,8 @@ export interface ProductInfo {
   readonly ports: readonly ProductPort[];
 }
 
-/** What the port tables read besides HomeFacts; FactsProvider and any FileSource provide it. */
+/** What the port tables read besides HomeFacts: FactsProvider's parses. */
 export interface PortSources {
-  readonly files: Pick<FileSource, 'exists'>;
   /** A parsed configuration file with the expected root element, or undefined (FactsProvider.parsed). */
   parsed(path: string, kind: ConfigFileKind): Promise<XmlDocument | undefined>;
 }
