@@ -2,7 +2,7 @@ import { Finding } from '../types';
 import { FileChange, TextReplacement } from '../fixes/types';
 import { PropertyUpdate, updateProperties } from '../fixes/properties';
 import type { EncryptedSecret, SecureVaultKey, SkippedSecret } from '../fixes/secure-vault';
-import { parsePropertiesModel } from './model';
+import { parsePropertiesModel, vaultSwitchedOn } from './model';
 
 /**
  * The .properties secrets of a home (jndi.properties, identity/EndpointConfig.properties) for `encrypt <home>` and
@@ -56,7 +56,7 @@ export function planPropertiesSecretsOfHome(input: PropertiesHomePlanInput): Pro
   const encrypted: EncryptedSecret[] = [];
   const skipped: SkippedSecret[] = [];
   const cipherTextKeys = new Set(parsePropertiesModel(input.cipherText ?? '').entries.map((e) => e.key));
-  const switchedOn = input.secretConf !== undefined && parsePropertiesModel(input.secretConf).entries.some((e) => e.key === 'secretRepositories' && e.value.trim().length > 0);
+  const switchedOn = vaultSwitchedOn(input.secretConf);
   const taken = (alias: string) => cipherTextKeys.has(alias) || input.takenAliases.has(alias) || cipherTextUpdates.some((u) => u.key === alias);
   const max = input.key.maxSecretBytes;
 

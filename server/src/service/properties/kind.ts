@@ -7,7 +7,7 @@ import { FileContent, FileSource } from '../workspace/facts';
 import { ConfigFileKind, ConfigFileLocation, HOME_FILES, confPathOf, dirname, homeOfConfDir, joinPath, normalizePath } from '../workspace/files';
 import type { AnalysisResult } from '../analyzer';
 import type { DocumentKind, DocumentRequest, KindEngine, KindHost, ParsedDocument } from '../index';
-import { PropertiesModel, PropertyEntry, parsePropertiesModel, suppressedBy } from './model';
+import { PropertiesModel, PropertyEntry, parsePropertiesModel, suppressedBy, vaultSwitchedOn } from './model';
 import { escapePropertyValue, updateProperties } from '../fixes/properties';
 import { secureVaultMaterial } from '../fixes/secure-vault-session';
 import { secretConfPath, secureVaultFiles } from '../fixes/secure-vault';
@@ -166,8 +166,7 @@ class PropertiesEngine implements KindEngine {
     const material = await this.material(location.home);
     if (!material.ok) return { title, ruleId: RULE, error: material.error };
     const { security, key } = material;
-    const switchedOn = security.secretConf !== undefined && parsePropertiesModel(security.secretConf).entries.some((e) => e.key === 'secretRepositories' && e.value.trim().length > 0);
-    if (!switchedOn) return { title, ruleId: RULE, error: 'Secure Vault is not switched on in this home (security/secret-conf.properties): encrypt a password of an XML file first, which configures it, then this one.' };
+    if (!vaultSwitchedOn(security.secretConf)) return { title, ruleId: RULE, error: VAULT_OFF };
     const taken = new Set<string>([...parsePropertiesModel(security.cipherText ?? '').entries.map((e) => e.key), ...(security.secretAliasesInHome?.keys() ?? [])]);
     let alias = data.suggestedAlias;
     for (let n = 2; taken.has(alias); n++) alias = `${data.suggestedAlias}.${n}`;
@@ -205,8 +204,7 @@ class PropertiesEngine implements KindEngine {
     const material = await this.material(location.home);
     if (!material.ok) return { title, ruleId: RULE, error: material.error };
     const { security, key } = material;
-    const switchedOn = security.secretConf !== undefined && parsePropertiesModel(security.secretConf).entries.some((e) => e.key === 'secretRepositories' && e.value.trim().length > 0);
-    if (!switchedOn) return { title, ruleId: RULE, error: 'Secure Vault is not switched on in this home (security/secret-conf.properties): encrypt a password of an XML file first, which configures it, then this one.' };
+    if (!vaultSwitchedOn(security.secretConf)) return { title, ruleId: RULE, error: VAULT_OFF };
     if (parsePropertiesModel(security.cipherText ?? '').entries.some((e) => e.key === entry.key)) {
       return { title, ruleId: RULE, error: `cipher-text.properties already holds a value for ${entry.key} (carbon.xml uses the same alias): if it is this same password, add ${entry.key} to protectedTokens by hand; otherwise this file cannot use that alias for a different password.` };
     }
@@ -405,3 +403,4 @@ async function homeReferences(files: FileSource, confDir: string): Promise<Map<s
   return found;
 }
 
+const VAULT_OFF = 'Secure Vault is not switched on in this home (security/secret-conf.properties): encrypt a password of an XML file first, which configures it, then this one.';

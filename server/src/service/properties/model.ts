@@ -101,3 +101,8 @@ export function suppressedBy(model: PropertiesModel): (ruleId: string, line: num
   const covers = (ids: Set<string> | 'all' | undefined, ruleId: string) => ids === 'all' || (ids !== undefined && ids.has(ruleId));
   return (ruleId, line) => covers(wholeFile, ruleId) || covers(byLine.get(line), ruleId);
 }
+
+/** Whether secret-conf.properties names a secret repository: without one the runtime resolves no alias of the .properties files. */
+export function vaultSwitchedOn(secretConf: string | undefined): boolean {
+  return secretConf !== undefined && parsePropertiesModel(secretConf).entries.some((e) => e.key === 'secretRepositories' && e.value.trim().length > 0);
+}

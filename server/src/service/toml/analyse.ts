@@ -2,8 +2,7 @@ import { TextSpan } from '../model/text';
 import { DEFAULT_MAX_FILE_BYTES } from '../workspace/decode';
 import { FindingInput, Severity, SeveritySetting } from '../types';
 import { TlsProfileName } from '../settings';
-import { TomlModel, buildTomlModel } from './effective';
-import { ConfigKnowledge, HomeFileReader, TomlProduct } from './knowledge';
+import { BuildModelOptions, TomlModel, buildTomlModel } from './effective';
 import { tomlSyntax } from './rules/toml-syntax';
 import { plaintextPassword } from './rules/plaintext-password';
 import { weakTlsProtocol } from './rules/weak-tls-protocol';
@@ -17,15 +16,8 @@ import { TomlFinding, TomlRule, TomlRuleContext, TomlRuleId } from './types';
 /** Every deployment.toml rule, in the order their findings are produced. */
 export const TOML_RULES: readonly TomlRule[] = [tomlSyntax, plaintextPassword, secretsTable, weakTlsProtocol, weakTlsCiphers, h2Datasource, portOffset];
 
-export interface AnalyseTomlOptions {
-  readonly path: string;
-  readonly text: string;
-  /** Reads a file relative to the product home (repository/resources/conf/default.json, bin/version.txt). */
-  readonly readHomeFile?: HomeFileReader;
-  readonly product?: TomlProduct;
-  readonly version?: string;
-  /** Knowledge already loaded for this home (see loadKnowledge); else read through readHomeFile or bundled. */
-  readonly knowledge?: ConfigKnowledge;
+/** What the model is built from (effective.ts), and what the rules are run with. */
+export interface AnalyseTomlOptions extends BuildModelOptions {
   /** Per-rule severities, as the settings' `rules` (`off` disables). */
   readonly rules?: Partial<Record<TomlRuleId, SeveritySetting>>;
   readonly tlsProfile?: TlsProfileName;
