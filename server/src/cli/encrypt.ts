@@ -7,6 +7,7 @@ import { SyncDiskFileSource } from './disk';
 import { UsageError, loadSettings } from './config';
 import { unifiedDiff } from './diff';
 import { WriteError, commitChanges, prepareChanges } from './write';
+import { describeFailure } from './failure';
 
 /**
  * `wso2-config-lint encrypt <home>`: the Secure Vault quick fix for every plaintext password of a product home, what
@@ -154,8 +155,7 @@ export async function runEncryptCommand(argv: string[], stdout: (s: string) => v
       stderr(`wso2-config-lint encrypt: ${error.message}\n\n${USAGE}\n`);
       return 2;
     }
-    // Error messages of our own code never hold a secret; a stack trace could hold arguments, so none is printed.
-    return fail(`${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`);
+    return fail(describeFailure(error));
   }
 }
 

@@ -12,6 +12,7 @@ import { CliFinding, formatJson, formatStylish } from './report';
 import { formatSarif } from './sarif';
 import { MissingTargetError, WalkFileSystem, walkTargets } from './walk';
 import { WriteError, commitChanges, prepareChanges } from './write';
+import { describeFailure } from './failure';
 
 /**
  * wso2-config-lint: the language server's engine for CI, with the same rules, settings (.wso2config.json) and
@@ -102,8 +103,7 @@ export async function runCli(argv: string[], stdout: (s: string) => void, stderr
       stderr(`wso2-config-lint: ${error.message}\n`);
       return 2;
     }
-    // Messages of the engine and of node's I/O errors name paths and codes, never document content.
-    stderr(`wso2-config-lint: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}\n`);
+    stderr(`wso2-config-lint: ${describeFailure(error)}\n`);
     return 2;
   }
 }

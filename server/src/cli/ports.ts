@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { PartialSettings, SETTINGS_FILE_NAME, createService, mergeSettings, normalizePath, readSettingsFile, workspaceJson, workspaceMarkdown, workspaceText } from '../service';
 import { SyncDiskFileSource } from './disk';
 import { homesOfTargets } from './homes';
+import { describeFailure } from './failure';
 
 /**
  * `wso2-config-lint ports [dirs…]`: every product home below the folders with its offset and effective ports, and the
@@ -96,7 +97,7 @@ export async function runPortsCommand(args: string[], stdout: (s: string) => voi
       stderr(`wso2-config-lint ports: ${error.message}\n\n${USAGE}\n`);
       return 2;
     }
-    stderr(`wso2-config-lint ports: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}\n`);
+    stderr(`wso2-config-lint ports: ${describeFailure(error)}\n`);
     return 2;
   }
 }
