@@ -2,6 +2,7 @@ import { describeError } from './errors';
 import { LocationKeys, fingerprintsByKey } from './fingerprints';
 import { LineIndex, TextSpan } from './model/text';
 import { XmlDocument } from './model/xml';
+import type { TomlModel } from './toml/effective';
 import { RULES } from './rules/registry';
 import { Settings, portOffsetOverrideFor } from './settings';
 import { applySuppressions } from './suppression';
@@ -30,6 +31,8 @@ export interface AnalyzerOptions {
   readonly stableFiles?: boolean;
   /** How changes of a path become known (workspace/facts.ts ChangeEvents); 'poll' by default. */
   readonly changeEvents?: (path: string) => ChangeEvents;
+  /** The deployment.toml engine's model of a content, for the facts of a Carbon 4.5+ home. */
+  readonly tomlModel?: (path: string, content: FileContent) => Promise<TomlModel | undefined>;
 }
 
 export interface AnalysisResult {
@@ -68,7 +71,7 @@ export class Analyzer {
 
   constructor(private readonly options: AnalyzerOptions) {
     this.cache = new ParseCache(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-    this.facts = new FactsProvider(options.files, this.cache, undefined, options.stableFiles === true, options.changeEvents);
+    this.facts = new FactsProvider(options.files, this.cache, undefined, options.stableFiles === true, options.changeEvents, options.tomlModel);
   }
 
   /** Forget a file's parse, e.g. after it changed on disk. */

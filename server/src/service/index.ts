@@ -39,6 +39,7 @@ import { ChangeEvents, ChangeKind, FACT_FILE_KINDS, FactsProvider, FileContent, 
 import { ConfigFileKind, ConfigFileLocation, HOME_FILES, ProductHome, confPathOf, homeAbove, joinPath, locateConfigFile, matchesRoot } from './workspace/files';
 import { DEPLOYMENT_TOML_KIND } from './toml/engine';
 import { tomlHomePortView } from './toml/home-facts';
+import type { TomlModel } from './toml/effective';
 import { generatedXmlDefinition } from './toml/wiring';
 
 /**
@@ -143,6 +144,8 @@ export interface KindEngine {
   inlayHints?(request: DocumentRequest & { readonly from: number; readonly to: number }): Promise<InlayHintAnswer[]>;
   /** A file changed (any file, not only one of this kind: the engine may read others, as home facts do). */
   invalidate?(path: string, change: ChangeKind): void;
+  /** deployment.toml: the model of this content, which the home facts read their offset and ports from (built once). */
+  tomlModel?(path: string, content: FileContent): Promise<TomlModel | undefined>;
   clearCaches?(): void;
   /** Secure Vault for one finding or every plaintext password of a file of this kind (an explicit request). */
   planEncryption?(request: { readonly scope: EncryptionScope; readonly keystorePassword: string | undefined }): Promise<SecureVaultOutcome>;
@@ -360,7 +363,9 @@ const HINT_SOURCES: readonly ConfigFileKind[] = ['carbon', 'catalina-server', 'd
 const GENERATED_XML_KEEPS: ReadonlySet<string> = new Set(['generated-config', 'xml-syntax', 'file-not-analysed']);
 
 export function createService(options: ServiceOptions): WorkspaceService {
-  const analyzer = new Analyzer({ files: options.files, knownHomes: options.knownHomes, log: options.log, maxFileBytes: options.maxFileBytes, stableFiles: options.stableFiles, changeEvents: options.changeEvents });
+  // The engines are made below; the facts reach deployment.toml's through engineFor at their first use.
+  const tomlModel = (path: string, content: FileContent) => engineFor(path)?.tomlModel?.(path, content) ?? Promise.resolve(undefined);
+  const analyzer = new Analyzer({ files: options.files, knownHomes: options.knownHomes, log: options.log, maxFileBytes: options.maxFileBytes, stableFiles: options.stableFiles, changeEvents: options.changeEvents, tomlModel });
   const files = options.files;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   /**

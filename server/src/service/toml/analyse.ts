@@ -18,6 +18,8 @@ export const TOML_RULES: readonly TomlRule[] = [tomlSyntax, plaintextPassword, s
 
 /** What the model is built from (effective.ts), and what the rules are run with. */
 export interface AnalyseTomlOptions extends BuildModelOptions {
+  /** The model of this text, when the caller holds it already (TomlEngineCore.model): it is not built again. */
+  readonly model?: TomlModel;
   /** Per-rule severities, as the settings' `rules` (`off` disables). */
   readonly rules?: Partial<Record<TomlRuleId, SeveritySetting>>;
   readonly tlsProfile?: TlsProfileName;
@@ -44,7 +46,7 @@ export function analyseDeploymentToml(options: AnalyseTomlOptions): TomlAnalysis
   if (text.length > limit) return notAnalysed(`File not analysed: ${(text.length / 1048576).toFixed(1)} MB is more than the ${(limit / 1048576).toFixed(1)} MB limit for configuration files.`, 'information');
   if (text.includes('\u0000')) return notAnalysed('File not analysed: it contains NUL bytes, so it is binary, not TOML.', 'error');
 
-  const model = buildTomlModel({ path: options.path, text, readHomeFile: options.readHomeFile, product: options.product, version: options.version, knowledge: options.knowledge });
+  const model = options.model ?? buildTomlModel({ path: options.path, text, readHomeFile: options.readHomeFile, product: options.product, version: options.version, knowledge: options.knowledge });
   const findings: TomlFinding[] = [];
   for (const rule of TOML_RULES) {
     const configured = options.rules?.[rule.id];

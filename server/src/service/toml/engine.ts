@@ -69,6 +69,7 @@ function createTomlEngine(host: KindHost): KindEngine {
       return result ? core.inlayHints(result, request.settings, request.from, request.to) : [];
     },
     invalidate: (path, change) => core.invalidate(path, change),
+    tomlModel: (path, content) => core.model(path, content),
     clearCaches: () => core.clear(),
     planEncryption: ({ scope, keystorePassword }) => tomlFileEncryption(core, scope, explicitEncryptSettings(scope.settings), keystorePassword),
     planHomeEncryption: (home, keystorePassword, settingsFor) => homePlanOfToml(core, host.files, home, keystorePassword, settingsFor),

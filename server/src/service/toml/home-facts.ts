@@ -4,7 +4,7 @@ import { PortFact } from '../ports/values';
 import { decodeBytes } from '../workspace/decode';
 import type { FileContent, FileSource, HomeFacts, OffsetFact } from '../workspace/facts';
 import { type ProductHome, joinPath } from '../workspace/files';
-import { buildTomlModel } from './effective';
+import { TomlModel, buildTomlModel } from './effective';
 import { detectTomlHome, tomlHomeOf } from './home';
 import { HomeFileReader, PRODUCT_NAMES } from './knowledge';
 import { tomlPortFact, tomlPorts } from './ports';
@@ -48,11 +48,13 @@ export async function tomlHomeFacts(
   tomlPath: string,
   content: FileContent,
   portOffsetOverride: number | null,
+  /** The model the deployment.toml engine holds for this content (TomlEngineCore.model); built here without one. */
+  modelOf?: (path: string, content: FileContent) => Promise<TomlModel | undefined>,
 ): Promise<{ offset: OffsetFact; ports: PortFact[] } | undefined> {
   const text = contentText(content);
   if (text === undefined || text.includes('\u0000')) return undefined;
   const homeDir = tomlHomeOf(tomlPath)?.homeDir ?? home.homeDir;
-  const model = buildTomlModel({ path: tomlPath, text, readHomeFile: await readTomlHomeFiles(files, homeDir) });
+  const model = (await modelOf?.(tomlPath, content)) ?? buildTomlModel({ path: tomlPath, text, readHomeFile: await readTomlHomeFiles(files, homeDir) });
   const { offset, ports } = tomlPorts(model, portOffsetOverride ?? undefined);
   const offsetFact: OffsetFact = { value: offset.value, source: offset.origin === 'override' ? 'setting' : 'deployment.toml', carbonXml: undefined };
   return { offset: offsetFact, ports: ports.map((port) => tomlPortFact(port, tomlPath)) };

@@ -3,7 +3,7 @@ import { Settings, portOffsetOverrideFor } from '../settings';
 import { Finding, Severity } from '../types';
 import { portConflictReports } from '../ports/conflicts';
 import { HomeFacts } from '../workspace/facts';
-import { decodeBytes } from '../workspace/decode';
+import { DEFAULT_MAX_FILE_BYTES, decodeBytes } from '../workspace/decode';
 import { ChangeEvents, ChangeKind, FileContent, FileSource } from '../workspace/facts';
 import { ConfigFileLocation, basename, dirname, homeOfConfDir, joinPath, normalizePath } from '../workspace/files';
 import { FixOffer } from '../rules/fixes';
@@ -11,7 +11,7 @@ import { applyReplacements } from '../fixes/types';
 import { SecureVaultOutcome } from '../securevault/planner';
 import { analyseDeploymentToml } from './analyse';
 import { TOML_HOME_READS, readTomlHomeFiles } from './home-facts';
-import { TomlModel, describeReference, protectionOf } from './effective';
+import { TomlModel, buildTomlModel, describeReference, protectionOf } from './effective';
 import { tomlHomeOf } from './home';
 import { isSecretKey } from './keys';
 import { ConfigKnowledge, HomeFileReader, PRODUCT_NAMES, loadKnowledge } from './knowledge';
@@ -75,6 +75,11 @@ export function textOf(content: FileContent, maxFileBytes: number | undefined): 
 export class TomlEngineCore {
   private readonly homes = new Map<string, HomeState>();
   private readonly analyses = new Map<string, { key: string; value: TomlAnalysed }>();
+  /**
+   * Models per file, version and home state: a model does not depend on settings, and the home facts (ports, offset)
+   * read the same model the analysis does, so an edit builds it once, not once for each.
+   */
+  private readonly models = new Map<string, { key: string; model: TomlModel }>();
   /** Counts invalidate() calls: a home state whose reading a change overtook is not trusted without a version check. */
   private changes = 0;
 
@@ -85,6 +90,7 @@ export class TomlEngineCore {
     const path = normalizePath(rawPath);
     this.changes++;
     this.analyses.delete(path);
+    this.models.delete(path);
     for (const homeDir of this.homes.keys()) {
       const below = change === 'file' && (homeDir === path || homeDir.startsWith(`${path}/`));
       if (below || TOML_HOME_READS.some((rel) => joinPath(homeDir, rel) === path)) this.homes.delete(homeDir);
@@ -94,6 +100,7 @@ export class TomlEngineCore {
   clear(): void {
     this.homes.clear();
     this.analyses.clear();
+    this.models.clear();
   }
 
   private async homeState(homeDir: string): Promise<HomeState> {
@@ -133,17 +140,12 @@ export class TomlEngineCore {
       return { location, text: '', lines: new LineIndex(''), model: undefined, findings };
     }
     const text = decoded.text;
-    const detected = detectTomlHome(location.path, undefined, state.read);
-    let knowledge = state.knowledge;
-    if (!knowledge || knowledge.product !== detected.product || knowledge.version !== detected.version) {
-      knowledge = { product: detected.product, version: detected.version, value: loadKnowledge(detected.product, detected.version, state.read) };
-      state.knowledge = knowledge;
-    }
+    const model = text.length > (this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES) || text.includes('\u0000') ? undefined : this.modelOf(location.path, text, content.version, state);
     const analysis = analyseDeploymentToml({
       path: location.path,
       text,
       readHomeFile: state.read,
-      knowledge: knowledge.value,
+      ...(model ? { model } : {}),
       rules: settings.rules,
       tlsProfile: settings.tlsProfile,
       ...(override !== null ? { portOffsetOverride: override } : {}),
@@ -160,6 +162,36 @@ export class TomlEngineCore {
     this.analyses.set(location.path, { key: `${key}\u0000${state.stamp}`, value });
     if (this.analyses.size > 64) this.analyses.delete(this.analyses.keys().next().value!);
     return value;
+  }
+
+  /**
+   * The model of a deployment.toml at this content (its effective values, product, knowledge), built once per version
+   * and home state; undefined when it is not one or cannot be read as text (the analysis says why).
+   */
+  async model(path: string, content: FileContent): Promise<TomlModel | undefined> {
+    const location = recogniseDeploymentToml(path);
+    if (!location) return undefined;
+    const decoded = textOf(content, this.options.maxFileBytes);
+    if (!('text' in decoded) || decoded.text.includes('\u0000')) return undefined;
+    const state = await this.homeState(tomlHomeOf(location.path)?.homeDir ?? '');
+    return this.modelOf(location.path, decoded.text, content.version, state);
+  }
+
+  private modelOf(path: string, text: string, version: string, state: HomeState): TomlModel {
+    const key = `${version}\u0000${state.stamp}`;
+    const cached = this.models.get(path);
+    if (cached && cached.key === key && this.homes.get(tomlHomeOf(path)?.homeDir ?? '') === state) return cached.model;
+    const detected = detectTomlHome(path, undefined, state.read);
+    let knowledge = state.knowledge;
+    if (!knowledge || knowledge.product !== detected.product || knowledge.version !== detected.version) {
+      knowledge = { product: detected.product, version: detected.version, value: loadKnowledge(detected.product, detected.version, state.read) };
+      state.knowledge = knowledge;
+    }
+    const model = buildTomlModel({ path, text, readHomeFile: state.read, knowledge: knowledge.value });
+    this.models.delete(path);
+    this.models.set(path, { key, model });
+    if (this.models.size > 64) this.models.delete(this.models.keys().next().value!);
+    return model;
   }
 
   /** Quick fixes of one finding: Secure Vault and `$env{}` for a written password, TLS, then the suppression comment. */

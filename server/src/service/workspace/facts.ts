@@ -7,6 +7,7 @@ import { parseXml } from '../model/xml';
 import { ConfigFileKind, HOME_FILES, ProductHome, basename, confPathOf, joinPath, matchesRoot } from './files';
 import { ProductFacts, carbonIdentity, detectProductVersion, markerFiles } from './product';
 import { TOML_HOME_READS, tomlHomeFacts } from '../toml/home-facts';
+import type { TomlModel } from '../toml/effective';
 import { tomlHomeOf } from '../toml/home';
 
 /**
@@ -258,6 +259,8 @@ export class FactsProvider {
     private readonly stableFiles = false,
     /** How changes of a path become known (see ChangeEvents); 'poll' for every path by default. */
     private readonly changeEvents: (path: string) => ChangeEvents = () => 'poll',
+    /** The deployment.toml engine's model of a content (built once per version for the analysis and the facts). */
+    private readonly tomlModel?: (path: string, content: FileContent) => Promise<TomlModel | undefined>,
   ) {
     this.lookups = new LookupMemo(files, (path) => changeEvents(path) === 'watched');
   }
@@ -391,7 +394,7 @@ export class FactsProvider {
       ...(broker ? portsOf('broker', broker, brokerPath, HOME_FILES.broker) : []),
     ];
     const product = detectProductVersion({ ...carbonIdentity(carbon), ...layout.evidence });
-    const fromToml = tomlPath && tomlContent ? await tomlHomeFacts(this.files, home, tomlPath, tomlContent, portOffsetOverride) : undefined;
+    const fromToml = tomlPath && tomlContent ? await tomlHomeFacts(this.files, home, tomlPath, tomlContent, portOffsetOverride, this.tomlModel) : undefined;
     const facts: HomeFacts = fromToml ? { home, offset: fromToml.offset, ports: fromToml.ports, datasources, generatedBy, product } : { home, offset, ports, datasources, generatedBy, product };
     return remember(key, facts);
   }
