@@ -53,6 +53,8 @@ function createTomlEngine(host: KindHost): KindEngine {
         const found = await conflicts();
         return { ...analysis, findings: found.length > 0 ? [...result.findings, ...found] : result.findings };
       }
+      // The home's own facts now, while the model just built is at hand (a pass lets each file go after its analysis).
+      await host.homeFacts(home, settings);
       const crossHome: CrossHomeCheck = { findings: conflicts, fingerprints: (findings, relativePath, relativize) => fingerprintsOf(relativePath, undefined, findings, relativize) };
       return { ...analysis, findings: result.findings, crossHome };
     },
