@@ -8,7 +8,7 @@ import { parseXml } from '../../../server/src/service/model/xml';
 import { homeOfConfDir } from '../../../server/src/service/workspace/files';
 import { verifyKeystore } from '../../../server/src/service/keystore';
 import { planSecureVault, resolveKeystore, secureVaultFiles, secureVaultKey } from '../../../server/src/service/fixes/secure-vault';
-import { analyseFile, applyFixToDisk, copyTree, keytoolGenerate, readText, tempDir, writeText } from './support';
+import { analyseFile, applyFixToDisk, copyTree, hasJava, keytoolGenerate, readText, tempDir, writeText } from './support';
 import { cli } from '../cli/support';
 
 /**
@@ -83,15 +83,6 @@ function makeHome(label: string) {
   const home = homeOfConfDir(conf.replace(/\\/g, '/'));
   assert.ok(home);
   return { label, dir, homeDir, conf, original, home };
-}
-
-function hasJava(): boolean {
-  try {
-    execFileSync('java', ['-version'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 test('a JDBC URL password (MySQL &amp;password=, H2 ;PASSWORD=) round-trips as the whole <url> text, quick fix and CLI', { skip: hasJava() ? false : 'no JDK' }, async () => {

@@ -67,6 +67,16 @@ export function javaFingerprints(file: string, type: string, storePassword: stri
   return map;
 }
 
+/** Whether a JDK's `java` runs on this machine (the JDK checks are skipped without it). */
+export function hasJava(): boolean {
+  try {
+    execFileSync('java', ['-version'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const JAVA_CHECK = () => path.join(projectRoot(), 'test', 'java', 'SecureVaultCheck.java');
 
 export interface JavaCheck {
