@@ -140,6 +140,28 @@ export function writeText(file: string, text: string): void {
   fs.writeFileSync(file, Buffer.from(text, file.endsWith('.xml') ? encodingOf(text) : 'latin1'));
 }
 
+/** A master-datasources.xml (svns declared) of RDBMS datasources, each a name and its `<configuration>` lines; `indent` is one level. */
+export function datasourcesXml(datasources: { name: string; configuration: string[] }[], indent = '    '): string {
+  const at = (level: number, line: string) => indent.repeat(level) + line;
+  return [
+    '<datasources-configuration xmlns:svns="http://org.wso2.securevault/configuration">',
+    at(1, '<datasources>'),
+    ...datasources.flatMap((d) => [
+      at(2, '<datasource>'),
+      at(3, `<name>${d.name}</name>`),
+      at(3, '<definition type="RDBMS">'),
+      at(4, '<configuration>'),
+      ...d.configuration.map((line) => at(5, line)),
+      at(4, '</configuration>'),
+      at(3, '</definition>'),
+      at(2, '</datasource>'),
+    ]),
+    at(1, '</datasources>'),
+    '</datasources-configuration>',
+    '',
+  ].join('\n');
+}
+
 /** Applies a fix to disk the way the CLI would: every edit must still match the disk, every created file be new. */
 export function applyFixToDisk(fix: Fix): void {
   for (const change of fix.changes) {
