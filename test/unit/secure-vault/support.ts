@@ -56,6 +56,22 @@ export function keytoolGenerate(dir: string, name: string, options: KeytoolOptio
   return file;
 }
 
+/** `make` run on the first call only, its result kept: for fixtures made once a file (each keytool run starts a JVM). */
+export function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
+/** `keytool -exportcert -rfc`: the certificate of `alias` in `keystore`, written as PEM to `pem`. */
+export function keytoolExportCert(keystore: string, alias: string, storePassword: string, pem: string): void {
+  execFileSync('keytool', ['-exportcert', '-rfc', '-alias', alias, '-keystore', keystore, '-storepass', storePassword, '-file', pem], { stdio: 'pipe' });
+}
+
+/** `keytool -importcert -noprompt`: the PEM certificate `pem` added to `keystore` (made if new) as a trusted entry `alias`. */
+export function keytoolImportCert(keystore: string, type: string, alias: string, storePassword: string, pem: string): void {
+  execFileSync('keytool', ['-importcert', '-noprompt', '-alias', alias, '-file', pem, '-keystore', keystore, '-storetype', type, '-storepass', storePassword], { stdio: 'pipe' });
+}
+
 /** SHA-256 fingerprints (AA:BB:…, as node's X509Certificate prints them) of every alias, as Java's KeyStore reads them. */
 export function javaFingerprints(file: string, type: string, storePassword: string): Map<string, string> {
   const out = execFileSync('java', [JAVA_CHECK(), 'certs', file, type, storePassword], { stdio: 'pipe' }).toString();
