@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { TestContext, test } from 'node:test';
 import { BrowserContext, Page, chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, CodeServer, IN_CI, javaDecrypt, lineOf, missing, newRun, prepareWorkspace, sleep, startCodeServer, which } from './harness';
+import { CHROMIUM, CHROMIUM_ARGS, CodeServer, IN_CI, Run, javaDecrypt, lineOf, missing, newRun, prepareWorkspace, sleep, startCodeServer, which } from './harness';
 
 /**
  * What a person sees: code-server (VS Code 1.100 in the browser) with the packaged VSIX, driven by Debian's Chromium
@@ -25,43 +25,9 @@ interface PageElement {
 }
 declare const document: { querySelectorAll(selector: string): Iterable<PageElement> };
 
-test('VS Code in Chromium: Problems panel, effective port on hover, Secure Vault quick fix by keyboard', { timeout: 360_000 }, async (t) => {
-  const reason = missing({ vsix: true, codeServer: true, chromium: true, keytool: true });
-  if (reason) {
-    if (IN_CI) assert.fail(reason);
-    t.skip(reason);
-    return;
-  }
-  const run = newRun('ui');
-  const workspace = await prepareWorkspace(run);
-  const amConf = path.join(workspace, AM, 'repository', 'conf');
-  let server: CodeServer | undefined;
-  let context: BrowserContext | undefined;
-  let page: Page | undefined;
-  const t0 = Date.now();
-  const step = (what: string) => {
-    run.log(`ui: ${what}`);
-    t.diagnostic(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${what}`);
-  };
-  try {
-    server = await startCodeServer(run, workspace);
-    // A fresh browser profile each run: VS Code keeps unsaved edits (hot exit) in the browser's IndexedDB.
-    context = await chromium.launchPersistentContext(path.join(run.dir, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      env: run.env,
-      viewport: { width: 1400, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    const consoleLog = path.join(run.artefacts, 'browser-console.log');
-    page.on('console', (m) => fs.appendFileSync(consoleLog, `${m.type()} ${m.text()}\n`));
-    page.on('pageerror', (e) => fs.appendFileSync(consoleLog, `pageerror ${e.message}\n`));
-    const p = page;
-
-    await p.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await p.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await p.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+test('VS Code in Chromium: Problems panel, effective port on hover, Secure Vault quick fix by keyboard', { timeout: 360_000 }, (t) =>
+  inWorkbench(t, 'ui', { vsix: true, codeServer: true, chromium: true, keytool: true }, 'ui-failure', async ({ run, workspace, page: p, step }) => {
+    const amConf = path.join(workspace, AM, 'repository', 'conf');
     step('workbench and explorer loaded');
 
     // ---- Problems panel --------------------------------------------------------------------------------------
@@ -190,49 +156,11 @@ test('VS Code in Chromium: Problems panel, effective port on hover, Secure Vault
     } catch (error) {
       t.diagnostic(`the Running Extensions view could not be read: ${(error as Error).message}`);
     }
-  } catch (error) {
-    await page?.screenshot({ path: path.join(run.artefacts, 'ui-failure.png') }).catch(() => undefined);
-    throw new Error(`${(error as Error).message}\n(artefacts: ${run.artefacts})`, { cause: error });
-  } finally {
-    await context?.close().catch(() => undefined);
-    await server?.stop();
-  }
-});
+  }),
+);
 
-test('VS Code in Chromium: the port map shows the conflict of two sample homes and opens a port\'s line', { timeout: 300_000 }, async (t) => {
-  const reason = missing({ vsix: true, codeServer: true, chromium: true });
-  if (reason) {
-    if (IN_CI) assert.fail(reason);
-    t.skip(reason);
-    return;
-  }
-  const run = newRun('portmap');
-  const workspace = await prepareWorkspace(run);
-  let server: CodeServer | undefined;
-  let context: BrowserContext | undefined;
-  let page: Page | undefined;
-  const t0 = Date.now();
-  const step = (what: string) => {
-    run.log(`portmap: ${what}`);
-    t.diagnostic(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${what}`);
-  };
-  try {
-    server = await startCodeServer(run, workspace);
-    context = await chromium.launchPersistentContext(path.join(run.dir, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      env: run.env,
-      viewport: { width: 1400, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    const consoleLog = path.join(run.artefacts, 'browser-console.log');
-    page.on('console', (m) => fs.appendFileSync(consoleLog, `${m.type()} ${m.text()}\n`));
-    page.on('pageerror', (e) => fs.appendFileSync(consoleLog, `pageerror ${e.message}\n`));
-    const p = page;
-    await p.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await p.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await p.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+test('VS Code in Chromium: the port map shows the conflict of two sample homes and opens a port\'s line', { timeout: 300_000 }, (t) =>
+  inWorkbench(t, 'portmap', { vsix: true, codeServer: true, chromium: true }, 'ui-port-map-failure', async ({ run, workspace, page: p, step }) => {
     // A covered file activates the extension (and its language server).
     await openFile(p, `${AM}/repository/conf/carbon.xml`);
     step('workbench loaded, carbon.xml open');
@@ -284,14 +212,71 @@ test('VS Code in Chromium: the port map shows the conflict of two sample homes a
     assert.match(breadcrumbs, new RegExp(`${AM.replace(/\./g, '\\.')} .*repository .*conf .*carbon\\.xml`));
     await p.screenshot({ path: path.join(run.artefacts, 'ui-port-map-opened.png') });
     step(`the click opened ${AM}/repository/conf/carbon.xml at line ${line}, column ${column}; screenshot ui-port-map-opened.png`);
+  }),
+);
+
+/** What a browser test works with: its run, the prepared workspace, the loaded workbench page and a timed step log. */
+interface Workbench {
+  run: Run;
+  workspace: string;
+  page: Page;
+  step: (what: string) => void;
+}
+
+/**
+ * Runs `body` in code-server with the packaged VSIX, opened on a fresh copy of the sample workspace in headless Chromium
+ * (skipped when a tool is missing, failed in CI); a failure saves `<failureShot>.png` and names the artefacts folder,
+ * and the browser and the server are always stopped.
+ */
+async function inWorkbench(
+  t: TestContext,
+  name: string,
+  tools: Parameters<typeof missing>[0],
+  failureShot: string,
+  body: (workbench: Workbench) => Promise<void>,
+): Promise<void> {
+  const reason = missing(tools);
+  if (reason) {
+    if (IN_CI) assert.fail(reason);
+    t.skip(reason);
+    return;
+  }
+  const run = newRun(name);
+  const workspace = await prepareWorkspace(run);
+  let server: CodeServer | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  const t0 = Date.now();
+  const step = (what: string) => {
+    run.log(`${name}: ${what}`);
+    t.diagnostic(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${what}`);
+  };
+  try {
+    server = await startCodeServer(run, workspace);
+    // A fresh browser profile each run: VS Code keeps unsaved edits (hot exit) in the browser's IndexedDB.
+    context = await chromium.launchPersistentContext(path.join(run.dir, 'chromium-profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      env: run.env,
+      viewport: { width: 1400, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    const consoleLog = path.join(run.artefacts, 'browser-console.log');
+    page.on('console', (m) => fs.appendFileSync(consoleLog, `${m.type()} ${m.text()}\n`));
+    page.on('pageerror', (e) => fs.appendFileSync(consoleLog, `pageerror ${e.message}\n`));
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+    await body({ run, workspace, page, step });
   } catch (error) {
-    await page?.screenshot({ path: path.join(run.artefacts, 'ui-port-map-failure.png') }).catch(() => undefined);
+    await page?.screenshot({ path: path.join(run.artefacts, `${failureShot}.png`) }).catch(() => undefined);
     throw new Error(`${(error as Error).message}\n(artefacts: ${run.artefacts})`, { cause: error });
   } finally {
     await context?.close().catch(() => undefined);
     await server?.stop();
   }
-});
+}
 
 /** Quick Open (Ctrl+P) with a workspace-relative path; waits for the file's tab (tries again if the picker lost the key). */
 async function openFile(page: Page, relativePath: string): Promise<void> {

@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import forge from 'node-forge';
-import { projectRoot } from '../../helpers';
-import { CARBON_NS, cli, decrypt, makePkcs12, tempDir, write } from './support';
+import { adminUserMgtXml, cli, decrypt, keystoreCarbonXml, makePkcs12, propertyEntries, snapshotTree, tempDir, write } from './support';
+import { hasJava, javaCheck, javaProperties } from '../secure-vault/support';
 import { DiskFileSource } from '../../../server/src/node/disk-source';
 import { homeOfConfDir } from '../../../server/src/service/workspace/files';
 import { FileChange, applyReplacements, createService, mergeSettings } from '../../../server/src/service';
@@ -52,35 +51,8 @@ function makeHome(label: string, endpointKeyStorePassword = STORE_PASSWORD): Hom
   const home = path.join(dir, 'wso2am-2.6.0');
   const conf = path.join(home, 'repository', 'conf');
   const key = makeStore(path.join(home, 'repository/resources/security/identity.p12'));
-  write(conf, 'carbon.xml', [
-    `<?xml version="1.0" encoding="ISO-8859-1"?>`,
-    `<Server xmlns="${CARBON_NS}">`,
-    `    <Ports><Offset>0</Offset></Ports>`,
-    `    <Security>`,
-    `        <KeyStore>`,
-    `            <Location>\${carbon.home}/repository/resources/security/identity.p12</Location>`,
-    `            <Type>PKCS12</Type>`,
-    `            <Password>${STORE_PASSWORD}</Password>`,
-    `            <KeyAlias>${ALIAS}</KeyAlias>`,
-    `            <KeyPassword>${SECRETS.carbonKey}</KeyPassword>`,
-    `        </KeyStore>`,
-    `    </Security>`,
-    `</Server>`,
-    ``,
-  ].join('\n'));
-  write(conf, 'user-mgt.xml', [
-    `<UserManager>`,
-    `    <Realm>`,
-    `        <Configuration>`,
-    `            <AdminUser>`,
-    `                <UserName>admin</UserName>`,
-    `                <Password>${SECRETS.admin}</Password>`,
-    `            </AdminUser>`,
-    `        </Configuration>`,
-    `    </Realm>`,
-    `</UserManager>`,
-    ``,
-  ].join('\n'));
+  write(conf, 'carbon.xml', keystoreCarbonXml({ location: '${carbon.home}/repository/resources/security/identity.p12', type: 'PKCS12', password: STORE_PASSWORD, alias: ALIAS, keyPassword: SECRETS.carbonKey }));
+  write(conf, 'user-mgt.xml', adminUserMgtXml(SECRETS.admin));
   write(conf, 'jndi.properties', [
     `# register some connection factories`,
     `# connectionfactory.[jndiname] = [ConnectionURL]`,
@@ -105,28 +77,6 @@ function makeHome(label: string, endpointKeyStorePassword = STORE_PASSWORD): Hom
   return { dir, home, conf, key };
 }
 
-function properties(file: string): Map<string, string> {
-  const entries = new Map<string, string>();
-  for (const line of fs.readFileSync(file, 'latin1').split(/\r?\n/)) {
-    const match = /^([^#!\s][^=]*?)\s*=\s*(.*)$/.exec(line);
-    if (match) entries.set(match[1].trim(), match[2].trim());
-  }
-  return entries;
-}
-
-function treeOf(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else files.set(path.relative(root, full), fs.readFileSync(full, 'latin1'));
-    }
-  };
-  walk(root);
-  return files;
-}
-
 const ALL_SECRETS = [STORE_PASSWORD, JNDI_URL_PASSWORD, ...Object.values(SECRETS)];
 
 test('encrypt <home>: XML, pending cipher-text entries, jndi.properties and EndpointConfig.properties in one change', async () => {
@@ -139,7 +89,7 @@ test('encrypt <home>: XML, pending cipher-text entries, jndi.properties and Endp
   assert.match(run.out, /identity\/EndpointConfig\.properties:6 {2}encrypted as Carbon\.Security\.TrustStore\.Password/);
   assert.match(run.out, /created wso2am-2\.6\.0\/repository\/conf\/security\/secret-conf\.properties/);
 
-  const cipher = properties(path.join(h.conf, 'security/cipher-text.properties'));
+  const cipher = propertyEntries(path.join(h.conf, 'security/cipher-text.properties'));
   const expected: Record<string, string> = {
     'Carbon.Security.KeyStore.Password': STORE_PASSWORD,
     'Carbon.Security.KeyStore.KeyPassword': SECRETS.carbonKey,
@@ -162,12 +112,13 @@ test('encrypt <home>: XML, pending cipher-text entries, jndi.properties and Endp
     `topic.throttleData = throttleData`,
     ``,
   ].join('\n'));
-  const endpoint = properties(path.join(h.conf, 'identity/EndpointConfig.properties'));
+  const endpoint = propertyEntries(path.join(h.conf, 'identity/EndpointConfig.properties'));
   assert.equal(endpoint.get('Carbon.Security.KeyStore.Password'), 'password');
   assert.equal(endpoint.get('Carbon.Security.TrustStore.Password'), 'password');
   assert.equal(endpoint.get('protectedTokens'), 'Carbon.Security.KeyStore.Password,Carbon.Security.TrustStore.Password');
   assert.equal(endpoint.get('tls.protocol'), 'TLSv1.2');
-  for (const [file, text] of treeOf(path.join(h.home, 'repository', 'conf'))) {
+  for (const [file, bytes] of snapshotTree(path.join(h.home, 'repository', 'conf'))) {
+    const text = bytes.toString('latin1');
     for (const secret of ALL_SECRETS) assert.ok(!text.includes(secret), `${file} still holds a password (${secret.slice(0, 3)}…)`);
   }
 
@@ -180,47 +131,27 @@ test('encrypt <home>: XML, pending cipher-text entries, jndi.properties and Endp
 });
 
 test('the JDK reads the result as the runtime does: every ciphertext decrypts, jndi.properties names the alias', async (t) => {
-  const check = path.join(projectRoot(), 'test', 'java', 'SecureVaultCheck.java');
-  try {
-    execFileSync('java', ['-version'], { stdio: 'pipe' });
-  } catch {
-    return t.skip('no JDK');
-  }
+  if (!hasJava()) return t.skip('no JDK');
   const h = makeHome('props-java');
   const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
   assert.equal(run.code, 0, run.out + run.err);
-  const out = execFileSync('java', [check, 'check', h.conf, h.home, STORE_PASSWORD, STORE_PASSWORD], { stdio: 'pipe' }).toString();
-  const decrypted = new Map(
-    out
-      .split('\n')
-      .filter((l) => l.startsWith('decrypt\t'))
-      .map((l) => l.split('\t'))
-      .map(([, alias, value]) => [alias, value.startsWith('!') ? value : Buffer.from(value, 'base64').toString('utf8')]),
-  );
+  const { decrypted } = javaCheck(h.conf, h.home, STORE_PASSWORD, STORE_PASSWORD);
   assert.equal(decrypted.get('JNDI.connectionfactory.TopicConnectionFactory'), JNDI_URL);
   assert.equal(decrypted.get('Carbon.Security.KeyStore.Password'), STORE_PASSWORD);
   assert.equal(decrypted.get('Carbon.Security.TrustStore.Password'), SECRETS.trustStore);
   assert.equal(decrypted.get('Pending.Alias'), SECRETS.pending);
   assert.equal(decrypted.get('UserManager.AdminUser.Password'), SECRETS.admin);
   assert.equal(decrypted.size, 6);
-  const props = (file: string) =>
-    new Map(
-      execFileSync('java', [check, 'props', file], { stdio: 'pipe' })
-        .toString()
-        .split('\n')
-        .filter((l) => l.startsWith('entry\t'))
-        .map((l) => l.split('\t').slice(1).map((c) => Buffer.from(c, 'base64').toString('utf8')) as [string, string]),
-    );
-  assert.equal(props(path.join(h.conf, 'jndi.properties')).get('connectionfactory.TopicConnectionFactory'), 'secretAlias:JNDI.connectionfactory.TopicConnectionFactory');
-  assert.equal(props(path.join(h.conf, 'identity/EndpointConfig.properties')).get('protectedTokens'), 'Carbon.Security.KeyStore.Password,Carbon.Security.TrustStore.Password');
+  assert.equal(javaProperties(path.join(h.conf, 'jndi.properties')).get('connectionfactory.TopicConnectionFactory'), 'secretAlias:JNDI.connectionfactory.TopicConnectionFactory');
+  assert.equal(javaProperties(path.join(h.conf, 'identity/EndpointConfig.properties')).get('protectedTokens'), 'Carbon.Security.KeyStore.Password,Carbon.Security.TrustStore.Password');
 });
 
 test('--dry-run changes nothing and masks every password, the AMQP URL password included', async () => {
   const h = makeHome('props-dry');
-  const before = treeOf(h.home);
+  const before = snapshotTree(h.home);
   const run = await cli(['encrypt', '--dry-run', 'wso2am-2.6.0'], h.dir, { env: {} });
   assert.equal(run.code, 0, run.out + run.err);
-  assert.deepEqual(treeOf(h.home), before, 'nothing written');
+  assert.deepEqual(snapshotTree(h.home), before, 'nothing written');
   for (const secret of ALL_SECRETS) assert.ok(!run.out.includes(secret) && !run.err.includes(secret), `dry run shows a secret (${secret.slice(0, 3)}…)`);
   assert.match(run.out, /\+connectionfactory\.TopicConnectionFactory = secretAlias:JNDI\.connectionfactory\.TopicConnectionFactory/);
   assert.match(run.out, /-connectionfactory\.TopicConnectionFactory = amqp:\/\/admin:/);
@@ -255,9 +186,9 @@ test('an EndpointConfig password that differs from carbon.xml\'s under the same 
   assert.equal(run.code, 1, 'a secret left in plain text makes the run exit 1');
   assert.ok(!run.out.includes(other) && !run.err.includes(other));
   assert.match(run.out, /EndpointConfig\.properties:4 {2}not encrypted: cipher-text\.properties already holds a value for Carbon\.Security\.KeyStore\.Password/);
-  const cipher = properties(path.join(h.conf, 'security/cipher-text.properties'));
+  const cipher = propertyEntries(path.join(h.conf, 'security/cipher-text.properties'));
   assert.equal(decrypt(h.key, cipher.get('Carbon.Security.KeyStore.Password')!), STORE_PASSWORD, 'carbon.xml\'s password keeps its alias');
-  const endpoint = properties(path.join(h.conf, 'identity/EndpointConfig.properties'));
+  const endpoint = propertyEntries(path.join(h.conf, 'identity/EndpointConfig.properties'));
   assert.equal(endpoint.get('Carbon.Security.KeyStore.Password'), other, 'left as it was');
   assert.equal(endpoint.get('protectedTokens'), 'Carbon.Security.TrustStore.Password');
 });
@@ -267,11 +198,11 @@ test('a .properties file that cannot be written stops the whole change: every fi
   // The XML files and the security files come before EndpointConfig.properties in the change.
   const endpoint = path.join(h.conf, 'identity/EndpointConfig.properties');
   fs.chmodSync(endpoint, 0o444);
-  const before = treeOf(h.home);
+  const before = snapshotTree(h.home);
   const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
   assert.equal(run.code, 2, run.out + run.err);
   assert.match(run.err, /EndpointConfig\.properties: is read-only.*nothing was changed/);
-  assert.deepEqual(treeOf(h.home), before);
+  assert.deepEqual(snapshotTree(h.home), before);
   assert.ok(!fs.existsSync(path.join(h.conf, 'security/secret-conf.properties')));
 });
 
@@ -325,9 +256,9 @@ test('only .properties secrets and Secure Vault off: they are reported as left, 
   fs.writeFileSync(path.join(conf, 'carbon.xml'), fs.readFileSync(path.join(conf, 'carbon.xml'), 'latin1').replace(`<KeyPassword>${SECRETS.carbonKey}</KeyPassword>`, '').replace(`<Password>${STORE_PASSWORD}</Password>`, '<!-- wso2-config-disable-next-line plaintext-password -->\n            <Password>' + STORE_PASSWORD + '</Password>'));
   fs.rmSync(path.join(conf, 'user-mgt.xml'));
   fs.rmSync(path.join(conf, 'security'), { recursive: true });
-  const before = treeOf(home);
+  const before = snapshotTree(home);
   const run = await cli(['encrypt', 'wso2am-2.6.0'], dir, { env: {} });
   assert.equal(run.code, 1, run.out + run.err);
   assert.match(run.out, /jndi\.properties:3 {2}not encrypted: Secure Vault is not switched on/);
-  assert.deepEqual(treeOf(home), before);
+  assert.deepEqual(snapshotTree(home), before);
 });

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import forge from 'node-forge';
 import { corpusDir, projectRoot } from '../../helpers';
-import { CARBON_NS, CliRun, cli, decrypt, makePkcs12, tempDir, write } from './support';
+import { CARBON_NS, CliRun, adminUserMgtXml, cli, decrypt, keystoreCarbonXml, makePkcs12, mysqlDatasourcesXml, propertyEntries, snapshotTree, tempDir, write } from './support';
+import { hasJava, javaCheck } from '../secure-vault/support';
 
 /**
  * `wso2-config-lint encrypt <home>`: every plaintext password of a home encrypted with Secure Vault, the keystore
@@ -47,22 +48,7 @@ function makeHome(label: string, options: { carbonPassword?: string; keystore?: 
     admin: 'Admin-Enc-74',
     datasource: 'Ds-Enc-85',
   };
-  write(conf, 'carbon.xml', [
-    `<?xml version="1.0" encoding="ISO-8859-1"?>`,
-    `<Server xmlns="${CARBON_NS}">`,
-    `    <Ports><Offset>0</Offset></Ports>`,
-    `    <Security>`,
-    `        <KeyStore>`,
-    `            <Location>${location}</Location>`,
-    `            <Type>${type}</Type>`,
-    `            <Password>${secrets.carbonStore}</Password>`,
-    `            <KeyAlias>${alias}</KeyAlias>`,
-    `            <KeyPassword>${secrets.carbonKey}</KeyPassword>`,
-    `        </KeyStore>`,
-    `    </Security>`,
-    `</Server>`,
-    ``,
-  ].join('\n'));
+  write(conf, 'carbon.xml', keystoreCarbonXml({ location, type, password: secrets.carbonStore, alias, keyPassword: secrets.carbonKey }));
   write(conf, 'tomcat/catalina-server.xml', [
     `<Server port="8005" shutdown="SHUTDOWN">`,
     `    <Service name="Catalina">`,
@@ -72,51 +58,9 @@ function makeHome(label: string, options: { carbonPassword?: string; keystore?: 
     `</Server>`,
     ``,
   ].join('\n'));
-  write(conf, 'user-mgt.xml', [
-    `<UserManager>`,
-    `    <Realm>`,
-    `        <Configuration>`,
-    `            <AdminUser>`,
-    `                <UserName>admin</UserName>`,
-    `                <Password>${secrets.admin}</Password>`,
-    `            </AdminUser>`,
-    `        </Configuration>`,
-    `    </Realm>`,
-    `</UserManager>`,
-    ``,
-  ].join('\n'));
-  write(conf, 'datasources/master-datasources.xml', [
-    `<datasources-configuration xmlns:svns="http://org.wso2.securevault/configuration">`,
-    `    <datasources>`,
-    `        <datasource>`,
-    `            <name>WSO2_CARBON_DB</name>`,
-    `            <definition type="RDBMS">`,
-    `                <configuration>`,
-    `                    <url>jdbc:mysql://db.example.com:3306/carbon</url>`,
-    `                    <username>carbon</username>`,
-    `                    <password>${secrets.datasource}</password>`,
-    `                    <driverClassName>com.mysql.jdbc.Driver</driverClassName>`,
-    `                </configuration>`,
-    `            </definition>`,
-    `        </datasource>`,
-    `    </datasources>`,
-    `</datasources-configuration>`,
-    ``,
-  ].join('\n'));
+  write(conf, 'user-mgt.xml', adminUserMgtXml(secrets.admin));
+  write(conf, 'datasources/master-datasources.xml', mysqlDatasourcesXml('db.example.com', secrets.datasource));
   return { dir, home, conf, key, secrets };
-}
-
-function snapshot(root: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else files.set(path.relative(root, full), fs.readFileSync(full));
-    }
-  };
-  walk(root);
-  return files;
 }
 
 function assertNoSecret(run: CliRun, secrets: Record<string, string>, extra: string[] = []): void {
@@ -124,15 +68,6 @@ function assertNoSecret(run: CliRun, secrets: Record<string, string>, extra: str
     assert.ok(!run.out.includes(secret), `stdout holds a secret (${secret.slice(0, 3)}…)`);
     assert.ok(!run.err.includes(secret), `stderr holds a secret (${secret.slice(0, 3)}…)`);
   }
-}
-
-function cipherText(conf: string): Map<string, string> {
-  const entries = new Map<string, string>();
-  for (const line of fs.readFileSync(path.join(conf, 'security/cipher-text.properties'), 'latin1').split(/\r?\n/)) {
-    const match = /^([^#!\s][^=]*)=(.*)$/.exec(line);
-    if (match) entries.set(match[1].trim(), match[2].trim());
-  }
-  return entries;
 }
 
 test('every plaintext password of the home is encrypted; carbon.xml opens its own PKCS#12 keystore', async () => {
@@ -144,7 +79,7 @@ test('every plaintext password of the home is encrypted; carbon.xml opens its ow
   assert.match(run.out, /wso2am-2\.6\.0\/repository\/conf\/carbon\.xml:8 {2}encrypted as Carbon\.Security\.KeyStore\.Password/);
   assert.match(run.out, /created wso2am-2\.6\.0\/repository\/conf\/security\/secret-conf\.properties/);
 
-  const entries = cipherText(h.conf);
+  const entries = propertyEntries(path.join(h.conf, 'security/cipher-text.properties'));
   const expected: Record<string, string> = {
     'Carbon.Security.KeyStore.Password': h.secrets.carbonStore,
     'Carbon.Security.KeyStore.KeyPassword': h.secrets.carbonKey,
@@ -162,7 +97,7 @@ test('every plaintext password of the home is encrypted; carbon.xml opens its ow
     const text = fs.readFileSync(path.join(h.conf, file), 'latin1');
     for (const secret of Object.values(h.secrets)) assert.ok(!text.includes(secret), `${file} still holds a password`);
   }
-  const leftovers = [...snapshot(h.home).keys()].filter((f) => f.endsWith('.tmp'));
+  const leftovers = [...snapshotTree(h.home).keys()].filter((f) => f.endsWith('.tmp'));
   assert.deepEqual(leftovers, [], 'no temporary file is left');
 
   // Nothing is left to do on a second run, and the lint run no longer finds plaintext passwords.
@@ -178,17 +113,17 @@ test('the keystore password comes from WSO2_KEYSTORE_PASSWORD when carbon.xml do
   const run = await cli(['encrypt', 'wso2am-2.6.0/repository/conf/carbon.xml'], h.dir, { env: { WSO2_KEYSTORE_PASSWORD: STORE_PASSWORD } });
   assert.equal(run.code, 0, run.err);
   assertNoSecret(run, h.secrets);
-  assert.equal(decrypt(h.key!, cipherText(h.conf).get('Carbon.Security.KeyStore.Password')!), 'Not-The-Store-Pass-9');
+  assert.equal(decrypt(h.key!, propertyEntries(path.join(h.conf, 'security/cipher-text.properties')).get('Carbon.Security.KeyStore.Password')!), 'Not-The-Store-Pass-9');
 });
 
 test('without the password: exit 2 naming the variable; with a terminal, a hidden prompt is used once', async () => {
   const h = makeHome('enc-prompt', { carbonPassword: 'Not-The-Store-Pass-8' });
-  const before = snapshot(h.home);
+  const before = snapshotTree(h.home);
   const none = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
   assert.equal(none.code, 2);
   assert.match(none.err, /could not be opened|does not open|needs the keystore password/);
   assert.match(none.err, /Set WSO2_KEYSTORE_PASSWORD, or run on a terminal/);
-  assert.deepEqual(snapshot(h.home), before, 'nothing changed');
+  assert.deepEqual(snapshotTree(h.home), before, 'nothing changed');
 
   const wrongEnv = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: { WSO2_KEYSTORE_PASSWORD: 'Wrong-Env-Pass-7' }, promptSecret: async () => assert.fail('an explicit but wrong variable is an error, not a prompt') });
   assert.equal(wrongEnv.code, 2);
@@ -215,10 +150,10 @@ test('--dry-run prints a unified diff with every password masked and changes not
   fs.writeFileSync(userMgt, fs.readFileSync(userMgt, 'utf8').replace('            </AdminUser>', '            </AdminUser>\n            <!-- wso2-config-disable-next-line plaintext-password -->\n            <Property name="password">Suppressed-Enc-96</Property>'));
   // A pending `[plaintext]` entry of cipher-text.properties is a password the tool encrypts as well.
   write(h.conf, 'security/cipher-text.properties', '# existing\nOld.Alias=[Pending-Enc-17]\n');
-  const before = snapshot(h.home);
+  const before = snapshotTree(h.home);
   const run = await cli(['encrypt', '--dry-run', 'wso2am-2.6.0'], h.dir, { env: {} });
   assert.equal(run.code, 0, run.err);
-  assert.deepEqual(snapshot(h.home), before, 'a dry run changes nothing');
+  assert.deepEqual(snapshotTree(h.home), before, 'a dry run changes nothing');
   assertNoSecret(run, h.secrets, ['Suppressed-Enc-96', 'Pending-Enc-17']);
   assert.match(run.out, /^Would encrypt 5 passwords in wso2am-2\.6\.0 \(dry run: nothing changed; passwords masked\):/);
   assert.match(run.out, /\n--- a\/wso2am-2\.6\.0\/repository\/conf\/carbon\.xml\n\+\+\+ b\/wso2am-2\.6\.0\/repository\/conf\/carbon\.xml\n@@ -1,/);
@@ -273,12 +208,12 @@ test('a home is named by its folder or one of its files; a folder with several h
 
 test('keystore problems are exit 2 with a message naming the keystore, never a password', async () => {
   const h = makeHome('enc-missing', { keystore: { location: '${carbon.home}/repository/resources/security/absent.jks', type: 'JKS', alias: 'wso2carbon' } });
-  const before = snapshot(h.home);
+  const before = snapshotTree(h.home);
   const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
   assert.equal(run.code, 2);
   assert.match(run.err, /keystore .*absent\.jks does not exist/);
   assertNoSecret(run, h.secrets);
-  assert.deepEqual(snapshot(h.home), before);
+  assert.deepEqual(snapshotTree(h.home), before);
 });
 
 test('the JKS keystore of the corpus (read in place) encrypts with its 2048-bit certificate', async (t) => {
@@ -290,7 +225,7 @@ test('the JKS keystore of the corpus (read in place) encrypts with its 2048-bit 
   const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: { WSO2_KEYSTORE_PASSWORD: 'wso2carbon' } });
   assert.equal(run.code, 0, run.err);
   assertNoSecret(run, h.secrets);
-  const entries = cipherText(h.conf);
+  const entries = propertyEntries(path.join(h.conf, 'security/cipher-text.properties'));
   assert.equal(entries.size, 5);
   for (const value of entries.values()) assert.equal(Buffer.from(value, 'base64').length, 256);
   assert.match(fs.readFileSync(path.join(h.conf, 'security/secret-conf.properties'), 'latin1'), new RegExp(`keystore\\.identity\\.location=${jks.replace(/[.]/g, '\\.')}`));
@@ -298,23 +233,12 @@ test('the JKS keystore of the corpus (read in place) encrypts with its 2048-bit 
 
 test('the JDK decrypts what encrypt wrote, the way the WSO2 runtime does', async (t) => {
   const check = path.join(projectRoot(), 'test', 'java', 'SecureVaultCheck.java');
-  try {
-    execFileSync('java', ['-version'], { stdio: 'pipe' });
-  } catch {
-    return t.skip('no JDK');
-  }
+  if (!hasJava()) return t.skip('no JDK');
   if (!fs.existsSync(check)) return t.skip('test/java/SecureVaultCheck.java is not there');
   const h = makeHome('enc-java');
   const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
   assert.equal(run.code, 0, run.err);
-  const out = execFileSync('java', [check, 'check', h.conf, h.home, STORE_PASSWORD, STORE_PASSWORD], { stdio: 'pipe' }).toString();
-  const decrypted = new Map(
-    out
-      .split('\n')
-      .filter((l) => l.startsWith('decrypt\t'))
-      .map((l) => l.split('\t'))
-      .map(([, alias, value]) => [alias, value.startsWith('!') ? value : Buffer.from(value, 'base64').toString('utf8')]),
-  );
+  const { decrypted } = javaCheck(h.conf, h.home, STORE_PASSWORD, STORE_PASSWORD);
   assert.equal(decrypted.get('Carbon.Security.KeyStore.Password'), h.secrets.carbonStore);
   assert.equal(decrypted.get('UserManager.AdminUser.Password'), h.secrets.admin);
   assert.equal(decrypted.get('Server.Service.Connector.keystorePass'), h.secrets.catalina);
@@ -366,11 +290,7 @@ test('a custom secretRepositories.file.location is where the ciphertexts go (the
   assert.equal(run.code, 0, run.err);
   assertNoSecret(run, h.secrets);
   assert.ok(!fs.existsSync(path.join(h.conf, 'security/cipher-text.properties')), 'nothing goes to the default file the runtime does not read');
-  const entries = new Map<string, string>();
-  for (const line of fs.readFileSync(path.join(h.conf, 'security/vault-secrets.properties'), 'latin1').split(/\r?\n/)) {
-    const match = /^([^#!\s][^=]*)=(.*)$/.exec(line);
-    if (match) entries.set(match[1].trim(), match[2].trim());
-  }
+  const entries = propertyEntries(path.join(h.conf, 'security/vault-secrets.properties'));
   assert.equal(entries.size, 5);
   assert.equal(decrypt(h.key!, entries.get('UserManager.AdminUser.Password')!), h.secrets.admin);
   assert.equal(decrypt(h.key!, entries.get('Server.Service.Connector.keystorePass')!), h.secrets.catalina);
@@ -452,7 +372,7 @@ test('an unreadable configuration file: a message naming it and why, and exit 1 
   const h = makeHome('enc-unreadable');
   // Readable by another user, except user-mgt.xml.
   execFileSync('chmod', ['-R', 'a+rX', h.dir]);
-  const before = snapshot(h.home);
+  const before = snapshotTree(h.home);
   fs.chmodSync(path.join(h.conf, 'user-mgt.xml'), 0o000);
   const run = runUnprivileged(['encrypt', '--dry-run', 'wso2am-2.6.0'], h.dir);
   fs.chmodSync(path.join(h.conf, 'user-mgt.xml'), 0o644);
@@ -460,7 +380,7 @@ test('an unreadable configuration file: a message naming it and why, and exit 1 
   assert.match(run.err, /cannot read wso2am-2\.6\.0\/repository\/conf\/user-mgt\.xml \(EACCES\): its passwords, if any, are not encrypted/);
   assert.match(run.out, /^Would encrypt 4 passwords in wso2am-2\.6\.0 \(1 file could not be read\)/);
   assertNoSecret(run, h.secrets);
-  assert.deepEqual(snapshot(h.home), before);
+  assert.deepEqual(snapshotTree(h.home), before);
 });
 
 test('a read-only cipher-text.properties is not replaced: exit 2 naming it, and no file changes', async () => {
@@ -468,12 +388,12 @@ test('a read-only cipher-text.properties is not replaced: exit 2 naming it, and 
   const file = path.join(h.conf, 'security', 'cipher-text.properties');
   write(h.conf, 'security/cipher-text.properties', '# kept\n');
   fs.chmodSync(file, 0o444);
-  const before = snapshot(h.home);
+  const before = snapshotTree(h.home);
   const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });
   assert.equal(run.code, 2, run.out);
   assert.match(run.err, /cipher-text\.properties: is read-only, so it is not replaced; make it writable \(chmod u\+w\) and run again \(nothing was changed\)/);
   assertNoSecret(run, h.secrets);
-  assert.deepEqual(snapshot(h.home), before);
+  assert.deepEqual(snapshotTree(h.home), before);
   assert.equal(fs.statSync(file).mode & 0o777, 0o444);
 });
 
@@ -481,7 +401,7 @@ test('an unreadable cipher-text.properties: exit 2 naming that file and EACCES, 
   const h = makeHome('enc-eacces');
   write(h.conf, 'security/cipher-text.properties', '# kept\n');
   execFileSync('chmod', ['-R', 'a+rX', h.dir]);
-  const before = snapshot(h.home);
+  const before = snapshotTree(h.home);
   fs.chmodSync(path.join(h.conf, 'security', 'cipher-text.properties'), 0o000);
   const run = runUnprivileged(['encrypt', '--dry-run', 'wso2am-2.6.0'], h.dir);
   fs.chmodSync(path.join(h.conf, 'security', 'cipher-text.properties'), 0o644);
@@ -489,5 +409,5 @@ test('an unreadable cipher-text.properties: exit 2 naming that file and EACCES, 
   // The core reads through a FileSource, which says "exists but unreadable", not the errno.
   assert.match(run.err, /^wso2-config-lint encrypt: cannot read \S*wso2am-2\.6\.0\/repository\/conf\/security\/cipher-text\.properties, so it cannot be updated\n$/);
   assertNoSecret(run, h.secrets);
-  assert.deepEqual(snapshot(h.home), before);
+  assert.deepEqual(snapshotTree(h.home), before);
 });

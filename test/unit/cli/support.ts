@@ -57,6 +57,75 @@ export function keystoreBlock(password: string, keyPassword = password): string 
   return `  <Security>\n    <KeyStore>\n      <Location>\${carbon.home}/repository/resources/security/wso2carbon.jks</Location>\n      <Type>JKS</Type>\n      <Password>${password}</Password>\n      <KeyAlias>wso2carbon</KeyAlias>\n      <KeyPassword>${keyPassword}</KeyPassword>\n    </KeyStore>\n  </Security>\n`;
 }
 
+/** The primary keystore of a carbon.xml: its Location, Type, store Password, KeyAlias and KeyPassword. */
+export interface CarbonKeyStore {
+  location: string;
+  type: string;
+  password: string;
+  alias: string;
+  keyPassword: string;
+}
+
+/** A carbon.xml (ISO-8859-1, as the product ships it) holding only port offset 0 and the given primary keystore. */
+export function keystoreCarbonXml(keystore: CarbonKeyStore): string {
+  return [
+    `<?xml version="1.0" encoding="ISO-8859-1"?>`,
+    `<Server xmlns="${CARBON_NS}">`,
+    `    <Ports><Offset>0</Offset></Ports>`,
+    `    <Security>`,
+    `        <KeyStore>`,
+    `            <Location>${keystore.location}</Location>`,
+    `            <Type>${keystore.type}</Type>`,
+    `            <Password>${keystore.password}</Password>`,
+    `            <KeyAlias>${keystore.alias}</KeyAlias>`,
+    `            <KeyPassword>${keystore.keyPassword}</KeyPassword>`,
+    `        </KeyStore>`,
+    `    </Security>`,
+    `</Server>`,
+    ``,
+  ].join('\n');
+}
+
+/** A user-mgt.xml whose only password is the admin user's; `xmlDeclaration` puts a UTF-8 declaration line first. */
+export function adminUserMgtXml(password: string, xmlDeclaration = false): string {
+  return [
+    ...(xmlDeclaration ? [`<?xml version="1.0" encoding="UTF-8"?>`] : []),
+    `<UserManager>`,
+    `    <Realm>`,
+    `        <Configuration>`,
+    `            <AdminUser>`,
+    `                <UserName>admin</UserName>`,
+    `                <Password>${password}</Password>`,
+    `            </AdminUser>`,
+    `        </Configuration>`,
+    `    </Realm>`,
+    `</UserManager>`,
+    ``,
+  ].join('\n');
+}
+
+/** A master-datasources.xml with one MySQL datasource, WSO2_CARBON_DB on `host`, whose password is `password`. */
+export function mysqlDatasourcesXml(host: string, password: string): string {
+  return [
+    `<datasources-configuration xmlns:svns="http://org.wso2.securevault/configuration">`,
+    `    <datasources>`,
+    `        <datasource>`,
+    `            <name>WSO2_CARBON_DB</name>`,
+    `            <definition type="RDBMS">`,
+    `                <configuration>`,
+    `                    <url>jdbc:mysql://${host}:3306/carbon</url>`,
+    `                    <username>carbon</username>`,
+    `                    <password>${password}</password>`,
+    `                    <driverClassName>com.mysql.jdbc.Driver</driverClassName>`,
+    `                </configuration>`,
+    `            </definition>`,
+    `        </datasource>`,
+    `    </datasources>`,
+    `</datasources-configuration>`,
+    ``,
+  ].join('\n');
+}
+
 /** A catalina-server.xml with one HTTPS connector whose protocol and cipher lists are given. */
 export function catalinaXml(protocols: string, ciphers: string, port = 9443, keystorePass = 'wso2carbon'): string {
   return [
@@ -74,6 +143,30 @@ export function catalinaXml(protocols: string, ciphers: string, port = 9443, key
     `</Server>`,
     ``,
   ].join('\n');
+}
+
+/** Every file below `root`, by path relative to it, with its bytes: compare two to see that nothing was written. */
+export function snapshotTree(root: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files.set(path.relative(root, full), fs.readFileSync(full));
+    }
+  };
+  walk(root);
+  return files;
+}
+
+/** The `key=value` entries of a .properties file as encrypt writes them (one a line, trimmed; comments skipped). */
+export function propertyEntries(file: string): Map<string, string> {
+  const entries = new Map<string, string>();
+  for (const line of fs.readFileSync(file, 'latin1').split(/\r?\n/)) {
+    const match = /^([^#!\s][^=]*)=(.*)$/.exec(line);
+    if (match) entries.set(match[1].trim(), match[2].trim());
+  }
+  return entries;
 }
 
 /** The sample product homes shipped in examples/ (always present, unlike the corpus). */

@@ -4,8 +4,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { projectRoot } from '../../helpers';
-import { CARBON_NS, tempDir, write } from '../cli/support';
-import { javaCheck } from '../secure-vault/support';
+import { CARBON_NS, adminUserMgtXml, mysqlDatasourcesXml, tempDir, write } from '../cli/support';
+import { javaCheck, keytoolGenerate } from '../secure-vault/support';
 import { parse, stringify } from 'yaml';
 import { InstalledPackage, hasCommand, isolatedEnv, packAndInstall } from './support';
 
@@ -54,12 +54,7 @@ function assertNoSecret(output: string, what: string): void {
 function writeHome(project: string): void {
   const conf = path.join(project, HOME, 'repository', 'conf');
   const security = path.join(project, HOME, 'repository', 'resources', 'security');
-  fs.mkdirSync(security, { recursive: true });
-  execFileSync('keytool', [
-    '-genkeypair', '-keyalg', 'RSA', '-keysize', '2048', '-alias', 'wso2carbon', '-dname', 'CN=wso2carbon, O=wso2-config test',
-    '-validity', '30', '-keystore', path.join(security, 'wso2carbon.jks'), '-storetype', 'JKS',
-    '-storepass', STORE_PASSWORD, '-keypass', STORE_PASSWORD,
-  ], { stdio: 'pipe' });
+  keytoolGenerate(security, 'wso2carbon.jks', { type: 'JKS', alias: 'wso2carbon', storePassword: STORE_PASSWORD });
   write(conf, 'carbon.xml', [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<Server xmlns="${CARBON_NS}">`,
@@ -78,38 +73,8 @@ function writeHome(project: string): void {
     `</Server>`,
     ``,
   ].join('\n'));
-  write(conf, 'user-mgt.xml', [
-    `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<UserManager>`,
-    `    <Realm>`,
-    `        <Configuration>`,
-    `            <AdminUser>`,
-    `                <UserName>admin</UserName>`,
-    `                <Password>${ADMIN_PASSWORD}</Password>`,
-    `            </AdminUser>`,
-    `        </Configuration>`,
-    `    </Realm>`,
-    `</UserManager>`,
-    ``,
-  ].join('\n'));
-  write(conf, 'datasources/master-datasources.xml', [
-    `<datasources-configuration xmlns:svns="http://org.wso2.securevault/configuration">`,
-    `    <datasources>`,
-    `        <datasource>`,
-    `            <name>WSO2_CARBON_DB</name>`,
-    `            <definition type="RDBMS">`,
-    `                <configuration>`,
-    `                    <url>jdbc:mysql://db.example.invalid:3306/carbon</url>`,
-    `                    <username>carbon</username>`,
-    `                    <password>${DATASOURCE_PASSWORD}</password>`,
-    `                    <driverClassName>com.mysql.jdbc.Driver</driverClassName>`,
-    `                </configuration>`,
-    `            </definition>`,
-    `        </datasource>`,
-    `    </datasources>`,
-    `</datasources-configuration>`,
-    ``,
-  ].join('\n'));
+  write(conf, 'user-mgt.xml', adminUserMgtXml(ADMIN_PASSWORD, true));
+  write(conf, 'datasources/master-datasources.xml', mysqlDatasourcesXml('db.example.invalid', DATASOURCE_PASSWORD));
 }
 
 before(() => {

@@ -7,7 +7,7 @@ import { encryptForSecureVault } from '../../../server/src/service/keystore';
 import { KeystoreLocation, SecureVaultKey, SecurityFileTexts, planSecureVault, planSecureVaultForFile } from '../../../server/src/service/fixes/secure-vault';
 import { secretAliasesInHome } from '../../../server/src/service/fixes/secure-vault-session';
 import { homeOfConfDir } from '../../../server/src/service/workspace/files';
-import { resultOf } from './support';
+import { datasourcesXml, resultOf } from './support';
 
 /**
  * Issue 10 item 5: an alias already in cipher-text.properties or on another element of the home (svns:secretAlias) is
@@ -30,21 +30,7 @@ function decrypt(value: string): string {
 }
 
 const datasources = (name: string, password: string, encrypted = false) =>
-  [
-    `<datasources-configuration xmlns:svns="http://org.wso2.securevault/configuration">`,
-    '  <datasources>',
-    '    <datasource>',
-    `      <name>${name}</name>`,
-    '      <definition type="RDBMS">',
-    '        <configuration>',
-    `          <password${encrypted ? ` svns:secretAlias="Datasources.${name}.Configuration.Password"` : ''}>${password}</password>`,
-    '        </configuration>',
-    '      </definition>',
-    '    </datasource>',
-    '  </datasources>',
-    '</datasources-configuration>',
-    '',
-  ].join('\n');
+  datasourcesXml([{ name, configuration: [`<password${encrypted ? ` svns:secretAlias="Datasources.${name}.Configuration.Password"` : ''}>${password}</password>`] }], '  ');
 
 async function analysed(files: Record<string, string>, target: string) {
   const { result } = await analyzeIn(files, target);

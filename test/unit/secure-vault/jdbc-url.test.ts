@@ -8,7 +8,7 @@ import { parseXml } from '../../../server/src/service/model/xml';
 import { homeOfConfDir } from '../../../server/src/service/workspace/files';
 import { verifyKeystore } from '../../../server/src/service/keystore';
 import { planSecureVault, resolveKeystore, secureVaultFiles, secureVaultKey } from '../../../server/src/service/fixes/secure-vault';
-import { analyseFile, applyFixToDisk, copyTree, keytoolGenerate, readText, tempDir, writeText } from './support';
+import { analyseFile, applyFixToDisk, copyTree, datasourcesXml, hasJava, keytoolGenerate, readText, tempDir, writeText } from './support';
 import { cli } from '../cli/support';
 
 /**
@@ -24,31 +24,13 @@ const STORE_PASSWORD = 'Url-Store-3';
 const JAVA_CHECK = path.join(projectRoot(), 'test', 'java', 'SecureVaultCheck.java');
 const SECRETS = ['Secret-1', 'H2-Secret-2'];
 
-const DATASOURCES = [
-  '<datasources-configuration xmlns:svns="http://org.wso2.securevault/configuration">',
-  '    <datasources>',
-  '        <datasource>',
-  '            <name>MYSQL_DB</name>',
-  '            <definition type="RDBMS">',
-  '                <configuration>',
-  '                    <url>jdbc:mysql://h/db?user=u&amp;password=Secret-1</url>',
-  '                    <driverClassName>com.mysql.jdbc.Driver</driverClassName>',
-  '                </configuration>',
-  '            </definition>',
-  '        </datasource>',
-  '        <datasource>',
-  '            <name>H2_DB</name>',
-  '            <definition type="RDBMS">',
-  '                <configuration>',
-  '                    <url>jdbc:h2:./repository/database/WSO2CARBON_DB;DB_CLOSE_ON_EXIT=FALSE;USER=wso2;PASSWORD=H2-Secret-2</url>',
-  '                    <driverClassName>org.h2.Driver</driverClassName>',
-  '                </configuration>',
-  '            </definition>',
-  '        </datasource>',
-  '    </datasources>',
-  '</datasources-configuration>',
-  '',
-].join('\n');
+const DATASOURCES = datasourcesXml([
+  { name: 'MYSQL_DB', configuration: ['<url>jdbc:mysql://h/db?user=u&amp;password=Secret-1</url>', '<driverClassName>com.mysql.jdbc.Driver</driverClassName>'] },
+  {
+    name: 'H2_DB',
+    configuration: ['<url>jdbc:h2:./repository/database/WSO2CARBON_DB;DB_CLOSE_ON_EXIT=FALSE;USER=wso2;PASSWORD=H2-Secret-2</url>', '<driverClassName>org.h2.Driver</driverClassName>'],
+  },
+]);
 
 const CARBON = [
   '<?xml version="1.0" encoding="UTF-8"?>',
@@ -83,15 +65,6 @@ function makeHome(label: string) {
   const home = homeOfConfDir(conf.replace(/\\/g, '/'));
   assert.ok(home);
   return { label, dir, homeDir, conf, original, home };
-}
-
-function hasJava(): boolean {
-  try {
-    execFileSync('java', ['-version'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 test('a JDBC URL password (MySQL &amp;password=, H2 ;PASSWORD=) round-trips as the whole <url> text, quick fix and CLI', { skip: hasJava() ? false : 'no JDK' }, async () => {

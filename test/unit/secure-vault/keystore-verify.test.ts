@@ -13,7 +13,7 @@ import { FileContent, FileSource } from '../../../server/src/service/workspace/f
 import { homeOfConfDir, normalizePath } from '../../../server/src/service/workspace/files';
 import { corpusDir } from '../../helpers';
 import { cli } from '../cli/support';
-import { copyTree, javaFingerprints, keytoolGenerate, listFiles, tempDir } from './support';
+import { copyTree, javaFingerprints, keytoolExportCert, keytoolGenerate, keytoolImportCert, listFiles, once, tempDir } from './support';
 
 /**
  * Issue 10 item 3: the keystore is verified before anything is encrypted to it. A damaged keystore (a bit flipped in
@@ -96,9 +96,7 @@ interface Fixtures {
   otherKeyPassword: Buffer;
   spliced: Buffer;
 }
-let fixtures: Fixtures | undefined;
-function fx(): Fixtures {
-  if (fixtures) return fixtures;
+const fx = once((): Fixtures => {
   const dir = tempDir('verify');
   const jks = keytoolGenerate(dir, 'identity.jks', { type: 'JKS', alias: 'vault', storePassword: STORE_PASSWORD });
   const other = keytoolGenerate(dir, 'other.jks', { type: 'JKS', alias: 'vault', storePassword: STORE_PASSWORD });
@@ -107,10 +105,10 @@ function fx(): Fixtures {
   const ecJks = keytoolGenerate(dir, 'ec.jks', { type: 'JKS', alias: 'vault', storePassword: STORE_PASSWORD, keyalg: 'EC' });
   const otherKeyPassword = keytoolGenerate(dir, 'keypass.jks', { type: 'JKS', alias: 'vault', storePassword: STORE_PASSWORD, keyPassword: 'Another-Key-Pw-3' });
   const pem = path.join(dir, 'vault.pem');
-  execFileSync('keytool', ['-exportcert', '-rfc', '-alias', 'vault', '-keystore', jks, '-storepass', STORE_PASSWORD, '-file', pem], { stdio: 'pipe' });
+  keytoolExportCert(jks, 'vault', STORE_PASSWORD, pem);
   const trusted = (name: string, type: string) => {
     const file = path.join(dir, name);
-    execFileSync('keytool', ['-importcert', '-noprompt', '-alias', 'vault', '-file', pem, '-keystore', file, '-storetype', type, '-storepass', STORE_PASSWORD], { stdio: 'pipe' });
+    keytoolImportCert(file, type, 'vault', STORE_PASSWORD, pem);
     return fs.readFileSync(file);
   };
   // identity.jks's private key with other.jks's certificate (also self-signed, alias and password alike): the digest
@@ -124,7 +122,7 @@ function fx(): Fixtures {
     return bytes.indexOf(key) + key.length;
   };
   const spliced = withJksDigest(Buffer.concat([a.subarray(0, chainStart(a)), b.subarray(chainStart(b), b.length - 20)]), STORE_PASSWORD);
-  fixtures = {
+  return {
     jks: a,
     p12: fs.readFileSync(p12),
     legacyP12: fs.readFileSync(legacyP12),
@@ -134,8 +132,7 @@ function fx(): Fixtures {
     otherKeyPassword: fs.readFileSync(otherKeyPassword),
     spliced,
   };
-  return fixtures;
-}
+});
 
 test('keytool keystores pass: integrity with the store password, key pair and signature checked; a JKS without a password is unverified', () => {
   const { jks, p12, legacyP12 } = fx();
@@ -302,8 +299,8 @@ test('CLI encrypt with a trusted-certificate-only wso2carbon.jks: exit 2, nothin
   const dir = tempDir('trusted-cli');
   const pem = path.join(dir, 'wso2carbon.pem');
   const trusted = path.join(dir, 'trusted.jks');
-  execFileSync('keytool', ['-exportcert', '-rfc', '-alias', 'wso2carbon', '-keystore', CORPUS_JKS, '-storepass', 'wso2carbon', '-file', pem], { stdio: 'pipe' });
-  execFileSync('keytool', ['-importcert', '-noprompt', '-alias', 'wso2carbon', '-file', pem, '-keystore', trusted, '-storetype', 'JKS', '-storepass', 'wso2carbon'], { stdio: 'pipe' });
+  keytoolExportCert(CORPUS_JKS, 'wso2carbon', 'wso2carbon', pem);
+  keytoolImportCert(trusted, 'JKS', 'wso2carbon', 'wso2carbon', pem);
   const h = homeWith(fs.readFileSync(trusted));
   const before = snapshot(h.home);
   const run = await cli(['encrypt', 'wso2am-2.6.0'], h.dir, { env: {} });

@@ -7,7 +7,7 @@ import { privateDecrypt, constants, generateKeyPairSync, KeyObject, X509Certific
 import { verifyKeystore, encryptForSecureVault, maxSecretBytes, KeystoreCertificate } from '../../../server/src/service/keystore';
 import { readJavaKeystore } from '../../../server/src/service/keystore/jks';
 import { corpusDir } from '../../helpers';
-import { javaFingerprints, keytoolGenerate, tempDir } from './support';
+import { javaFingerprints, keytoolExportCert, keytoolGenerate, keytoolImportCert, once, tempDir } from './support';
 
 const STORE_PASSWORD = 'St0re-Pw!x9';
 
@@ -38,22 +38,19 @@ interface Fixtures {
   legacy: string;
   ec: string;
 }
-let fixtures: Fixtures | undefined;
-function fx(): Fixtures {
-  if (fixtures) return fixtures;
+const fx = once((): Fixtures => {
   const dir = tempDir('keystores');
   const jks = keytoolGenerate(dir, 'multi.jks', { type: 'JKS', alias: 'Server-Key', storePassword: STORE_PASSWORD });
   keytoolGenerate(dir, 'multi.jks', { type: 'JKS', alias: 'second', storePassword: STORE_PASSWORD });
   const partner = keytoolGenerate(dir, 'partner.jks', { type: 'JKS', alias: 'partner', storePassword: STORE_PASSWORD });
   const pem = path.join(dir, 'partner.pem');
-  execFileSync('keytool', ['-exportcert', '-rfc', '-alias', 'partner', '-keystore', partner, '-storepass', STORE_PASSWORD, '-file', pem], { stdio: 'pipe' });
-  execFileSync('keytool', ['-importcert', '-noprompt', '-alias', 'trusted-partner', '-file', pem, '-keystore', jks, '-storetype', 'JKS', '-storepass', STORE_PASSWORD], { stdio: 'pipe' });
+  keytoolExportCert(partner, 'partner', STORE_PASSWORD, pem);
+  keytoolImportCert(jks, 'JKS', 'trusted-partner', STORE_PASSWORD, pem);
   const modern = keytoolGenerate(dir, 'modern.p12', { type: 'PKCS12', alias: 'vault', storePassword: STORE_PASSWORD });
   const legacy = keytoolGenerate(dir, 'legacy.p12', { type: 'PKCS12', alias: 'vault', storePassword: STORE_PASSWORD, legacy: true });
   const ec = keytoolGenerate(dir, 'ec.jks', { type: 'JKS', alias: 'ec', storePassword: STORE_PASSWORD, keyalg: 'EC' });
-  fixtures = { dir, jks, partner, modern, legacy, ec };
-  return fixtures;
-}
+  return { dir, jks, partner, modern, legacy, ec };
+});
 
 test('JKS made by keytool: each key pair alias gives its own certificate, without the store password, whatever the case; a trusted certificate is read but refused', () => {
   const { jks } = fx();

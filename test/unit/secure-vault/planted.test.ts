@@ -8,7 +8,7 @@ import { parseXml } from '../../../server/src/service/model/xml';
 import { ProductHome, homeOfConfDir } from '../../../server/src/service/workspace/files';
 import { verifyKeystore } from '../../../server/src/service/keystore';
 import { SecureVaultKey, planSecureVault, resolveKeystore, secureVaultFiles, secureVaultKey } from '../../../server/src/service/fixes/secure-vault';
-import { analyseFile, applyFixToDisk, copyTree, keytoolGenerate, readText, tempDir, writeText } from './support';
+import { analyseFile, applyFixToDisk, copyTree, hasJava, keytoolGenerate, readText, tempDir, writeText } from './support';
 import { cli } from '../cli/support';
 
 /**
@@ -324,15 +324,6 @@ function runJava(homes: Home[], requests: string[]): JavaResults {
     else if (cells[0] === 'read') results.reads.set(cells[1], { count: Number(cells[2]), value: cells[3] === '-' ? '-' : Buffer.from(cells[3], 'base64').toString('utf8'), alias: cells[4] });
   }
   return results;
-}
-
-function hasJava(): boolean {
-  try {
-    execFileSync('java', ['-version'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 test('planted passwords: the quick fix and CLI encrypt encrypt exactly what a JDK XML parser reads, in LF and CRLF files', { skip: hasJava() ? false : 'no JDK' }, async () => {

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { analyzeIn } from '../../helpers';
@@ -8,7 +7,7 @@ import { parseProperties, updateProperties } from '../../../server/src/service/f
 import { applyReplacements } from '../../../server/src/service/fixes/types';
 import { encryptForSecureVault } from '../../../server/src/service/keystore';
 import { KeystoreLocation, SecureVaultKey, planSecureVault } from '../../../server/src/service/fixes/secure-vault';
-import { javaProperties, resultOf, tempDir, writeText } from './support';
+import { hasJava, javaProperties, resultOf, tempDir, writeText } from './support';
 
 /**
  * Issue 10 item 6: properties edge cases, checked against what java.util.Properties.load reads (the JDK, through
@@ -22,15 +21,6 @@ const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const KEYSTORE: KeystoreLocation = { path: `${HOME}/repository/resources/security/wso2carbon.jks`, type: 'JKS', alias: 'wso2carbon', source: 'carbon.xml', configuredLocation: 'repository/resources/security/wso2carbon.jks' };
 const KEY: SecureVaultKey = { keystore: KEYSTORE, encrypt: (s) => encryptForSecureVault(publicKey, s), maxSecretBytes: 245 };
 const ADMIN = '<UserManager><Realm><Configuration><AdminUser><Password>Adm-N3w</Password></AdminUser></Configuration></Realm></UserManager>';
-
-function hasJava(): boolean {
-  try {
-    execFileSync('java', ['-version'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const ours = (text: string) => new Map(parseProperties(text).entries.map((e) => [e.key, e.value]));
 

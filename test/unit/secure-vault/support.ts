@@ -56,6 +56,22 @@ export function keytoolGenerate(dir: string, name: string, options: KeytoolOptio
   return file;
 }
 
+/** `make` run on the first call only, its result kept: for fixtures made once a file (each keytool run starts a JVM). */
+export function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
+/** `keytool -exportcert -rfc`: the certificate of `alias` in `keystore`, written as PEM to `pem`. */
+export function keytoolExportCert(keystore: string, alias: string, storePassword: string, pem: string): void {
+  execFileSync('keytool', ['-exportcert', '-rfc', '-alias', alias, '-keystore', keystore, '-storepass', storePassword, '-file', pem], { stdio: 'pipe' });
+}
+
+/** `keytool -importcert -noprompt`: the PEM certificate `pem` added to `keystore` (made if new) as a trusted entry `alias`. */
+export function keytoolImportCert(keystore: string, type: string, alias: string, storePassword: string, pem: string): void {
+  execFileSync('keytool', ['-importcert', '-noprompt', '-alias', alias, '-file', pem, '-keystore', keystore, '-storetype', type, '-storepass', storePassword], { stdio: 'pipe' });
+}
+
 /** SHA-256 fingerprints (AA:BB:…, as node's X509Certificate prints them) of every alias, as Java's KeyStore reads them. */
 export function javaFingerprints(file: string, type: string, storePassword: string): Map<string, string> {
   const out = execFileSync('java', [JAVA_CHECK(), 'certs', file, type, storePassword], { stdio: 'pipe' }).toString();
@@ -65,6 +81,16 @@ export function javaFingerprints(file: string, type: string, storePassword: stri
     if (cells[0] === 'cert') map.set(cells[1], cells[2].match(/../g)!.join(':'));
   }
   return map;
+}
+
+/** Whether a JDK's `java` runs on this machine (the JDK checks are skipped without it). */
+export function hasJava(): boolean {
+  try {
+    execFileSync('java', ['-version'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const JAVA_CHECK = () => path.join(projectRoot(), 'test', 'java', 'SecureVaultCheck.java');
@@ -128,6 +154,28 @@ export function readText(file: string): string | undefined {
 export function writeText(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, Buffer.from(text, file.endsWith('.xml') ? encodingOf(text) : 'latin1'));
+}
+
+/** A master-datasources.xml (svns declared) of RDBMS datasources, each a name and its `<configuration>` lines; `indent` is one level. */
+export function datasourcesXml(datasources: { name: string; configuration: string[] }[], indent = '    '): string {
+  const at = (level: number, line: string) => indent.repeat(level) + line;
+  return [
+    '<datasources-configuration xmlns:svns="http://org.wso2.securevault/configuration">',
+    at(1, '<datasources>'),
+    ...datasources.flatMap((d) => [
+      at(2, '<datasource>'),
+      at(3, `<name>${d.name}</name>`),
+      at(3, '<definition type="RDBMS">'),
+      at(4, '<configuration>'),
+      ...d.configuration.map((line) => at(5, line)),
+      at(4, '</configuration>'),
+      at(3, '</definition>'),
+      at(2, '</datasource>'),
+    ]),
+    at(1, '</datasources>'),
+    '</datasources-configuration>',
+    '',
+  ].join('\n');
 }
 
 /** Applies a fix to disk the way the CLI would: every edit must still match the disk, every created file be new. */
