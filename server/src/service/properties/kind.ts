@@ -1,6 +1,6 @@
 import secretsData from '../../../../schemas/properties-secrets.json';
 import { LineIndex, TextSpan } from '../model/text';
-import { Fix } from '../fixes/types';
+import { FileChange, Fix } from '../fixes/types';
 import { FixOffer } from '../rules/fixes';
 import { Finding, Severity } from '../types';
 import { FileContent, FileSource } from '../workspace/facts';
@@ -180,9 +180,7 @@ class PropertiesEngine implements KindEngine {
       ruleId: RULE,
       changes: [
         { kind: 'edit', path: location.path, baseText: model.text, replacements: [{ span: entry.valueSpan, newText: `secretAlias:${alias}` }] },
-        security.cipherText === undefined
-          ? { kind: 'create', path: cipherTextPath, text: `${alias}=${escapePropertyValue(ciphertext)}\n` }
-          : { kind: 'edit', path: cipherTextPath, baseText: security.cipherText, replacements: updateProperties(security.cipherText, [{ key: alias, value: ciphertext, mode: 'set' }], '\n') },
+        cipherTextEntry(cipherTextPath, security.cipherText, alias, ciphertext),
       ],
     };
     return { title, ruleId: RULE, isPreferred: true, fix };
@@ -226,9 +224,7 @@ class PropertiesEngine implements KindEngine {
           // The value becomes the placeholder the cipher tool writes: the real one is read from cipher-text.properties.
           replacements: [{ span: entry.valueSpan, newText: 'password' }, ...updateProperties(model.text, [{ key: 'protectedTokens', value: [...listed, entry.key].join(','), mode: 'set' }], model.eol)],
         },
-        security.cipherText === undefined
-          ? { kind: 'create', path: cipherTextPath, text: `${entry.key}=${escapePropertyValue(ciphertext)}\n` }
-          : { kind: 'edit', path: cipherTextPath, baseText: security.cipherText, replacements: updateProperties(security.cipherText, [{ key: entry.key, value: ciphertext, mode: 'set' }], '\n') },
+        cipherTextEntry(cipherTextPath, security.cipherText, entry.key, ciphertext),
       ],
     };
     return { title, ruleId: RULE, isPreferred: true, fix };
@@ -404,3 +400,10 @@ async function homeReferences(files: FileSource, confDir: string): Promise<Map<s
 }
 
 const VAULT_OFF = 'Secure Vault is not switched on in this home (security/secret-conf.properties): encrypt a password of an XML file first, which configures it, then this one.';
+
+/** The change that stores `alias` in cipher-text.properties: the file created with it, or the entry set in its text. */
+function cipherTextEntry(path: string, cipherText: string | undefined, alias: string, ciphertext: string): FileChange {
+  return cipherText === undefined
+    ? { kind: 'create', path, text: `${alias}=${escapePropertyValue(ciphertext)}\n` }
+    : { kind: 'edit', path, baseText: cipherText, replacements: updateProperties(cipherText, [{ key: alias, value: ciphertext, mode: 'set' }], '\n') };
+}
