@@ -14,6 +14,7 @@ import type {
   Range,
   RegistrationParams,
   TextDocumentContentChangeEvent,
+  TextEdit,
 } from 'vscode-languageserver-protocol';
 import { projectRoot } from '../helpers';
 
@@ -307,6 +308,15 @@ export function offsetAt(text: string, position: { line: number; character: numb
     offset = next + 1;
   }
   return offset + position.character;
+}
+
+/** `text` with the LSP edits applied, last offset first so each edit's range still points at the original text. */
+export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
+  const located = edits.map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: e.newText }));
+  located.sort((a, b) => b.start - a.start || b.end - a.end);
+  let result = text;
+  for (const e of located) result = result.slice(0, e.start) + e.newText + result.slice(e.end);
+  return result;
 }
 
 export function withCode(diagnostics: Diagnostic[], code: string): Diagnostic[] {
