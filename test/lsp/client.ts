@@ -1,8 +1,9 @@
+import assert from 'node:assert/strict';
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageConnection, createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type {
   ClientCapabilities,
@@ -15,6 +16,7 @@ import type {
   RegistrationParams,
   TextDocumentContentChangeEvent,
   TextEdit,
+  WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
 import { projectRoot } from '../helpers';
 
@@ -25,6 +27,15 @@ import { projectRoot } from '../helpers';
  */
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** A client that applies workspace edits (documentChanges, creating files) and takes code action literals and diagnostic data. */
+export const EDITING_CLIENT_CAPABILITIES = {
+  workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create' as const] } },
+  textDocument: {
+    publishDiagnostics: { dataSupport: true, codeDescriptionSupport: true },
+    codeAction: { dataSupport: true, codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source'] } } },
+  },
+} satisfies ClientCapabilities;
 
 export interface Notification {
   method: string;
@@ -317,6 +328,25 @@ export function applyTextEdits(text: string, edits: readonly TextEdit[]): string
   let result = text;
   for (const e of located) result = result.slice(0, e.start) + e.newText + result.slice(e.end);
   return result;
+}
+
+/**
+ * Applies a WorkspaceEdit to the files on disk as an editor would: a created file (and its folder) first, then text
+ * edits. `encoding` is how the files are read and written: latin1 keeps the bytes of ISO-8859-1 XML as they are.
+ */
+export function applyWorkspaceEditToDisk(edit: WorkspaceEdit, encoding: 'latin1' | 'utf8' = 'latin1'): void {
+  for (const change of edit.documentChanges ?? []) {
+    if ('kind' in change) {
+      assert.equal(change.kind, 'create');
+      const file = fileURLToPath(change.uri);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      if (!fs.existsSync(file)) fs.writeFileSync(file, '');
+      continue;
+    }
+    const file = fileURLToPath(change.textDocument.uri);
+    const text = fs.existsSync(file) ? fs.readFileSync(file, encoding) : '';
+    fs.writeFileSync(file, applyTextEdits(text, change.edits), encoding);
+  }
 }
 
 export function withCode(diagnostics: Diagnostic[], code: string): Diagnostic[] {

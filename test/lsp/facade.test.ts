@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CodeAction, Diagnostic, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver/node';
 import { ServerCommands } from '../../server/src/protocol';
-import { TempWorkspace, TestServer, offsetAt, withCode } from './client';
+import { EDITING_CLIENT_CAPABILITIES, TempWorkspace, TestServer, applyWorkspaceEditToDisk, withCode } from './client';
 import { javaCheck, keytoolGenerate } from '../unit/secure-vault/support';
 import { twoProductsAtZero } from '../unit/ports/fixtures';
 
@@ -60,33 +60,6 @@ const customSecretConf = [
   '',
 ].join('\n');
 
-const CAPABILITIES = {
-  workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create' as const] } },
-  textDocument: {
-    publishDiagnostics: { dataSupport: true, codeDescriptionSupport: true },
-    codeAction: { dataSupport: true, codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source'] } } },
-  },
-};
-
-function applyToDisk(edit: WorkspaceEdit): void {
-  for (const change of edit.documentChanges ?? []) {
-    if ('kind' in change) {
-      if (change.kind !== 'create') throw new Error(`unexpected resource operation ${change.kind}`);
-      const file = fileURLToPath(change.uri);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      if (!fs.existsSync(file)) fs.writeFileSync(file, '');
-      continue;
-    }
-    const documentEdit = change as TextDocumentEdit;
-    const file = fileURLToPath(documentEdit.textDocument.uri);
-    const text = fs.existsSync(file) ? fs.readFileSync(file, 'latin1') : '';
-    const edits = documentEdit.edits.map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: 'newText' in e ? e.newText : '' })).sort((a, b) => b.start - a.start);
-    let result = text;
-    for (const e of edits) result = result.slice(0, e.start) + e.newText + result.slice(e.end);
-    fs.writeFileSync(file, result, 'latin1');
-  }
-}
-
 function editedFiles(edit: WorkspaceEdit): string[] {
   return (edit.documentChanges ?? []).filter((c): c is TextDocumentEdit => 'textDocument' in c).map((c) => path.basename(fileURLToPath(c.textDocument.uri)));
 }
@@ -97,7 +70,7 @@ describe('the server and the CLI share one Secure Vault path and one home discov
     const server = TestServer.start();
     try {
       keytoolGenerate(workspace.path('repository/resources/security'), 'test.jks', { type: 'JKS', alias: 'wso2test', storePassword: STORE_PASSWORD });
-      await server.initialize({ rootPath: workspace.path(''), capabilities: CAPABILITIES });
+      await server.initialize({ rootPath: workspace.path(''), capabilities: EDITING_CLIENT_CAPABILITIES });
       const uri = workspace.uri('repository/conf/user-mgt.xml');
       const published = server.waitForDiagnostics(uri, (p) => withCode(p.diagnostics, 'plaintext-password').length > 0);
       await server.open(uri, userMgtXml, 1);
@@ -116,7 +89,7 @@ describe('the server and the CLI share one Secure Vault path and one home discov
       const edited = editedFiles(applied);
       assert.ok(edited.includes('user-mgt.xml') && edited.includes('vault-secrets.properties'), edited.join(', '));
       assert.ok(!edited.includes('cipher-text.properties'), 'nothing goes to the default file the runtime does not read');
-      applyToDisk(applied);
+      applyWorkspaceEditToDisk(applied);
       const java = javaCheck(workspace.path('repository/conf'), workspace.path(''), STORE_PASSWORD, STORE_PASSWORD);
       assert.equal(java.decrypted.get('UserManager.AdminUser.Password'), ADMIN_PASSWORD);
       assert.ok(!fs.existsSync(workspace.path('repository/conf/security/cipher-text.properties')));
@@ -133,12 +106,12 @@ describe('the server and the CLI share one Secure Vault path and one home discov
     const applied: WorkspaceEdit[] = [];
     server.connection.onRequest('workspace/applyEdit', (params: { edit: WorkspaceEdit }) => {
       applied.push(params.edit);
-      applyToDisk(params.edit);
+      applyWorkspaceEditToDisk(params.edit);
       return { applied: true };
     });
     try {
       keytoolGenerate(workspace.path('repository/resources/security'), 'test.jks', { type: 'JKS', alias: 'wso2test', storePassword: STORE_PASSWORD });
-      await server.initialize({ rootPath: workspace.path(''), capabilities: CAPABILITIES });
+      await server.initialize({ rootPath: workspace.path(''), capabilities: EDITING_CLIENT_CAPABILITIES });
       const uri = workspace.uri('repository/conf/user-mgt.xml');
       // Validated once the editor settings (the rule off) have arrived.
       for (let waited = 0; !server.serverRequests.some((r) => r.method === 'workspace/configuration'); waited += 50) {

@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { CodeAction, TextDocumentEdit, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import { TempWorkspace, TestServer, offsetAt, withCode } from './client';
+import type { CodeAction, WorkspaceEdit } from 'vscode-languageserver/node';
+import { TempWorkspace, TestServer, applyWorkspaceEditToDisk, withCode } from './client';
 import { javaCheck, keytoolGenerate } from '../unit/secure-vault/support';
 
 /**
@@ -51,18 +50,7 @@ test('jndi.properties over JSON-RPC: diagnostic on the password, Encrypt through
     assert.ok(actions[0].command && !actions[0].edit, 'cipher-text.properties is not open: the command, not an unversioned edit');
     assert.deepEqual(await server.request('workspace/executeCommand', actions[0].command), { applied: true });
     assert.ok(applied);
-    for (const change of applied.documentChanges ?? []) {
-      if ('kind' in change) {
-        assert.equal(change.kind, 'create');
-        fs.writeFileSync(fileURLToPath((change as { uri: string }).uri), '');
-        continue;
-      }
-      const file = fileURLToPath((change as TextDocumentEdit).textDocument.uri);
-      let text = fs.readFileSync(file, 'latin1');
-      const edits = ((change as TextDocumentEdit).edits as TextEdit[]).map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: e.newText })).sort((a, b) => b.start - a.start);
-      for (const e of edits) text = text.slice(0, e.start) + e.newText + text.slice(e.end);
-      fs.writeFileSync(file, text, 'latin1');
-    }
+    applyWorkspaceEditToDisk(applied);
     assert.equal(fs.readFileSync(workspace.path(`${CONF}/jndi.properties`), 'latin1').split('\n')[1], 'connectionfactory.TopicConnectionFactory = secretAlias:JNDI.connectionfactory.TopicConnectionFactory');
     const java = javaCheck(workspace.path(CONF), workspace.path(''), 'wso2carbon', 'wso2carbon');
     assert.equal(java.decrypted.get('JNDI.connectionfactory.TopicConnectionFactory'), URL);

@@ -1,10 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CodeAction, Diagnostic, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import { TempWorkspace, TestServer, offsetAt, rangeOf, withCode } from './client';
+import { CodeAction, Diagnostic, WorkspaceEdit } from 'vscode-languageserver/node';
+import { EDITING_CLIENT_CAPABILITIES, TempWorkspace, TestServer, applyWorkspaceEditToDisk, rangeOf, withCode } from './client';
 import { javaCheck, keytoolGenerate } from '../unit/secure-vault/support';
 
 /**
@@ -80,42 +78,12 @@ const EMBEDDED_LDAP_XML = `<EmbeddedLDAPConfig>
 </EmbeddedLDAPConfig>
 `;
 
-const CLIENT_CAPABILITIES = {
-  workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create' as const] } },
-  textDocument: {
-    publishDiagnostics: { dataSupport: true, codeDescriptionSupport: true },
-    codeAction: { dataSupport: true, codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source'] } } },
-  },
-};
-
-/** Applies a WorkspaceEdit to the disk the way an editor would: created files first, then text edits. */
-function applyToDisk(edit: WorkspaceEdit): void {
-  for (const change of edit.documentChanges ?? []) {
-    if ('kind' in change) {
-      assert.equal(change.kind, 'create');
-      const file = fileURLToPath(change.uri);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      if (!fs.existsSync(file)) fs.writeFileSync(file, '');
-      continue;
-    }
-    const documentEdit = change as TextDocumentEdit;
-    const file = fileURLToPath(documentEdit.textDocument.uri);
-    const text = fs.existsSync(file) ? fs.readFileSync(file, 'latin1') : '';
-    const edits = documentEdit.edits
-      .map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: 'newText' in e ? e.newText : '' }))
-      .sort((a, b) => b.start - a.start);
-    let result = text;
-    for (const e of edits) result = result.slice(0, e.start) + e.newText + result.slice(e.end);
-    fs.writeFileSync(file, result, 'latin1');
-  }
-}
-
 /** A home with carbon.xml (its JKS keystore password in plain text) and `file`, served by a fresh server. */
 async function homeWith(file: string, text: string): Promise<{ workspace: TempWorkspace; server: TestServer; uri: string }> {
   const workspace = new TempWorkspace({ 'repository/conf/carbon.xml': CARBON_XML, [file]: text });
   keytoolGenerate(workspace.path('repository/resources/security'), 'test.jks', { type: 'JKS', alias: 'wso2test', storePassword: STORE_PASSWORD });
   const server = TestServer.start();
-  await server.initialize({ rootPath: workspace.path(''), capabilities: CLIENT_CAPABILITIES });
+  await server.initialize({ rootPath: workspace.path(''), capabilities: EDITING_CLIENT_CAPABILITIES });
   return { workspace, server, uri: workspace.uri(file) };
 }
 
@@ -142,7 +110,7 @@ async function encryptThroughCommand(server: TestServer, uri: string, diagnostic
   });
   assert.deepEqual(await server.request('workspace/executeCommand', encrypt.command), { applied: true });
   assert.ok(applied, 'the server applied the edit through workspace/applyEdit');
-  applyToDisk(applied);
+  applyWorkspaceEditToDisk(applied);
 }
 
 function assertNoSecretInOutput(server: TestServer, ...secrets: string[]): void {

@@ -1,10 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CodeAction, Diagnostic, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import { TempWorkspace, TestServer, offsetAt, withCode } from './client';
+import { CodeAction, Diagnostic, WorkspaceEdit } from 'vscode-languageserver/node';
+import { EDITING_CLIENT_CAPABILITIES, TempWorkspace, TestServer, applyWorkspaceEditToDisk, withCode } from './client';
 import { javaCheck, keytoolGenerate } from '../unit/secure-vault/support';
 
 /**
@@ -43,40 +41,6 @@ const userMgtXml = `<UserManager>
 </UserManager>
 `;
 
-const CLIENT_CAPABILITIES = {
-  workspace: {
-    configuration: true,
-    applyEdit: true,
-    workspaceEdit: { documentChanges: true, resourceOperations: ['create' as const] },
-  },
-  textDocument: {
-    publishDiagnostics: { dataSupport: true, codeDescriptionSupport: true },
-    codeAction: { dataSupport: true, codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source'] } } },
-  },
-};
-
-/** Applies a WorkspaceEdit to the disk the way an editor would: created files first, then text edits. */
-function applyToDisk(edit: WorkspaceEdit): void {
-  for (const change of edit.documentChanges ?? []) {
-    if ('kind' in change) {
-      if (change.kind !== 'create') throw new Error(`unexpected resource operation ${change.kind}`);
-      const file = fileURLToPath(change.uri);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      if (!fs.existsSync(file)) fs.writeFileSync(file, '');
-      continue;
-    }
-    const documentEdit = change as TextDocumentEdit;
-    const file = fileURLToPath(documentEdit.textDocument.uri);
-    const text = fs.existsSync(file) ? fs.readFileSync(file, 'latin1') : '';
-    const edits = documentEdit.edits
-      .map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: 'newText' in e ? e.newText : '' }))
-      .sort((a, b) => b.start - a.start);
-    let result = text;
-    for (const e of edits) result = result.slice(0, e.start) + e.newText + result.slice(e.end);
-    fs.writeFileSync(file, result, 'latin1');
-  }
-}
-
 async function passwordDiagnostic(server: TestServer, uri: string, text: string): Promise<Diagnostic> {
   const published = server.waitForDiagnostics(uri, (p) => withCode(p.diagnostics, 'plaintext-password').length > 0);
   await server.open(uri, text, 1);
@@ -102,7 +66,7 @@ describe('Encrypt with Secure Vault through the bundled server', () => {
     keytoolGenerate(workspace.path('repository/resources/security'), 'test.jks', { type: 'JKS', alias: 'wso2test', storePassword: STORE_PASSWORD });
     workspace.write('repository/conf/carbon.xml', carbonXml('JKS', 'test.jks', `<Password>${STORE_PASSWORD}</Password>`));
     server = TestServer.start();
-    await server.initialize({ rootPath: workspace.path(''), capabilities: CLIENT_CAPABILITIES });
+    await server.initialize({ rootPath: workspace.path(''), capabilities: EDITING_CLIENT_CAPABILITIES });
     const uri = workspace.uri('repository/conf/user-mgt.xml');
     const diagnostic = await passwordDiagnostic(server, uri, userMgtXml);
 
@@ -122,7 +86,7 @@ describe('Encrypt with Secure Vault through the bundled server', () => {
     });
     assert.deepEqual(await server.request('workspace/executeCommand', encrypt.command), { applied: true });
     assert.ok(applied, 'the server applied the edit through workspace/applyEdit');
-    applyToDisk(applied);
+    applyWorkspaceEditToDisk(applied);
 
     const xml = fs.readFileSync(workspace.path('repository/conf/user-mgt.xml'), 'utf8');
     assert.match(xml, /<UserManager xmlns:svns="http:\/\/org.wso2.securevault\/configuration">/);
@@ -154,7 +118,7 @@ describe('Encrypt with Secure Vault through the bundled server', () => {
         return { applied: true };
       });
       try {
-        await pkcs.initialize({ rootPath: home.path(''), capabilities: CLIENT_CAPABILITIES });
+        await pkcs.initialize({ rootPath: home.path(''), capabilities: EDITING_CLIENT_CAPABILITIES });
         const uri = home.uri('repository/conf/user-mgt.xml');
         const diagnostic = await passwordDiagnostic(pkcs, uri, userMgtXml);
         const actions = (await pkcs.request('textDocument/codeAction', {
@@ -168,7 +132,7 @@ describe('Encrypt with Secure Vault through the bundled server', () => {
         assert.equal(asked.length, 1, 'the server asked for the keystore password once');
         assert.doesNotMatch(JSON.stringify(asked[0]), /Zq9/, 'the prompt holds no secret');
         assert.ok(applied, 'the server applied the edit through workspace/applyEdit');
-        applyToDisk(applied);
+        applyWorkspaceEditToDisk(applied);
         const java = javaCheck(home.path('repository/conf'), home.path(''), STORE_PASSWORD, STORE_PASSWORD);
         assert.equal(java.decrypted.get('UserManager.AdminUser.Password'), ADMIN_PASSWORD);
         const everything = pkcs.output() + pkcs.stderrText();
