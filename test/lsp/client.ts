@@ -6,7 +6,11 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageConnection, createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type {
+  ApplyWorkspaceEditParams,
+  ApplyWorkspaceEditResult,
   ClientCapabilities,
+  CodeAction,
+  Command,
   ConfigurationParams,
   Diagnostic,
   InitializeParams,
@@ -199,6 +203,26 @@ export class TestServer {
   /** Sends a request and bounds the wait. */
   request<R>(method: string, params: unknown, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<R> {
     return withTimeout(this.connection.sendRequest<R>(method, params), timeoutMs, method);
+  }
+
+  /** The quick fixes offered for one diagnostic: a textDocument/codeAction request at its range, only 'quickfix'. */
+  quickFixes(uri: string, diagnostic: Diagnostic): Promise<CodeAction[]> {
+    return this.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic], only: ['quickfix'] } });
+  }
+
+  /**
+   * Runs a command the server carries out through workspace/applyEdit, accepts that edit and returns it, after checking
+   * that the command answered `{ applied: true }` and that an edit did arrive.
+   */
+  async executeCommandAndAcceptEdit(command: Command): Promise<WorkspaceEdit> {
+    let applied: WorkspaceEdit | undefined;
+    this.connection.onRequest('workspace/applyEdit', (params: ApplyWorkspaceEditParams): ApplyWorkspaceEditResult => {
+      applied = params.edit;
+      return { applied: true };
+    });
+    assert.deepEqual(await this.request('workspace/executeCommand', command), { applied: true });
+    assert.ok(applied, 'the server applied the edit through workspace/applyEdit');
+    return applied;
   }
 
   /** Everything the server wrote to stdout (all JSON-RPC traffic) and stderr. */

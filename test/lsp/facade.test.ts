@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CodeAction, Diagnostic, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver/node';
+import { Diagnostic, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver/node';
 import { ServerCommands } from '../../server/src/protocol';
 import { EDITING_CLIENT_CAPABILITIES, TempWorkspace, TestServer, applyWorkspaceEditToDisk, withCode } from './client';
 import { javaCheck, keytoolGenerate } from '../unit/secure-vault/support';
@@ -75,17 +75,11 @@ describe('the server and the CLI share one Secure Vault path and one home discov
       const published = server.waitForDiagnostics(uri, (p) => withCode(p.diagnostics, 'plaintext-password').length > 0);
       await server.open(uri, userMgtXml, 1);
       const [diagnostic] = withCode((await published).diagnostics, 'plaintext-password') as Diagnostic[];
-      const actions = await server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic], only: ['quickfix'] } });
+      const actions = await server.quickFixes(uri, diagnostic);
       const encrypt = actions.find((a) => a.title === 'Encrypt with Secure Vault');
       // The properties file is not open: the action runs the encrypt command, which sends the edit back.
       assert.ok(encrypt?.command && !encrypt.edit, actions.map((a) => a.title).join(', '));
-      let applied: WorkspaceEdit | undefined;
-      server.connection.onRequest('workspace/applyEdit', (params: { edit: WorkspaceEdit }) => {
-        applied = params.edit;
-        return { applied: true };
-      });
-      assert.deepEqual(await server.request('workspace/executeCommand', encrypt.command), { applied: true });
-      assert.ok(applied);
+      const applied = await server.executeCommandAndAcceptEdit(encrypt.command);
       const edited = editedFiles(applied);
       assert.ok(edited.includes('user-mgt.xml') && edited.includes('vault-secrets.properties'), edited.join(', '));
       assert.ok(!edited.includes('cipher-text.properties'), 'nothing goes to the default file the runtime does not read');

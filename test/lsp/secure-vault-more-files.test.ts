@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { CodeAction, Diagnostic, WorkspaceEdit } from 'vscode-languageserver/node';
+import { Diagnostic } from 'vscode-languageserver/node';
 import { EDITING_CLIENT_CAPABILITIES, TempWorkspace, TestServer, applyWorkspaceEditToDisk, rangeOf, withCode } from './client';
 import { javaCheck, keytoolGenerate } from '../unit/secure-vault/support';
 
@@ -93,24 +93,13 @@ async function passwordDiagnostics(server: TestServer, uri: string, text: string
   return withCode((await published).diagnostics, 'plaintext-password');
 }
 
-async function quickFixes(server: TestServer, uri: string, diagnostic: Diagnostic): Promise<CodeAction[]> {
-  return (await server.request('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic], only: ['quickfix'] } })) as CodeAction[];
-}
-
 /** Runs the Encrypt action's command and writes the edit the server sends back through workspace/applyEdit. */
 async function encryptThroughCommand(server: TestServer, uri: string, diagnostic: Diagnostic): Promise<void> {
-  const actions = await quickFixes(server, uri, diagnostic);
+  const actions = await server.quickFixes(uri, diagnostic);
   const encrypt = actions.find((a) => a.title === 'Encrypt with Secure Vault');
   assert.ok(encrypt?.command, `a command-carrying action among ${actions.map((a) => a.title).join(' | ')}`);
   assert.equal(encrypt.edit, undefined, 'cipher-text.properties is not open: no unversioned edit in the action');
-  let applied: WorkspaceEdit | undefined;
-  server.connection.onRequest('workspace/applyEdit', (params: { edit: WorkspaceEdit }) => {
-    applied = params.edit;
-    return { applied: true };
-  });
-  assert.deepEqual(await server.request('workspace/executeCommand', encrypt.command), { applied: true });
-  assert.ok(applied, 'the server applied the edit through workspace/applyEdit');
-  applyWorkspaceEditToDisk(applied);
+  applyWorkspaceEditToDisk(await server.executeCommandAndAcceptEdit(encrypt.command));
 }
 
 function assertNoSecretInOutput(server: TestServer, ...secrets: string[]): void {
@@ -171,7 +160,7 @@ describe('Encrypt with Secure Vault over JSON-RPC on broker.xml and a JDBC URL',
       const [diagnostic] = await passwordDiagnostics(server, uri, EMBEDDED_LDAP_XML);
       assert.deepEqual(diagnostic.range, rangeOf(EMBEDDED_LDAP_XML, 'Mf-ldap-S3cret'));
       assert.match(diagnostic.message, /Secure Vault cannot protect it/);
-      const titles = (await quickFixes(server, uri, diagnostic)).map((a) => a.title);
+      const titles = (await server.quickFixes(uri, diagnostic)).map((a) => a.title);
       assert.ok(!titles.some((t) => /Encrypt/.test(t)), `no Encrypt action: ${titles.join(' | ')}`);
       assert.ok(titles.includes('Disable plaintext-password for this line'), `the suppression is still offered: ${titles.join(' | ')}`);
       assertNoSecretInOutput(server, 'Mf-ldap-S3cret');

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { CodeAction, Diagnostic, WorkspaceEdit } from 'vscode-languageserver/node';
+import { Diagnostic, WorkspaceEdit } from 'vscode-languageserver/node';
 import { EDITING_CLIENT_CAPABILITIES, TempWorkspace, TestServer, applyWorkspaceEditToDisk, withCode } from './client';
 import { javaCheck, keytoolGenerate } from '../unit/secure-vault/support';
 
@@ -70,23 +70,12 @@ describe('Encrypt with Secure Vault through the bundled server', () => {
     const uri = workspace.uri('repository/conf/user-mgt.xml');
     const diagnostic = await passwordDiagnostic(server, uri, userMgtXml);
 
-    const actions = (await server.request('textDocument/codeAction', {
-      textDocument: { uri },
-      range: diagnostic.range,
-      context: { diagnostics: [diagnostic], only: ['quickfix'] },
-    })) as CodeAction[];
+    const actions = await server.quickFixes(uri, diagnostic);
     const encrypt = actions.find((a) => a.title === 'Encrypt with Secure Vault');
     assert.ok(encrypt?.command, `a command-carrying action among ${actions.map((a) => a.title).join(', ')}`);
     assert.equal(encrypt.edit, undefined, 'cipher-text.properties is not open: no unversioned edit in the action');
     assert.equal(encrypt.isPreferred, true);
-    let applied: WorkspaceEdit | undefined;
-    server.connection.onRequest('workspace/applyEdit', (params: { edit: WorkspaceEdit }) => {
-      applied = params.edit;
-      return { applied: true };
-    });
-    assert.deepEqual(await server.request('workspace/executeCommand', encrypt.command), { applied: true });
-    assert.ok(applied, 'the server applied the edit through workspace/applyEdit');
-    applyWorkspaceEditToDisk(applied);
+    applyWorkspaceEditToDisk(await server.executeCommandAndAcceptEdit(encrypt.command));
 
     const xml = fs.readFileSync(workspace.path('repository/conf/user-mgt.xml'), 'utf8');
     assert.match(xml, /<UserManager xmlns:svns="http:\/\/org.wso2.securevault\/configuration">/);
@@ -121,11 +110,7 @@ describe('Encrypt with Secure Vault through the bundled server', () => {
         await pkcs.initialize({ rootPath: home.path(''), capabilities: EDITING_CLIENT_CAPABILITIES });
         const uri = home.uri('repository/conf/user-mgt.xml');
         const diagnostic = await passwordDiagnostic(pkcs, uri, userMgtXml);
-        const actions = (await pkcs.request('textDocument/codeAction', {
-          textDocument: { uri },
-          range: diagnostic.range,
-          context: { diagnostics: [diagnostic], only: ['quickfix'] },
-        })) as CodeAction[];
+        const actions = await pkcs.quickFixes(uri, diagnostic);
         const encrypt = actions.find((a) => a.title.startsWith('Encrypt with Secure Vault'));
         assert.ok(encrypt?.command && !encrypt.edit, 'without the password the action runs a command instead of carrying an edit');
         await pkcs.request('workspace/executeCommand', { command: encrypt.command.command, arguments: encrypt.command.arguments });

@@ -128,11 +128,7 @@ async function passwordOnLine(server: TestServer, uri: string, line: number): Pr
 }
 
 async function encryptAction(server: TestServer, uri: string, diagnostic: Diagnostic): Promise<CodeAction> {
-  const actions = (await server.request('textDocument/codeAction', {
-    textDocument: { uri },
-    range: diagnostic.range,
-    context: { diagnostics: [diagnostic], only: ['quickfix'] },
-  })) as CodeAction[];
+  const actions = await server.quickFixes(uri, diagnostic);
   const encrypt = actions.find((a) => a.title === 'Encrypt with Secure Vault');
   assert.ok(encrypt, `an Encrypt action among ${actions.map((a) => a.title).join(', ')}`);
   return encrypt;
