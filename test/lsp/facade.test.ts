@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Diagnostic, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver/node';
 import { ServerCommands } from '../../server/src/protocol';
 import { EDITING_CLIENT_CAPABILITIES, TempWorkspace, TestServer, applyWorkspaceEditToDisk, withCode } from './client';
+import { keystoreOnlyCarbonXml } from './fixtures';
 import { javaCheck, keytoolGenerate } from '../unit/secure-vault/support';
 import { twoProductsAtZero } from '../unit/ports/fixtures';
 
@@ -19,21 +20,9 @@ import { twoProductsAtZero } from '../unit/ports/fixtures';
 const STORE_PASSWORD = 'Fq7-store-S3cret';
 const ADMIN_PASSWORD = 'Fq7-admin-S3cret';
 const SUPPRESSED = 'Fq7-suppressed-S3cret';
-const CARBON_NS = 'http://wso2.org/projects/carbon/carbon.xml';
 const TIMEOUT = { timeout: 60_000 };
 
-const carbonXml = `<?xml version="1.0" encoding="ISO-8859-1"?>
-<Server xmlns="${CARBON_NS}">
-    <Security>
-        <KeyStore>
-            <Location>\${carbon.home}/repository/resources/security/test.jks</Location>
-            <Type>JKS</Type>
-            <Password>${STORE_PASSWORD}</Password>
-            <KeyAlias>wso2test</KeyAlias>
-        </KeyStore>
-    </Security>
-</Server>
-`;
+const carbonXml = keystoreOnlyCarbonXml({ file: 'test.jks', type: 'JKS', password: STORE_PASSWORD });
 
 const userMgtXml = `<UserManager>
     <Realm>

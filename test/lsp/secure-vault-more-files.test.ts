@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { Diagnostic } from 'vscode-languageserver/node';
 import { EDITING_CLIENT_CAPABILITIES, TempWorkspace, TestServer, applyWorkspaceEditToDisk, rangeOf, withCode } from './client';
+import { keystoreOnlyCarbonXml } from './fixtures';
 import { javaCheck, keytoolGenerate } from '../unit/secure-vault/support';
 
 /**
@@ -18,18 +19,7 @@ const BROKER_PASSWORD = 'Mf-broker-S3cret';
 const URL_PASSWORD = 'Mf-url-S3cret';
 const TIMEOUT = { timeout: 90_000 };
 
-const CARBON_XML = `<?xml version="1.0" encoding="ISO-8859-1"?>
-<Server xmlns="http://wso2.org/projects/carbon/carbon.xml">
-    <Security>
-        <KeyStore>
-            <Location>\${carbon.home}/repository/resources/security/test.jks</Location>
-            <Type>JKS</Type>
-            <Password>${STORE_PASSWORD}</Password>
-            <KeyAlias>wso2test</KeyAlias>
-        </KeyStore>
-    </Security>
-</Server>
-`;
+const CARBON_XML = keystoreOnlyCarbonXml({ file: 'test.jks', type: 'JKS', password: STORE_PASSWORD });
 
 // The andes broker.xml of API Manager 2.6.0 (wso2/carbon-business-messaging, broker.xml): an AMQP SSL listener.
 const BROKER_XML = `<?xml version="1.0" encoding="ISO-8859-1"?>

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { Diagnostic, WorkspaceEdit } from 'vscode-languageserver/node';
 import { EDITING_CLIENT_CAPABILITIES, TempWorkspace, TestServer, applyWorkspaceEditToDisk, withCode } from './client';
+import { keystoreOnlyCarbonXml } from './fixtures';
 import { javaCheck, keytoolGenerate } from '../unit/secure-vault/support';
 
 /**
@@ -12,21 +13,7 @@ import { javaCheck, keytoolGenerate } from '../unit/secure-vault/support';
 
 const STORE_PASSWORD = 'Zq9-store-S3cret';
 const ADMIN_PASSWORD = 'Zq9-admin-S3cret';
-const CARBON_NS = 'http://wso2.org/projects/carbon/carbon.xml';
 const TIMEOUT = { timeout: 60_000 };
-
-const carbonXml = (type: string, file: string, password: string) => `<?xml version="1.0" encoding="ISO-8859-1"?>
-<Server xmlns="${CARBON_NS}">
-    <Security>
-        <KeyStore>
-            <Location>\${carbon.home}/repository/resources/security/${file}</Location>
-            <Type>${type}</Type>
-            ${password}
-            <KeyAlias>wso2test</KeyAlias>
-        </KeyStore>
-    </Security>
-</Server>
-`;
 
 const userMgtXml = `<UserManager>
     <Realm>
@@ -64,7 +51,7 @@ describe('Encrypt with Secure Vault through the bundled server', () => {
 
   test('JKS: the quick fix runs the command, which applies the edit, and the JDK decrypts the result to the password', TIMEOUT, async () => {
     keytoolGenerate(workspace.path('repository/resources/security'), 'test.jks', { type: 'JKS', alias: 'wso2test', storePassword: STORE_PASSWORD });
-    workspace.write('repository/conf/carbon.xml', carbonXml('JKS', 'test.jks', `<Password>${STORE_PASSWORD}</Password>`));
+    workspace.write('repository/conf/carbon.xml', keystoreOnlyCarbonXml({ file: 'test.jks', type: 'JKS', password: STORE_PASSWORD }));
     server = TestServer.start();
     await server.initialize({ rootPath: workspace.path(''), capabilities: EDITING_CLIENT_CAPABILITIES });
     const uri = workspace.uri('repository/conf/user-mgt.xml');
@@ -94,7 +81,7 @@ describe('Encrypt with Secure Vault through the bundled server', () => {
     try {
       keytoolGenerate(home.path('repository/resources/security'), 'test.p12', { type: 'PKCS12', alias: 'wso2test', storePassword: STORE_PASSWORD });
       // carbon.xml's own password is already behind Secure Vault, so the server cannot open the PKCS#12 store alone.
-      home.write('repository/conf/carbon.xml', carbonXml('PKCS12', 'test.p12', '<Password xmlns:svns="http://org.wso2.securevault/configuration" svns:secretAlias="Carbon.Security.KeyStore.Password">password</Password>'));
+      home.write('repository/conf/carbon.xml', keystoreOnlyCarbonXml({ file: 'test.p12', type: 'PKCS12', password: { secretAlias: 'Carbon.Security.KeyStore.Password' } }));
       const pkcs = TestServer.start();
       const asked: unknown[] = [];
       let applied: WorkspaceEdit | undefined;
