@@ -1,11 +1,16 @@
+import assert from 'node:assert/strict';
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageConnection, createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type {
+  ApplyWorkspaceEditParams,
+  ApplyWorkspaceEditResult,
   ClientCapabilities,
+  CodeAction,
+  Command,
   ConfigurationParams,
   Diagnostic,
   InitializeParams,
@@ -14,6 +19,8 @@ import type {
   Range,
   RegistrationParams,
   TextDocumentContentChangeEvent,
+  TextEdit,
+  WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
 import { projectRoot } from '../helpers';
 
@@ -24,6 +31,15 @@ import { projectRoot } from '../helpers';
  */
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** A client that applies workspace edits (documentChanges, creating files) and takes code action literals and diagnostic data. */
+export const EDITING_CLIENT_CAPABILITIES = {
+  workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create' as const] } },
+  textDocument: {
+    publishDiagnostics: { dataSupport: true, codeDescriptionSupport: true },
+    codeAction: { dataSupport: true, codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source'] } } },
+  },
+} satisfies ClientCapabilities;
 
 export interface Notification {
   method: string;
@@ -189,6 +205,26 @@ export class TestServer {
     return withTimeout(this.connection.sendRequest<R>(method, params), timeoutMs, method);
   }
 
+  /** The quick fixes offered for one diagnostic: a textDocument/codeAction request at its range, only 'quickfix'. */
+  quickFixes(uri: string, diagnostic: Diagnostic): Promise<CodeAction[]> {
+    return this.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic], only: ['quickfix'] } });
+  }
+
+  /**
+   * Runs a command the server carries out through workspace/applyEdit, accepts that edit and returns it, after checking
+   * that the command answered `{ applied: true }` and that an edit did arrive.
+   */
+  async executeCommandAndAcceptEdit(command: Command): Promise<WorkspaceEdit> {
+    let applied: WorkspaceEdit | undefined;
+    this.connection.onRequest('workspace/applyEdit', (params: ApplyWorkspaceEditParams): ApplyWorkspaceEditResult => {
+      applied = params.edit;
+      return { applied: true };
+    });
+    assert.deepEqual(await this.request('workspace/executeCommand', command), { applied: true });
+    assert.ok(applied, 'the server applied the edit through workspace/applyEdit');
+    return applied;
+  }
+
   /** Everything the server wrote to stdout (all JSON-RPC traffic) and stderr. */
   output(): string {
     return Buffer.concat(this.stdout).toString('utf8') + '\n' + this.stderrText();
@@ -307,6 +343,34 @@ export function offsetAt(text: string, position: { line: number; character: numb
     offset = next + 1;
   }
   return offset + position.character;
+}
+
+/** `text` with the LSP edits applied, last offset first so each edit's range still points at the original text. */
+export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
+  const located = edits.map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: e.newText }));
+  located.sort((a, b) => b.start - a.start || b.end - a.end);
+  let result = text;
+  for (const e of located) result = result.slice(0, e.start) + e.newText + result.slice(e.end);
+  return result;
+}
+
+/**
+ * Applies a WorkspaceEdit to the files on disk as an editor would: a created file (and its folder) first, then text
+ * edits. `encoding` is how the files are read and written: latin1 keeps the bytes of ISO-8859-1 XML as they are.
+ */
+export function applyWorkspaceEditToDisk(edit: WorkspaceEdit, encoding: 'latin1' | 'utf8' = 'latin1'): void {
+  for (const change of edit.documentChanges ?? []) {
+    if ('kind' in change) {
+      assert.equal(change.kind, 'create');
+      const file = fileURLToPath(change.uri);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      if (!fs.existsSync(file)) fs.writeFileSync(file, '');
+      continue;
+    }
+    const file = fileURLToPath(change.textDocument.uri);
+    const text = fs.existsSync(file) ? fs.readFileSync(file, encoding) : '';
+    fs.writeFileSync(file, applyTextEdits(text, change.edits), encoding);
+  }
 }
 
 export function withCode(diagnostics: Diagnostic[], code: string): Diagnostic[] {

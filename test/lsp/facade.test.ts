@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CodeAction, Diagnostic, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver/node';
+import { Diagnostic, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver/node';
 import { ServerCommands } from '../../server/src/protocol';
-import { TempWorkspace, TestServer, offsetAt, withCode } from './client';
+import { EDITING_CLIENT_CAPABILITIES, TempWorkspace, TestServer, applyWorkspaceEditToDisk, withCode } from './client';
+import { keystoreOnlyCarbonXml } from './fixtures';
 import { javaCheck, keytoolGenerate } from '../unit/secure-vault/support';
 import { twoProductsAtZero } from '../unit/ports/fixtures';
 
@@ -19,21 +20,9 @@ import { twoProductsAtZero } from '../unit/ports/fixtures';
 const STORE_PASSWORD = 'Fq7-store-S3cret';
 const ADMIN_PASSWORD = 'Fq7-admin-S3cret';
 const SUPPRESSED = 'Fq7-suppressed-S3cret';
-const CARBON_NS = 'http://wso2.org/projects/carbon/carbon.xml';
 const TIMEOUT = { timeout: 60_000 };
 
-const carbonXml = `<?xml version="1.0" encoding="ISO-8859-1"?>
-<Server xmlns="${CARBON_NS}">
-    <Security>
-        <KeyStore>
-            <Location>\${carbon.home}/repository/resources/security/test.jks</Location>
-            <Type>JKS</Type>
-            <Password>${STORE_PASSWORD}</Password>
-            <KeyAlias>wso2test</KeyAlias>
-        </KeyStore>
-    </Security>
-</Server>
-`;
+const carbonXml = keystoreOnlyCarbonXml({ file: 'test.jks', type: 'JKS', password: STORE_PASSWORD });
 
 const userMgtXml = `<UserManager>
     <Realm>
@@ -60,33 +49,6 @@ const customSecretConf = [
   '',
 ].join('\n');
 
-const CAPABILITIES = {
-  workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create' as const] } },
-  textDocument: {
-    publishDiagnostics: { dataSupport: true, codeDescriptionSupport: true },
-    codeAction: { dataSupport: true, codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source'] } } },
-  },
-};
-
-function applyToDisk(edit: WorkspaceEdit): void {
-  for (const change of edit.documentChanges ?? []) {
-    if ('kind' in change) {
-      if (change.kind !== 'create') throw new Error(`unexpected resource operation ${change.kind}`);
-      const file = fileURLToPath(change.uri);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      if (!fs.existsSync(file)) fs.writeFileSync(file, '');
-      continue;
-    }
-    const documentEdit = change as TextDocumentEdit;
-    const file = fileURLToPath(documentEdit.textDocument.uri);
-    const text = fs.existsSync(file) ? fs.readFileSync(file, 'latin1') : '';
-    const edits = documentEdit.edits.map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: 'newText' in e ? e.newText : '' })).sort((a, b) => b.start - a.start);
-    let result = text;
-    for (const e of edits) result = result.slice(0, e.start) + e.newText + result.slice(e.end);
-    fs.writeFileSync(file, result, 'latin1');
-  }
-}
-
 function editedFiles(edit: WorkspaceEdit): string[] {
   return (edit.documentChanges ?? []).filter((c): c is TextDocumentEdit => 'textDocument' in c).map((c) => path.basename(fileURLToPath(c.textDocument.uri)));
 }
@@ -97,26 +59,20 @@ describe('the server and the CLI share one Secure Vault path and one home discov
     const server = TestServer.start();
     try {
       keytoolGenerate(workspace.path('repository/resources/security'), 'test.jks', { type: 'JKS', alias: 'wso2test', storePassword: STORE_PASSWORD });
-      await server.initialize({ rootPath: workspace.path(''), capabilities: CAPABILITIES });
+      await server.initialize({ rootPath: workspace.path(''), capabilities: EDITING_CLIENT_CAPABILITIES });
       const uri = workspace.uri('repository/conf/user-mgt.xml');
       const published = server.waitForDiagnostics(uri, (p) => withCode(p.diagnostics, 'plaintext-password').length > 0);
       await server.open(uri, userMgtXml, 1);
       const [diagnostic] = withCode((await published).diagnostics, 'plaintext-password') as Diagnostic[];
-      const actions = await server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic], only: ['quickfix'] } });
+      const actions = await server.quickFixes(uri, diagnostic);
       const encrypt = actions.find((a) => a.title === 'Encrypt with Secure Vault');
       // The properties file is not open: the action runs the encrypt command, which sends the edit back.
       assert.ok(encrypt?.command && !encrypt.edit, actions.map((a) => a.title).join(', '));
-      let applied: WorkspaceEdit | undefined;
-      server.connection.onRequest('workspace/applyEdit', (params: { edit: WorkspaceEdit }) => {
-        applied = params.edit;
-        return { applied: true };
-      });
-      assert.deepEqual(await server.request('workspace/executeCommand', encrypt.command), { applied: true });
-      assert.ok(applied);
+      const applied = await server.executeCommandAndAcceptEdit(encrypt.command);
       const edited = editedFiles(applied);
       assert.ok(edited.includes('user-mgt.xml') && edited.includes('vault-secrets.properties'), edited.join(', '));
       assert.ok(!edited.includes('cipher-text.properties'), 'nothing goes to the default file the runtime does not read');
-      applyToDisk(applied);
+      applyWorkspaceEditToDisk(applied);
       const java = javaCheck(workspace.path('repository/conf'), workspace.path(''), STORE_PASSWORD, STORE_PASSWORD);
       assert.equal(java.decrypted.get('UserManager.AdminUser.Password'), ADMIN_PASSWORD);
       assert.ok(!fs.existsSync(workspace.path('repository/conf/security/cipher-text.properties')));
@@ -133,12 +89,12 @@ describe('the server and the CLI share one Secure Vault path and one home discov
     const applied: WorkspaceEdit[] = [];
     server.connection.onRequest('workspace/applyEdit', (params: { edit: WorkspaceEdit }) => {
       applied.push(params.edit);
-      applyToDisk(params.edit);
+      applyWorkspaceEditToDisk(params.edit);
       return { applied: true };
     });
     try {
       keytoolGenerate(workspace.path('repository/resources/security'), 'test.jks', { type: 'JKS', alias: 'wso2test', storePassword: STORE_PASSWORD });
-      await server.initialize({ rootPath: workspace.path(''), capabilities: CAPABILITIES });
+      await server.initialize({ rootPath: workspace.path(''), capabilities: EDITING_CLIENT_CAPABILITIES });
       const uri = workspace.uri('repository/conf/user-mgt.xml');
       // Validated once the editor settings (the rule off) have arrived.
       for (let waited = 0; !server.serverRequests.some((r) => r.method === 'workspace/configuration'); waited += 50) {

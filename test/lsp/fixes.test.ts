@@ -22,7 +22,7 @@ import { AskPasswordRequest, ENCRYPT_ALL_CODE_ACTION_KIND as ENCRYPT_ALL_KIND, S
 const ASK_PASSWORD_REQUEST = AskPasswordRequest.method;
 const ENCRYPT_COMMAND = ServerCommands.encryptWithSecureVault;
 import { CONF, carbonXml, catalinaServerXml, userMgtXml } from './fixtures';
-import { DEFAULT_TIMEOUT_MS, TempWorkspace, fileUri, offsetAt, rangeOf, withTimeout } from './client';
+import { DEFAULT_TIMEOUT_MS, TempWorkspace, applyTextEdits, fileUri, rangeOf, withTimeout } from './client';
 import { FAKE_CIPHER, RIGHT_PASSWORD } from './fixes-server-entry';
 
 /**
@@ -182,9 +182,9 @@ class FixesClient {
       const uri = documentEdit.textDocument.uri;
       const version = documentEdit.textDocument.version;
       if (version !== null) assert.equal(version, this.versions.get(uri), 'the edit targets the open version');
-      this.texts.set(uri, applyEdits(textOf(uri)!, documentEdit.edits as TextEdit[]));
+      this.texts.set(uri, applyTextEdits(textOf(uri)!, documentEdit.edits as TextEdit[]));
     }
-    for (const [uri, edits] of Object.entries(edit.changes ?? {})) this.texts.set(uri, applyEdits(textOf(uri) ?? '', edits));
+    for (const [uri, edits] of Object.entries(edit.changes ?? {})) this.texts.set(uri, applyTextEdits(textOf(uri) ?? '', edits));
   }
 
   outputText(): string {
@@ -199,14 +199,6 @@ class FixesClient {
       await exited;
     }
   }
-}
-
-function applyEdits(text: string, edits: TextEdit[]): string {
-  const located = edits.map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: e.newText }));
-  located.sort((a, b) => b.start - a.start || b.end - a.end);
-  let result = text;
-  for (const e of located) result = result.slice(0, e.start) + e.newText + result.slice(e.end);
-  return result;
 }
 
 function titles(actions: CodeAction[]): string[] {

@@ -16,13 +16,7 @@ export function carbonXml(options: { offset?: string; keystorePassword?: string;
         <Offset>${offset}</Offset>
     </Ports>
     <Security>
-        <KeyStore>
-            <Location>\${carbon.home}/repository/resources/security/wso2carbon.jks</Location>
-            <Type>JKS</Type>
-            <Password>${keystorePassword}</Password>
-            <KeyAlias>wso2carbon</KeyAlias>
-            <KeyPassword>${keystorePassword}</KeyPassword>
-        </KeyStore>
+${keyStoreElement({ file: 'wso2carbon.jks', type: 'JKS', password: keystorePassword, alias: 'wso2carbon', keyPassword: keystorePassword })}
         <TrustStore>
             <Location>\${carbon.home}/repository/resources/security/client-truststore.jks</Location>
             <Type>JKS</Type>
@@ -31,6 +25,37 @@ export function carbonXml(options: { offset?: string; keystorePassword?: string;
     </Security>
 </Server>
 `;
+}
+
+/**
+ * carbon.xml naming only its primary keystore, one the test makes with keytool (alias `wso2test`) under
+ * repository/resources/security; its store password in plain text, or behind the Secure Vault alias given.
+ */
+export function keystoreOnlyCarbonXml(keystore: { file: string; type: 'JKS' | 'PKCS12'; password: string | { secretAlias: string } }): string {
+  return `<?xml version="1.0" encoding="ISO-8859-1"?>
+<Server xmlns="http://wso2.org/projects/carbon/carbon.xml">
+    <Security>
+${keyStoreElement({ ...keystore, alias: 'wso2test' })}
+    </Security>
+</Server>
+`;
+}
+
+/** carbon.xml's `<Security><KeyStore>` element, indented as in the shipped file; `<KeyPassword>` only when given. */
+function keyStoreElement(store: { file: string; type: string; password: string | { secretAlias: string }; alias: string; keyPassword?: string }): string {
+  const password =
+    typeof store.password === 'string'
+      ? `<Password>${store.password}</Password>`
+      : `<Password xmlns:svns="http://org.wso2.securevault/configuration" svns:secretAlias="${store.password.secretAlias}">password</Password>`;
+  return [
+    '        <KeyStore>',
+    `            <Location>\${carbon.home}/repository/resources/security/${store.file}</Location>`,
+    `            <Type>${store.type}</Type>`,
+    `            ${password}`,
+    `            <KeyAlias>${store.alias}</KeyAlias>`,
+    ...(store.keyPassword === undefined ? [] : [`            <KeyPassword>${store.keyPassword}</KeyPassword>`]),
+    '        </KeyStore>',
+  ].join('\n');
 }
 
 export function userMgtXml(options: { adminPassword?: string; connectionPassword?: string } = {}): string {

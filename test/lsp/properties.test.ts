@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { CodeAction, TextDocumentEdit, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import { TempWorkspace, TestServer, offsetAt, withCode } from './client';
+import { TempWorkspace, TestServer, applyWorkspaceEditToDisk, withCode } from './client';
 import { javaCheck, keytoolGenerate } from '../unit/secure-vault/support';
 
 /**
@@ -27,11 +25,6 @@ test('jndi.properties over JSON-RPC: diagnostic on the password, Encrypt through
     `secretRepositories=file\nsecretRepositories.file.provider=org.wso2.securevault.secret.repository.FileBaseSecretRepositoryProvider\nsecretRepositories.file.location=repository/conf/security/cipher-text.properties\nkeystore.identity.location=${keystore}\nkeystore.identity.type=JKS\nkeystore.identity.alias=wso2carbon\nkeystore.identity.store.password=identity.store.password\nkeystore.identity.store.secretProvider=org.wso2.carbon.securevault.DefaultSecretCallbackHandler\n`,
   );
   const server = TestServer.start();
-  let applied: WorkspaceEdit | undefined;
-  server.connection.onRequest('workspace/applyEdit', (params: { edit: WorkspaceEdit }) => {
-    applied = params.edit;
-    return { applied: true };
-  });
   try {
     await server.initialize({
       rootPath: workspace.path(''),
@@ -46,23 +39,10 @@ test('jndi.properties over JSON-RPC: diagnostic on the password, Encrypt through
     const [diagnostic] = withCode((await published).diagnostics, 'plaintext-password');
     assert.deepEqual(diagnostic.range, { start: { line: 1, character: 56 }, end: { line: 1, character: 71 } });
     assert.equal(JNDI.split('\n')[1].slice(56, 71), 'Zq9-jndi-S3cret');
-    const actions = (await server.request('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic], only: ['quickfix'] } })) as CodeAction[];
+    const actions = await server.quickFixes(uri, diagnostic);
     assert.deepEqual(actions.map((a) => a.title), ['Encrypt with Secure Vault (the whole URL, as secretAlias:)', 'Disable plaintext-password for this line', 'Disable plaintext-password for this file']);
     assert.ok(actions[0].command && !actions[0].edit, 'cipher-text.properties is not open: the command, not an unversioned edit');
-    assert.deepEqual(await server.request('workspace/executeCommand', actions[0].command), { applied: true });
-    assert.ok(applied);
-    for (const change of applied.documentChanges ?? []) {
-      if ('kind' in change) {
-        assert.equal(change.kind, 'create');
-        fs.writeFileSync(fileURLToPath((change as { uri: string }).uri), '');
-        continue;
-      }
-      const file = fileURLToPath((change as TextDocumentEdit).textDocument.uri);
-      let text = fs.readFileSync(file, 'latin1');
-      const edits = ((change as TextDocumentEdit).edits as TextEdit[]).map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: e.newText })).sort((a, b) => b.start - a.start);
-      for (const e of edits) text = text.slice(0, e.start) + e.newText + text.slice(e.end);
-      fs.writeFileSync(file, text, 'latin1');
-    }
+    applyWorkspaceEditToDisk(await server.executeCommandAndAcceptEdit(actions[0].command));
     assert.equal(fs.readFileSync(workspace.path(`${CONF}/jndi.properties`), 'latin1').split('\n')[1], 'connectionfactory.TopicConnectionFactory = secretAlias:JNDI.connectionfactory.TopicConnectionFactory');
     const java = javaCheck(workspace.path(CONF), workspace.path(''), 'wso2carbon', 'wso2carbon');
     assert.equal(java.decrypted.get('JNDI.connectionfactory.TopicConnectionFactory'), URL);

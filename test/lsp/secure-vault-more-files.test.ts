@@ -1,10 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CodeAction, Diagnostic, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import { TempWorkspace, TestServer, offsetAt, rangeOf, withCode } from './client';
+import { Diagnostic } from 'vscode-languageserver/node';
+import { EDITING_CLIENT_CAPABILITIES, TempWorkspace, TestServer, applyWorkspaceEditToDisk, rangeOf, withCode } from './client';
+import { keystoreOnlyCarbonXml } from './fixtures';
 import { javaCheck, keytoolGenerate } from '../unit/secure-vault/support';
 
 /**
@@ -20,18 +19,7 @@ const BROKER_PASSWORD = 'Mf-broker-S3cret';
 const URL_PASSWORD = 'Mf-url-S3cret';
 const TIMEOUT = { timeout: 90_000 };
 
-const CARBON_XML = `<?xml version="1.0" encoding="ISO-8859-1"?>
-<Server xmlns="http://wso2.org/projects/carbon/carbon.xml">
-    <Security>
-        <KeyStore>
-            <Location>\${carbon.home}/repository/resources/security/test.jks</Location>
-            <Type>JKS</Type>
-            <Password>${STORE_PASSWORD}</Password>
-            <KeyAlias>wso2test</KeyAlias>
-        </KeyStore>
-    </Security>
-</Server>
-`;
+const CARBON_XML = keystoreOnlyCarbonXml({ file: 'test.jks', type: 'JKS', password: STORE_PASSWORD });
 
 // The andes broker.xml of API Manager 2.6.0 (wso2/carbon-business-messaging, broker.xml): an AMQP SSL listener.
 const BROKER_XML = `<?xml version="1.0" encoding="ISO-8859-1"?>
@@ -80,42 +68,12 @@ const EMBEDDED_LDAP_XML = `<EmbeddedLDAPConfig>
 </EmbeddedLDAPConfig>
 `;
 
-const CLIENT_CAPABILITIES = {
-  workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create' as const] } },
-  textDocument: {
-    publishDiagnostics: { dataSupport: true, codeDescriptionSupport: true },
-    codeAction: { dataSupport: true, codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source'] } } },
-  },
-};
-
-/** Applies a WorkspaceEdit to the disk the way an editor would: created files first, then text edits. */
-function applyToDisk(edit: WorkspaceEdit): void {
-  for (const change of edit.documentChanges ?? []) {
-    if ('kind' in change) {
-      assert.equal(change.kind, 'create');
-      const file = fileURLToPath(change.uri);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      if (!fs.existsSync(file)) fs.writeFileSync(file, '');
-      continue;
-    }
-    const documentEdit = change as TextDocumentEdit;
-    const file = fileURLToPath(documentEdit.textDocument.uri);
-    const text = fs.existsSync(file) ? fs.readFileSync(file, 'latin1') : '';
-    const edits = documentEdit.edits
-      .map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: 'newText' in e ? e.newText : '' }))
-      .sort((a, b) => b.start - a.start);
-    let result = text;
-    for (const e of edits) result = result.slice(0, e.start) + e.newText + result.slice(e.end);
-    fs.writeFileSync(file, result, 'latin1');
-  }
-}
-
 /** A home with carbon.xml (its JKS keystore password in plain text) and `file`, served by a fresh server. */
 async function homeWith(file: string, text: string): Promise<{ workspace: TempWorkspace; server: TestServer; uri: string }> {
   const workspace = new TempWorkspace({ 'repository/conf/carbon.xml': CARBON_XML, [file]: text });
   keytoolGenerate(workspace.path('repository/resources/security'), 'test.jks', { type: 'JKS', alias: 'wso2test', storePassword: STORE_PASSWORD });
   const server = TestServer.start();
-  await server.initialize({ rootPath: workspace.path(''), capabilities: CLIENT_CAPABILITIES });
+  await server.initialize({ rootPath: workspace.path(''), capabilities: EDITING_CLIENT_CAPABILITIES });
   return { workspace, server, uri: workspace.uri(file) };
 }
 
@@ -125,24 +83,13 @@ async function passwordDiagnostics(server: TestServer, uri: string, text: string
   return withCode((await published).diagnostics, 'plaintext-password');
 }
 
-async function quickFixes(server: TestServer, uri: string, diagnostic: Diagnostic): Promise<CodeAction[]> {
-  return (await server.request('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic], only: ['quickfix'] } })) as CodeAction[];
-}
-
 /** Runs the Encrypt action's command and writes the edit the server sends back through workspace/applyEdit. */
 async function encryptThroughCommand(server: TestServer, uri: string, diagnostic: Diagnostic): Promise<void> {
-  const actions = await quickFixes(server, uri, diagnostic);
+  const actions = await server.quickFixes(uri, diagnostic);
   const encrypt = actions.find((a) => a.title === 'Encrypt with Secure Vault');
   assert.ok(encrypt?.command, `a command-carrying action among ${actions.map((a) => a.title).join(' | ')}`);
   assert.equal(encrypt.edit, undefined, 'cipher-text.properties is not open: no unversioned edit in the action');
-  let applied: WorkspaceEdit | undefined;
-  server.connection.onRequest('workspace/applyEdit', (params: { edit: WorkspaceEdit }) => {
-    applied = params.edit;
-    return { applied: true };
-  });
-  assert.deepEqual(await server.request('workspace/executeCommand', encrypt.command), { applied: true });
-  assert.ok(applied, 'the server applied the edit through workspace/applyEdit');
-  applyToDisk(applied);
+  applyWorkspaceEditToDisk(await server.executeCommandAndAcceptEdit(encrypt.command));
 }
 
 function assertNoSecretInOutput(server: TestServer, ...secrets: string[]): void {
@@ -203,7 +150,7 @@ describe('Encrypt with Secure Vault over JSON-RPC on broker.xml and a JDBC URL',
       const [diagnostic] = await passwordDiagnostics(server, uri, EMBEDDED_LDAP_XML);
       assert.deepEqual(diagnostic.range, rangeOf(EMBEDDED_LDAP_XML, 'Mf-ldap-S3cret'));
       assert.match(diagnostic.message, /Secure Vault cannot protect it/);
-      const titles = (await quickFixes(server, uri, diagnostic)).map((a) => a.title);
+      const titles = (await server.quickFixes(uri, diagnostic)).map((a) => a.title);
       assert.ok(!titles.some((t) => /Encrypt/.test(t)), `no Encrypt action: ${titles.join(' | ')}`);
       assert.ok(titles.includes('Disable plaintext-password for this line'), `the suppression is still offered: ${titles.join(' | ')}`);
       assertNoSecretInOutput(server, 'Mf-ldap-S3cret');

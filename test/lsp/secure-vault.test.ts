@@ -1,10 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CodeAction, Diagnostic, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import { TempWorkspace, TestServer, offsetAt, withCode } from './client';
+import { Diagnostic, WorkspaceEdit } from 'vscode-languageserver/node';
+import { EDITING_CLIENT_CAPABILITIES, TempWorkspace, TestServer, applyWorkspaceEditToDisk, withCode } from './client';
+import { keystoreOnlyCarbonXml } from './fixtures';
 import { javaCheck, keytoolGenerate } from '../unit/secure-vault/support';
 
 /**
@@ -14,21 +13,7 @@ import { javaCheck, keytoolGenerate } from '../unit/secure-vault/support';
 
 const STORE_PASSWORD = 'Zq9-store-S3cret';
 const ADMIN_PASSWORD = 'Zq9-admin-S3cret';
-const CARBON_NS = 'http://wso2.org/projects/carbon/carbon.xml';
 const TIMEOUT = { timeout: 60_000 };
-
-const carbonXml = (type: string, file: string, password: string) => `<?xml version="1.0" encoding="ISO-8859-1"?>
-<Server xmlns="${CARBON_NS}">
-    <Security>
-        <KeyStore>
-            <Location>\${carbon.home}/repository/resources/security/${file}</Location>
-            <Type>${type}</Type>
-            ${password}
-            <KeyAlias>wso2test</KeyAlias>
-        </KeyStore>
-    </Security>
-</Server>
-`;
 
 const userMgtXml = `<UserManager>
     <Realm>
@@ -42,40 +27,6 @@ const userMgtXml = `<UserManager>
     </Realm>
 </UserManager>
 `;
-
-const CLIENT_CAPABILITIES = {
-  workspace: {
-    configuration: true,
-    applyEdit: true,
-    workspaceEdit: { documentChanges: true, resourceOperations: ['create' as const] },
-  },
-  textDocument: {
-    publishDiagnostics: { dataSupport: true, codeDescriptionSupport: true },
-    codeAction: { dataSupport: true, codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source'] } } },
-  },
-};
-
-/** Applies a WorkspaceEdit to the disk the way an editor would: created files first, then text edits. */
-function applyToDisk(edit: WorkspaceEdit): void {
-  for (const change of edit.documentChanges ?? []) {
-    if ('kind' in change) {
-      if (change.kind !== 'create') throw new Error(`unexpected resource operation ${change.kind}`);
-      const file = fileURLToPath(change.uri);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      if (!fs.existsSync(file)) fs.writeFileSync(file, '');
-      continue;
-    }
-    const documentEdit = change as TextDocumentEdit;
-    const file = fileURLToPath(documentEdit.textDocument.uri);
-    const text = fs.existsSync(file) ? fs.readFileSync(file, 'latin1') : '';
-    const edits = documentEdit.edits
-      .map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: 'newText' in e ? e.newText : '' }))
-      .sort((a, b) => b.start - a.start);
-    let result = text;
-    for (const e of edits) result = result.slice(0, e.start) + e.newText + result.slice(e.end);
-    fs.writeFileSync(file, result, 'latin1');
-  }
-}
 
 async function passwordDiagnostic(server: TestServer, uri: string, text: string): Promise<Diagnostic> {
   const published = server.waitForDiagnostics(uri, (p) => withCode(p.diagnostics, 'plaintext-password').length > 0);
@@ -100,29 +51,18 @@ describe('Encrypt with Secure Vault through the bundled server', () => {
 
   test('JKS: the quick fix runs the command, which applies the edit, and the JDK decrypts the result to the password', TIMEOUT, async () => {
     keytoolGenerate(workspace.path('repository/resources/security'), 'test.jks', { type: 'JKS', alias: 'wso2test', storePassword: STORE_PASSWORD });
-    workspace.write('repository/conf/carbon.xml', carbonXml('JKS', 'test.jks', `<Password>${STORE_PASSWORD}</Password>`));
+    workspace.write('repository/conf/carbon.xml', keystoreOnlyCarbonXml({ file: 'test.jks', type: 'JKS', password: STORE_PASSWORD }));
     server = TestServer.start();
-    await server.initialize({ rootPath: workspace.path(''), capabilities: CLIENT_CAPABILITIES });
+    await server.initialize({ rootPath: workspace.path(''), capabilities: EDITING_CLIENT_CAPABILITIES });
     const uri = workspace.uri('repository/conf/user-mgt.xml');
     const diagnostic = await passwordDiagnostic(server, uri, userMgtXml);
 
-    const actions = (await server.request('textDocument/codeAction', {
-      textDocument: { uri },
-      range: diagnostic.range,
-      context: { diagnostics: [diagnostic], only: ['quickfix'] },
-    })) as CodeAction[];
+    const actions = await server.quickFixes(uri, diagnostic);
     const encrypt = actions.find((a) => a.title === 'Encrypt with Secure Vault');
     assert.ok(encrypt?.command, `a command-carrying action among ${actions.map((a) => a.title).join(', ')}`);
     assert.equal(encrypt.edit, undefined, 'cipher-text.properties is not open: no unversioned edit in the action');
     assert.equal(encrypt.isPreferred, true);
-    let applied: WorkspaceEdit | undefined;
-    server.connection.onRequest('workspace/applyEdit', (params: { edit: WorkspaceEdit }) => {
-      applied = params.edit;
-      return { applied: true };
-    });
-    assert.deepEqual(await server.request('workspace/executeCommand', encrypt.command), { applied: true });
-    assert.ok(applied, 'the server applied the edit through workspace/applyEdit');
-    applyToDisk(applied);
+    applyWorkspaceEditToDisk(await server.executeCommandAndAcceptEdit(encrypt.command));
 
     const xml = fs.readFileSync(workspace.path('repository/conf/user-mgt.xml'), 'utf8');
     assert.match(xml, /<UserManager xmlns:svns="http:\/\/org.wso2.securevault\/configuration">/);
@@ -141,7 +81,7 @@ describe('Encrypt with Secure Vault through the bundled server', () => {
     try {
       keytoolGenerate(home.path('repository/resources/security'), 'test.p12', { type: 'PKCS12', alias: 'wso2test', storePassword: STORE_PASSWORD });
       // carbon.xml's own password is already behind Secure Vault, so the server cannot open the PKCS#12 store alone.
-      home.write('repository/conf/carbon.xml', carbonXml('PKCS12', 'test.p12', '<Password xmlns:svns="http://org.wso2.securevault/configuration" svns:secretAlias="Carbon.Security.KeyStore.Password">password</Password>'));
+      home.write('repository/conf/carbon.xml', keystoreOnlyCarbonXml({ file: 'test.p12', type: 'PKCS12', password: { secretAlias: 'Carbon.Security.KeyStore.Password' } }));
       const pkcs = TestServer.start();
       const asked: unknown[] = [];
       let applied: WorkspaceEdit | undefined;
@@ -154,21 +94,17 @@ describe('Encrypt with Secure Vault through the bundled server', () => {
         return { applied: true };
       });
       try {
-        await pkcs.initialize({ rootPath: home.path(''), capabilities: CLIENT_CAPABILITIES });
+        await pkcs.initialize({ rootPath: home.path(''), capabilities: EDITING_CLIENT_CAPABILITIES });
         const uri = home.uri('repository/conf/user-mgt.xml');
         const diagnostic = await passwordDiagnostic(pkcs, uri, userMgtXml);
-        const actions = (await pkcs.request('textDocument/codeAction', {
-          textDocument: { uri },
-          range: diagnostic.range,
-          context: { diagnostics: [diagnostic], only: ['quickfix'] },
-        })) as CodeAction[];
+        const actions = await pkcs.quickFixes(uri, diagnostic);
         const encrypt = actions.find((a) => a.title.startsWith('Encrypt with Secure Vault'));
         assert.ok(encrypt?.command && !encrypt.edit, 'without the password the action runs a command instead of carrying an edit');
         await pkcs.request('workspace/executeCommand', { command: encrypt.command.command, arguments: encrypt.command.arguments });
         assert.equal(asked.length, 1, 'the server asked for the keystore password once');
         assert.doesNotMatch(JSON.stringify(asked[0]), /Zq9/, 'the prompt holds no secret');
         assert.ok(applied, 'the server applied the edit through workspace/applyEdit');
-        applyToDisk(applied);
+        applyWorkspaceEditToDisk(applied);
         const java = javaCheck(home.path('repository/conf'), home.path(''), STORE_PASSWORD, STORE_PASSWORD);
         assert.equal(java.decrypted.get('UserManager.AdminUser.Password'), ADMIN_PASSWORD);
         const everything = pkcs.output() + pkcs.stderrText();

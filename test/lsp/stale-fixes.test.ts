@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CodeAction, Diagnostic, TextDocumentEdit, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import { TempWorkspace, TestServer, offsetAt, withCode } from './client';
+import { TempWorkspace, TestServer, applyTextEdits, withCode } from './client';
 import { javaCheck, javaProperties, keytoolGenerate } from '../unit/secure-vault/support';
 import { projectRoot } from '../helpers';
 
@@ -45,14 +45,6 @@ keystore.identity.store.secretProvider=org.wso2.carbon.securevault.DefaultSecret
 keystore.identity.key.password=identity.key.password
 keystore.identity.key.secretProvider=org.wso2.carbon.securevault.DefaultSecretCallbackHandler
 `;
-
-function applyEdits(text: string, edits: TextEdit[]): string {
-  const located = edits.map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: e.newText }));
-  located.sort((a, b) => b.start - a.start || b.end - a.end);
-  let result = text;
-  for (const e of located) result = result.slice(0, e.start) + e.newText + result.slice(e.end);
-  return result;
-}
 
 /**
  * An editor that checks document versions: an edit of an open document must carry its current version (else the whole
@@ -111,12 +103,12 @@ class VersionCheckingEditor {
         await this.server.open(uri, open.text, 1, 'properties');
       }
       if (open) {
-        open.text = applyEdits(open.text, change.edits as TextEdit[]);
+        open.text = applyTextEdits(open.text, change.edits as TextEdit[]);
         open.version += 1;
         await this.server.change(uri, open.version, [{ text: open.text }]);
       } else {
         const file = fileURLToPath(uri);
-        fs.writeFileSync(file, applyEdits(fs.readFileSync(file, 'latin1'), change.edits as TextEdit[]), 'latin1');
+        fs.writeFileSync(file, applyTextEdits(fs.readFileSync(file, 'latin1'), change.edits as TextEdit[]), 'latin1');
       }
     }
     return { applied: true };
@@ -136,11 +128,7 @@ async function passwordOnLine(server: TestServer, uri: string, line: number): Pr
 }
 
 async function encryptAction(server: TestServer, uri: string, diagnostic: Diagnostic): Promise<CodeAction> {
-  const actions = (await server.request('textDocument/codeAction', {
-    textDocument: { uri },
-    range: diagnostic.range,
-    context: { diagnostics: [diagnostic], only: ['quickfix'] },
-  })) as CodeAction[];
+  const actions = await server.quickFixes(uri, diagnostic);
   const encrypt = actions.find((a) => a.title === 'Encrypt with Secure Vault');
   assert.ok(encrypt, `an Encrypt action among ${actions.map((a) => a.title).join(', ')}`);
   return encrypt;

@@ -2,9 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { CodeAction, Hover, InlayHint, MarkupContent, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
-import { TestServer, fileUri, offsetAt, positionAt, rangeOf, withCode } from './client';
+import type { Hover, InlayHint, MarkupContent, TextDocumentEdit } from 'vscode-languageserver-protocol';
+import { EDITING_CLIENT_CAPABILITIES, TestServer, applyWorkspaceEditToDisk, fileUri, positionAt, rangeOf, withCode } from './client';
 import { HOMES, Home, SKIP, buildHome, javaVault, modelOf, secretsOf } from '../unit/toml/securevault-support';
 
 /**
@@ -14,36 +13,6 @@ import { HOMES, Home, SKIP, buildHome, javaVault, modelOf, secretsOf } from '../
  */
 
 const TIMEOUT = { timeout: 60_000 };
-
-const CLIENT_CAPABILITIES = {
-  workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create' as const] } },
-  textDocument: {
-    publishDiagnostics: { dataSupport: true, codeDescriptionSupport: true },
-    codeAction: { dataSupport: true, codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source'] } } },
-  },
-};
-
-/** Applies a WorkspaceEdit to the disk as an editor would (UTF-8: deployment.toml and .properties here are ASCII). */
-function applyToDisk(edit: WorkspaceEdit): void {
-  for (const change of edit.documentChanges ?? []) {
-    if ('kind' in change) {
-      assert.equal(change.kind, 'create');
-      const file = fileURLToPath(change.uri);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      if (!fs.existsSync(file)) fs.writeFileSync(file, '');
-      continue;
-    }
-    const documentEdit = change as TextDocumentEdit;
-    const file = fileURLToPath(documentEdit.textDocument.uri);
-    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    const edits = documentEdit.edits
-      .map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: 'newText' in e ? e.newText : '' }))
-      .sort((a, b) => b.start - a.start);
-    let result = text;
-    for (const e of edits) result = result.slice(0, e.start) + e.newText + result.slice(e.end);
-    fs.writeFileSync(file, result, 'utf8');
-  }
-}
 
 function markdownOf(hover: Hover | null): string {
   assert.ok(hover, 'a hover');
@@ -61,7 +30,7 @@ describe('deployment.toml over JSON-RPC', { skip: SKIP }, () => {
     text = fs.readFileSync(home.tomlPath, 'utf8');
     uri = fileUri(home.tomlPath);
     server = TestServer.start();
-    await server.initialize({ rootPath: path.dirname(home.dir), capabilities: CLIENT_CAPABILITIES });
+    await server.initialize({ rootPath: path.dirname(home.dir), capabilities: EDITING_CLIENT_CAPABILITIES });
   });
 
   after(async () => {
@@ -104,7 +73,7 @@ describe('deployment.toml over JSON-RPC', { skip: SKIP }, () => {
   test('the TLS quick fix writes the profile into deployment.toml', TIMEOUT, async () => {
     const diagnostics = server.publishesFor(uri).at(-1)!.diagnostics;
     const tls = withCode(diagnostics, 'weak-tls-protocol')[0];
-    const actions = await server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: tls.range, context: { diagnostics: [tls], only: ['quickfix'] } });
+    const actions = await server.quickFixes(uri, tls);
     const fix = actions.find((a) => /TLS protocols/.test(a.title));
     assert.ok(fix?.edit, actions.map((a) => a.title).join(' | '));
     assert.ok(actions.some((a) => a.title === 'Disable weak-tls-protocol for this line'));
@@ -116,7 +85,7 @@ describe('deployment.toml over JSON-RPC', { skip: SKIP }, () => {
   test('"Encrypt with Secure Vault" on super_admin.password: the JDK decrypts the [secrets] value', TIMEOUT, async () => {
     const diagnostics = server.publishesFor(uri).at(-1)!.diagnostics;
     const admin = withCode(diagnostics, 'plaintext-password').find((d) => d.range.start.line === rangeOf(text, 'password = "admin"', '"admin"').start.line)!;
-    const actions = await server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: admin.range, context: { diagnostics: [admin], only: ['quickfix'] } });
+    const actions = await server.quickFixes(uri, admin);
     const encrypt = actions.find((a) => a.title === 'Encrypt with Secure Vault');
     // secret-conf.properties is not open (no document version): the action carries the encrypt command, which checks
     // that every file is as planned and applies the edit through workspace/applyEdit.
@@ -124,14 +93,7 @@ describe('deployment.toml over JSON-RPC', { skip: SKIP }, () => {
     assert.equal(encrypt.edit, undefined, 'no unversioned edit in the action');
     assert.equal(encrypt.isPreferred, true);
     assert.ok(actions.some((a) => a.title.startsWith('Read it from the environment variable WSO2_SUPER_ADMIN_PASSWORD')));
-    let applied: WorkspaceEdit | undefined;
-    server.connection.onRequest('workspace/applyEdit', (params: { edit: WorkspaceEdit }) => {
-      applied = params.edit;
-      return { applied: true };
-    });
-    assert.deepEqual(await server.request('workspace/executeCommand', encrypt.command), { applied: true });
-    assert.ok(applied, 'the server applied the edit through workspace/applyEdit');
-    applyToDisk(applied);
+    applyWorkspaceEditToDisk(await server.executeCommandAndAcceptEdit(encrypt.command), 'utf8');
     const model = modelOf(home);
     assert.deepEqual(model.doc.errors, []);
     assert.equal(model.doc.tables[model.doc.tables.length - 1].name, 'secrets');
